@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+# rust-md: `make` builds md_mod.ko, `make run` shows it working in a VM,
+# `make test` runs everything CI runs. See README.md.
+
+ifneq ($(KERNELRELEASE),)
+# Invoked by kbuild (out of tree: make -C $KDIR M=$PWD).
+include $(src)/Kbuild
+else
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := module
+KDIR_CMD := qemu/kdir
+KBUILD_ARGS = -C $$($(KDIR_CMD)) M=$(CURDIR) LLVM=1 CLIPPY=1 KCFLAGS=-Werror \
+	KRUSTFLAGS=-Dwarnings
+
+.PHONY: setup module clean fmt fmt-check test test-host test-vm run fuzz bench
+
+# Idempotent: installs what is missing and builds the kernel once (cached).
+setup:
+	@qemu/setup
+
+module: setup
+	$(MAKE) $(KBUILD_ARGS) modules
+
+clean:
+	-$(MAKE) $(KBUILD_ARGS) clean
+	rm -rf host/target out
+
+RUST_SOURCES := $(wildcard *.rs)
+
+fmt:
+	rustfmt --edition 2021 --config-path "$$($(KDIR_CMD))/.rustfmt.toml" $(RUST_SOURCES)
+
+fmt-check: setup
+	rustfmt --check --edition 2021 --config-path "$$($(KDIR_CMD))/.rustfmt.toml" $(RUST_SOURCES)
+
+# Host tests of the pure-logic code (superblock, mdstat, ioctl): seconds.
+test-host: setup
+	cd host && cargo test --release
+
+# VM scenarios, each in a fresh VM; see tests/vm/.
+test-vm: module
+	tests/vm/run-all
+
+test: test-host fmt-check module test-vm
+
+# The demo: what a new user runs first.
+run: module
+	qemu/run-vm tests/demo.sh
+
+fuzz: setup
+	fuzz/run
+
+endif

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The boundary with helpers.c: its functions, declared once, and the
+//! `rust_md_*` entry points it calls, which turn raw pointers into the safe
+//! types md_core.rs works with. All FFI `unsafe` of the crate lives here and
+//! in the thin wrappers (gendisk.rs, workqueue.rs).
+
+use core::ffi::c_void;
+use core::fmt;
+
+use kernel::bindings;
+use kernel::ffi::{c_char, c_int, c_long, c_uint, c_ulong};
+use kernel::prelude::*;
+use kernel::sync::Arc;
+use kernel::types::ForeignOwnable;
+
+use crate::Mddev;
+
+/// `struct rmd_kobj` of helpers.c: the md/ kobject of one array.
+#[repr(C)]
+pub(crate) struct RmdKobj {
+    _opaque: [u8; 0],
+}
+
+// Only pointers to these C structs cross the boundary; their layout is not used.
+#[allow(improper_ctypes)]
+extern "C" {
+    pub(crate) fn rmd_create_on_open() -> bool;
+    pub(crate) fn rmd_start_readonly() -> c_uint;
+    #[allow(dead_code)]
+    pub(crate) fn rmd_start_dirty_degraded() -> c_int;
+    pub(crate) fn rmd_sysctl_register() -> c_int;
+    pub(crate) fn rmd_sysctl_unregister();
+    pub(crate) fn rmd_speed_limit_min() -> c_int;
+    pub(crate) fn rmd_speed_limit_max() -> c_int;
+    pub(crate) fn rmd_mdstat_register() -> c_int;
+    pub(crate) fn rmd_mdstat_unregister();
+    pub(crate) fn rmd_seq_write(seq: *mut bindings::seq_file, data: *const c_char, len: usize);
+    pub(crate) fn rmd_alloc_workqueue(
+        name: *const c_char,
+        mem_reclaim: bool,
+    ) -> *mut bindings::workqueue_struct;
+    pub(crate) fn rmd_register_major() -> c_int;
+    pub(crate) fn rmd_unregister_major();
+    pub(crate) fn rmd_alloc_disk(minor: c_uint, name: *const c_char) -> *mut bindings::gendisk;
+    pub(crate) fn rmd_disk_set_private(disk: *mut bindings::gendisk, mddev: *const c_void);
+    pub(crate) fn rmd_add_disk(disk: *mut bindings::gendisk) -> c_int;
+    pub(crate) fn rmd_del_disk(disk: *mut bindings::gendisk);
+    pub(crate) fn rmd_put_disk(disk: *mut bindings::gendisk);
+    pub(crate) fn rmd_module_get() -> bool;
+    pub(crate) fn rmd_module_put();
+    pub(crate) fn rmd_md_kobj_add(
+        disk: *mut bindings::gendisk,
+        mddev: *const c_void,
+    ) -> *mut RmdKobj;
+    pub(crate) fn rmd_md_kobj_remove(k: *mut RmdKobj);
+    pub(crate) fn rmd_md_kobj_notify(k: *mut RmdKobj, attr: *const c_char);
+    pub(crate) fn rmd_params_quiesce();
+}
+
+/// Turns a C `ERR_PTR`/NULL/valid pointer into a `Result`.
+pub(crate) fn from_err_ptr<T>(ptr: *mut T) -> Result<*mut T> {
+    let v = ptr as isize;
+    if ptr.is_null() {
+        Err(ENOMEM)
+    } else if (-4095..0).contains(&v) {
+        Err(Error::from_errno(v as i32))
+    } else {
+        Ok(ptr)
+    }
+}
+
+/// Turns a C return code into a `Result`.
+pub(crate) fn to_result(ret: c_int) -> Result {
+    if ret < 0 {
+        Err(Error::from_errno(ret))
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether new arrays may be created by opening a 9:N node (`create_on_open`).
+pub(crate) fn create_on_open() -> bool {
+    // SAFETY: Reads a module parameter; no preconditions.
+    unsafe { rmd_create_on_open() }
+}
+
+/// `start_ro`: 1 starts new arrays read-auto.
+#[allow(dead_code)]
+pub(crate) fn start_readonly() -> u32 {
+    // SAFETY: Reads a module parameter; no preconditions.
+    unsafe { rmd_start_readonly() }
+}
+
+/// `dev.raid.speed_limit_min` and `speed_limit_max` in KiB/s.
+#[allow(dead_code)]
+pub(crate) fn speed_limits() -> (i32, i32) {
+    // SAFETY: Reads two ints; no preconditions.
+    unsafe { (rmd_speed_limit_min(), rmd_speed_limit_max()) }
+}
+
+/// A borrowed seq_file that text can be written to.
+pub(crate) struct SeqFile(*mut bindings::seq_file);
+
+impl fmt::Write for SeqFile {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        // SAFETY: `self.0` is the seq_file of the running show callback (type invariant of
+        // the only constructor, `rust_md_mdstat_show`); `s` is valid for `s.len()` bytes.
+        unsafe { rmd_seq_write(self.0, s.as_ptr(), s.len()) };
+        Ok(())
+    }
+}
+
+/// A sysfs page being filled by a show callback; writes past its end are dropped.
+pub(crate) struct Page<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl Page<'_> {
+    /// Bytes written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl fmt::Write for Page<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let room = self.buf.len().saturating_sub(self.len);
+        let n = s.len().min(room);
+        let dst = self.buf.get_mut(self.len..self.len + n).ok_or(fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes().get(..n).ok_or(fmt::Error)?);
+        self.len += n;
+        if n < s.len() {
+            Err(fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// sysfs hands show callbacks a buffer of one page.
+const PAGE_SIZE: usize = 4096;
+
+/// Borrows the Mddev behind a gendisk's private_data or a kobject's pointer.
+///
+/// # Safety
+///
+/// `ptr` must come from `Arc::<Mddev>::into_foreign` and that reference must be
+/// held for `'a`.
+unsafe fn mddev<'a>(ptr: *mut c_void) -> kernel::sync::ArcBorrow<'a, Mddev> {
+    // SAFETY: By the function's safety requirement.
+    unsafe { <Arc<Mddev> as ForeignOwnable>::borrow(ptr) }
+}
+
+#[no_mangle]
+extern "C" fn rust_md_probe(minor: c_uint) {
+    crate::md_probe(minor);
+}
+
+#[no_mangle]
+extern "C" fn rust_md_new_array(name: *const c_char, len: usize) -> c_int {
+    // SAFETY: The param core passes a NUL-terminated string of `len` bytes that stays
+    // valid during the call.
+    let bytes = unsafe { core::slice::from_raw_parts(name, len) };
+    match crate::add_named_array(bytes) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+#[no_mangle]
+extern "C" fn rust_md_mdstat_show(seq: *mut bindings::seq_file) -> c_int {
+    // INVARIANT: `seq` is the seq_file of this show callback, valid during it.
+    let mut out = SeqFile(seq);
+    crate::mdstat_show(&mut out);
+    0
+}
+
+#[no_mangle]
+extern "C" fn rust_md_submit_bio(mddev_ptr: *mut c_void, bio: *mut bindings::bio) {
+    // SAFETY: The gendisk's private_data holds a reference until free_disk, and a bio is
+    // only submitted to a live disk.
+    let mddev = unsafe { mddev(mddev_ptr) };
+    // SAFETY: The block layer hands us ownership of a valid bio.
+    let bio = unsafe { crate::bio::Bio::from_raw(bio) };
+    mddev.submit_bio(bio);
+}
+
+#[no_mangle]
+extern "C" fn rust_md_open(mddev_ptr: *mut c_void) -> c_int {
+    // SAFETY: private_data holds a reference while the disk exists; open runs on a live disk.
+    let mddev = unsafe { mddev(mddev_ptr) };
+    match crate::md_open(mddev) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+#[no_mangle]
+extern "C" fn rust_md_release(mddev_ptr: *mut c_void) {
+    // SAFETY: As in `rust_md_open`.
+    let mddev = unsafe { mddev(mddev_ptr) };
+    crate::md_release(mddev);
+}
+
+#[no_mangle]
+extern "C" fn rust_md_ioctl(
+    mddev_ptr: *mut c_void,
+    cmd: c_uint,
+    arg: c_ulong,
+    admin: bool,
+) -> c_int {
+    // SAFETY: The caller holds the block device open, so the disk and its reference live.
+    let mddev = unsafe { mddev(mddev_ptr) };
+    match crate::md_ioctl(mddev, cmd, arg, admin) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+#[no_mangle]
+extern "C" fn rust_md_free_disk(mddev_ptr: *mut c_void) {
+    // SAFETY: free_disk runs once, when the gendisk goes away: the reference stored in
+    // private_data by `Disk::set_private` is handed back here.
+    let mddev = unsafe { <Arc<Mddev> as ForeignOwnable>::from_foreign(mddev_ptr) };
+    crate::md_free_disk(mddev);
+}
+
+#[no_mangle]
+extern "C" fn rust_md_attr_show(
+    mddev_ptr: *mut c_void,
+    attr: *const c_char,
+    page: *mut u8,
+) -> c_long {
+    // SAFETY: The md kobject is removed (kobject_del drains callbacks) before the mddev's
+    // gendisk reference is dropped.
+    let mddev = unsafe { mddev(mddev_ptr) };
+    // SAFETY: sysfs passes the attribute's NUL-terminated name.
+    let name = unsafe { CStr::from_char_ptr(attr) };
+    // SAFETY: sysfs passes a zeroed buffer of PAGE_SIZE bytes, ours for the call.
+    let buf = unsafe { core::slice::from_raw_parts_mut(page, PAGE_SIZE) };
+    let mut page = Page { buf, len: 0 };
+    match crate::sysfs::attr_show(mddev, name.as_bytes(), &mut page) {
+        Ok(()) => page.len() as c_long,
+        Err(e) => e.to_errno() as c_long,
+    }
+}
+
+#[no_mangle]
+extern "C" fn rust_md_attr_store(
+    mddev_ptr: *mut c_void,
+    attr: *const c_char,
+    page: *const u8,
+    len: usize,
+) -> c_long {
+    // SAFETY: As in `rust_md_attr_show`.
+    let mddev = unsafe { mddev(mddev_ptr) };
+    // SAFETY: sysfs passes the attribute's NUL-terminated name.
+    let name = unsafe { CStr::from_char_ptr(attr) };
+    // SAFETY: sysfs passes `len` bytes written by the user, valid for the call.
+    let input = unsafe { core::slice::from_raw_parts(page, len) };
+    match crate::sysfs::attr_store(mddev, name.as_bytes(), input) {
+        Ok(()) => len as c_long,
+        Err(e) => e.to_errno() as c_long,
+    }
+}

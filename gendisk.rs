@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Safe handles for an array's gendisk and its /sys/block/mdN/md/ kobject.
+
+use core::ffi::c_void;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use kernel::bindings;
+use kernel::fmt;
+use kernel::prelude::*;
+use kernel::str::CString;
+
+use crate::ffi;
+
+/// The gendisk of one array (9:minor).
+///
+/// # Invariants
+///
+/// `ptr` is a gendisk allocated by `rmd_alloc_disk`. Until `added` is set we
+/// hold its allocation reference and drop it in `Drop`; once added, `remove`
+/// (called once, by the mddev's deletion) deletes it and drops that reference.
+pub(crate) struct Disk {
+    ptr: *mut bindings::gendisk,
+    added: AtomicBool,
+}
+
+// SAFETY: A gendisk may be used from any thread; the block layer locks internally.
+unsafe impl Send for Disk {}
+// SAFETY: As above; `Disk` has no interior state of its own.
+unsafe impl Sync for Disk {}
+
+impl Disk {
+    /// Allocates a gendisk named `name` for 9:`minor` with md's fops.
+    pub(crate) fn alloc(minor: u32, name: &CStr) -> Result<Disk> {
+        // SAFETY: `name` is NUL-terminated; the helper copies it.
+        let ptr = ffi::from_err_ptr(unsafe { ffi::rmd_alloc_disk(minor, name.as_char_ptr()) })?;
+        // INVARIANT: `ptr` is a fresh gendisk whose reference we own.
+        Ok(Disk {
+            ptr,
+            added: AtomicBool::new(false),
+        })
+    }
+
+    /// Stores the foreign-owned mddev reference handed back in `free_disk`.
+    pub(crate) fn set_private(&self, mddev: *const c_void) {
+        // SAFETY: `self.ptr` is a valid gendisk (type invariant).
+        unsafe { ffi::rmd_disk_set_private(self.ptr, mddev) }
+    }
+
+    /// Makes the disk visible (`add_disk`).
+    pub(crate) fn add(&self) -> Result {
+        // SAFETY: `self.ptr` is a valid gendisk not yet added.
+        ffi::to_result(unsafe { ffi::rmd_add_disk(self.ptr) })?;
+        self.added.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Deletes an added disk and drops our reference; `free_disk` follows once the
+    /// last reference is gone. Must be called once, after `add` succeeded.
+    pub(crate) fn remove(&self) {
+        if !self.added.load(Ordering::Acquire) {
+            return;
+        }
+        // SAFETY: `self.ptr` is an added gendisk; the caller calls this once.
+        unsafe {
+            ffi::rmd_del_disk(self.ptr);
+            ffi::rmd_put_disk(self.ptr);
+        }
+    }
+
+    /// The raw pointer, for the md kobject's parent.
+    fn as_ptr(&self) -> *mut bindings::gendisk {
+        self.ptr
+    }
+}
+
+impl Drop for Disk {
+    fn drop(&mut self) {
+        if !*self.added.get_mut() {
+            // SAFETY: Never added, so the allocation reference is still ours (type
+            // invariant); free_disk is not called for a disk that was not added.
+            unsafe { ffi::rmd_put_disk(self.ptr) }
+        }
+    }
+}
+
+/// The /sys/block/mdN/md/ directory of an array; removed on drop.
+///
+/// # Invariants
+///
+/// `ptr` is a kobject added by `rmd_md_kobj_add` and not yet removed.
+pub(crate) struct MdKobj {
+    ptr: *mut ffi::RmdKobj,
+}
+
+// SAFETY: kobjects may be removed and notified from any thread.
+unsafe impl Send for MdKobj {}
+// SAFETY: As above.
+unsafe impl Sync for MdKobj {}
+
+impl MdKobj {
+    /// Adds `md/` under the disk. Its attribute callbacks get `mddev`, which must stay
+    /// valid until this `MdKobj` is dropped.
+    pub(crate) fn add(disk: &Disk, mddev: *const c_void) -> Result<MdKobj> {
+        // SAFETY: `disk` is an added gendisk; `mddev` outlives the kobject (caller).
+        let ptr = ffi::from_err_ptr(unsafe { ffi::rmd_md_kobj_add(disk.as_ptr(), mddev) })?;
+        // INVARIANT: `ptr` was just added.
+        Ok(MdKobj { ptr })
+    }
+
+    /// Wakes pollers of attribute `attr` (e.g. `array_state`).
+    #[allow(dead_code)]
+    pub(crate) fn notify(&self, attr: &CStr) {
+        // SAFETY: `self.ptr` is live (type invariant); `attr` is NUL-terminated.
+        unsafe { ffi::rmd_md_kobj_notify(self.ptr, attr.as_char_ptr()) }
+    }
+}
+
+impl Drop for MdKobj {
+    fn drop(&mut self) {
+        // SAFETY: `self.ptr` is live (type invariant) and removed exactly once, here.
+        unsafe { ffi::rmd_md_kobj_remove(self.ptr) }
+    }
+}
+
+/// Builds a gendisk name such as `md0`.
+pub(crate) fn disk_name(minor: u32) -> Result<CString> {
+    CString::try_from_fmt(fmt!("md{minor}"))
+}

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rust-md: the few things Rust-for-Linux 6.12 cannot express, kept tiny.
+ *
+ * Module parameters, the /proc/mdstat proc_ops, the dev.raid sysctl table, the
+ * block_device_operations of md gendisks, the blk_alloc_disk() macro, the
+ * kobject type of /sys/block/mdN/md/ and a handful of static inlines. Every
+ * callback forwards to a `rust_md_*` function; no md logic lives here.
+ */
+#include <linux/blkdev.h>
+#include <linux/capability.h>
+#include <linux/hdreg.h>
+#include <linux/kobject.h>
+#include <linux/major.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+
+#include "helpers.h"
+
+/* ---- module parameters (names and modes as the kernel's md) ---- */
+
+static bool create_on_open = true;
+static unsigned int start_readonly;
+static int start_dirty_degraded;
+
+static int rmd_set_new_array(const char *val, const struct kernel_param *kp)
+{
+	return rust_md_new_array(val, strlen(val));
+}
+
+static int rmd_get_ro(char *buffer, const struct kernel_param *kp)
+{
+	return sprintf(buffer, "%u\n", start_readonly);
+}
+
+static int rmd_set_ro(const char *val, const struct kernel_param *kp)
+{
+	return kstrtouint(val, 10, &start_readonly);
+}
+
+module_param_call(start_ro, rmd_set_ro, rmd_get_ro, NULL, 0600);
+module_param(start_dirty_degraded, int, 0644);
+module_param_call(new_array, rmd_set_new_array, NULL, NULL, 0200);
+module_param(create_on_open, bool, 0600);
+MODULE_ALIAS("md");
+MODULE_ALIAS_BLOCKDEV_MAJOR(MD_MAJOR);
+
+bool rmd_create_on_open(void)
+{
+	return READ_ONCE(create_on_open);
+}
+
+unsigned int rmd_start_readonly(void)
+{
+	return READ_ONCE(start_readonly);
+}
+
+int rmd_start_dirty_degraded(void)
+{
+	return READ_ONCE(start_dirty_degraded);
+}
+
+/* ---- sysctl dev.raid ---- */
+
+static int sysctl_speed_limit_min = 1000;
+static int sysctl_speed_limit_max = 200000;
+static struct ctl_table_header *raid_table_header;
+
+static struct ctl_table raid_table[] = {
+	{
+		.procname	= "speed_limit_min",
+		.data		= &sysctl_speed_limit_min,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec,
+	},
+	{
+		.procname	= "speed_limit_max",
+		.data		= &sysctl_speed_limit_max,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec,
+	},
+};
+
+int rmd_sysctl_register(void)
+{
+	raid_table_header = register_sysctl("dev/raid", raid_table);
+	return raid_table_header ? 0 : -ENOMEM;
+}
+
+void rmd_sysctl_unregister(void)
+{
+	unregister_sysctl_table(raid_table_header);
+	raid_table_header = NULL;
+}
+
+int rmd_speed_limit_min(void)
+{
+	return READ_ONCE(sysctl_speed_limit_min);
+}
+
+int rmd_speed_limit_max(void)
+{
+	return READ_ONCE(sysctl_speed_limit_max);
+}
+
+/* ---- /proc/mdstat ---- */
+
+static int rmd_mdstat_show(struct seq_file *seq, void *v)
+{
+	return rust_md_mdstat_show(seq);
+}
+
+static int rmd_mdstat_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, rmd_mdstat_show, NULL);
+}
+
+static const struct proc_ops rmd_mdstat_ops = {
+	.proc_open	= rmd_mdstat_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+};
+
+int rmd_mdstat_register(void)
+{
+	return proc_create("mdstat", 0444, NULL, &rmd_mdstat_ops) ? 0 : -ENOMEM;
+}
+
+void rmd_mdstat_unregister(void)
+{
+	remove_proc_entry("mdstat", NULL);
+}
+
+void rmd_seq_write(struct seq_file *seq, const char *data, size_t len)
+{
+	seq_write(seq, data, len);
+}
+
+/* ---- workqueues ---- */
+
+struct workqueue_struct *rmd_alloc_workqueue(const char *name, bool mem_reclaim)
+{
+	return alloc_workqueue("%s", mem_reclaim ? WQ_MEM_RECLAIM : 0, 0, name);
+}
+
+/* ---- the md major and its gendisks ---- */
+
+static void rmd_probe(dev_t dev);
+
+int rmd_register_major(void)
+{
+	return __register_blkdev(MD_MAJOR, "md", rmd_probe);
+}
+
+void rmd_unregister_major(void)
+{
+	unregister_blkdev(MD_MAJOR, "md");
+}
+
+static void rmd_probe(dev_t dev)
+{
+	if (MAJOR(dev) == MD_MAJOR && MINOR(dev) >= 512)
+		return;
+	if (READ_ONCE(create_on_open))
+		rust_md_probe(MINOR(dev));
+}
+
+static void rmd_submit_bio(struct bio *bio)
+{
+	rust_md_submit_bio(bio->bi_bdev->bd_disk->private_data, bio);
+}
+
+static int rmd_open(struct gendisk *disk, blk_mode_t mode)
+{
+	return rust_md_open(disk->private_data);
+}
+
+static void rmd_release(struct gendisk *disk)
+{
+	rust_md_release(disk->private_data);
+}
+
+static int rmd_ioctl(struct block_device *bdev, blk_mode_t mode,
+		     unsigned int cmd, unsigned long arg)
+{
+	return rust_md_ioctl(bdev->bd_disk->private_data, cmd, arg,
+			     capable(CAP_SYS_ADMIN));
+}
+
+static int rmd_getgeo(struct block_device *bdev, struct hd_geometry *geo)
+{
+	/* The fake geometry md reports: 2 heads, 4 sectors per track. */
+	geo->heads = 2;
+	geo->sectors = 4;
+	geo->cylinders = get_capacity(bdev->bd_disk) / 8;
+	return 0;
+}
+
+static void rmd_free_disk(struct gendisk *disk)
+{
+	rust_md_free_disk(disk->private_data);
+}
+
+static const struct block_device_operations rmd_fops = {
+	.owner		= THIS_MODULE,
+	.submit_bio	= rmd_submit_bio,
+	.open		= rmd_open,
+	.release	= rmd_release,
+	.ioctl		= rmd_ioctl,
+	.getgeo		= rmd_getgeo,
+	.free_disk	= rmd_free_disk,
+};
+
+/*
+ * Allocates the gendisk of an array: 9:minor named @name. private_data is
+ * set later by the caller, before add_disk. Returns an ERR_PTR on failure.
+ */
+struct gendisk *rmd_alloc_disk(unsigned int minor, const char *name)
+{
+	struct gendisk *disk = blk_alloc_disk(NULL, NUMA_NO_NODE);
+
+	if (IS_ERR(disk))
+		return disk;
+	disk->major = MD_MAJOR;
+	disk->first_minor = minor;
+	disk->minors = 1;
+	strscpy(disk->disk_name, name, DISK_NAME_LEN);
+	disk->fops = &rmd_fops;
+	return disk;
+}
+
+void rmd_disk_set_private(struct gendisk *disk, void *mddev)
+{
+	disk->private_data = mddev;
+}
+
+int rmd_add_disk(struct gendisk *disk)
+{
+	return add_disk(disk);
+}
+
+void rmd_del_disk(struct gendisk *disk)
+{
+	del_gendisk(disk);
+}
+
+void rmd_put_disk(struct gendisk *disk)
+{
+	put_disk(disk);
+}
+
+bool rmd_module_get(void)
+{
+	return try_module_get(THIS_MODULE);
+}
+
+void rmd_module_put(void)
+{
+	module_put(THIS_MODULE);
+}
+
+/* ---- /sys/block/mdN/md/ ---- */
+
+struct rmd_kobj {
+	struct kobject kobj;
+	void *mddev;
+};
+
+static ssize_t rmd_attr_show(struct kobject *kobj, struct attribute *attr,
+			     char *page)
+{
+	struct rmd_kobj *k = container_of(kobj, struct rmd_kobj, kobj);
+
+	return rust_md_attr_show(k->mddev, attr->name, page);
+}
+
+static ssize_t rmd_attr_store(struct kobject *kobj, struct attribute *attr,
+			      const char *page, size_t len)
+{
+	struct rmd_kobj *k = container_of(kobj, struct rmd_kobj, kobj);
+
+	return rust_md_attr_store(k->mddev, attr->name, page, len);
+}
+
+static void rmd_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct rmd_kobj, kobj));
+}
+
+#define RMD_ATTR(_name, _mode) \
+	static struct attribute rmd_attr_##_name = { .name = #_name, .mode = _mode }
+
+RMD_ATTR(level, 0644);
+RMD_ATTR(raid_disks, 0644);
+RMD_ATTR(metadata_version, 0644);
+RMD_ATTR(array_state, 0644);
+
+static struct attribute *rmd_default_attrs[] = {
+	&rmd_attr_level,
+	&rmd_attr_raid_disks,
+	&rmd_attr_metadata_version,
+	&rmd_attr_array_state,
+	NULL,
+};
+
+static const struct attribute_group rmd_default_group = {
+	.attrs = rmd_default_attrs,
+};
+
+static const struct attribute_group *rmd_attr_groups[] = {
+	&rmd_default_group,
+	NULL,
+};
+
+static const struct sysfs_ops rmd_sysfs_ops = {
+	.show	= rmd_attr_show,
+	.store	= rmd_attr_store,
+};
+
+static const struct kobj_type rmd_ktype = {
+	.release	= rmd_kobj_release,
+	.sysfs_ops	= &rmd_sysfs_ops,
+	.default_groups	= rmd_attr_groups,
+};
+
+/*
+ * Creates /sys/block/<disk>/md/ for @mddev and sends its add uevent.
+ * Attribute callbacks may run until rmd_md_kobj_remove() returns.
+ */
+struct rmd_kobj *rmd_md_kobj_add(struct gendisk *disk, void *mddev)
+{
+	struct rmd_kobj *k = kzalloc(sizeof(*k), GFP_KERNEL);
+	int err;
+
+	if (!k)
+		return ERR_PTR(-ENOMEM);
+	k->mddev = mddev;
+	kobject_init(&k->kobj, &rmd_ktype);
+	err = kobject_add(&k->kobj, &disk_to_dev(disk)->kobj, "%s", "md");
+	if (err) {
+		kobject_put(&k->kobj);
+		return ERR_PTR(err);
+	}
+	kobject_uevent(&k->kobj, KOBJ_ADD);
+	return k;
+}
+
+void rmd_md_kobj_remove(struct rmd_kobj *k)
+{
+	kobject_del(&k->kobj);
+	kobject_put(&k->kobj);
+}
+
+void rmd_md_kobj_notify(struct rmd_kobj *k, const char *attr)
+{
+	sysfs_notify(&k->kobj, NULL, attr);
+}
+
+/*
+ * Waits for module parameter writes in flight (they run under the param
+ * lock); called at unload after new ones are refused.
+ */
+void rmd_params_quiesce(void)
+{
+	kernel_param_lock(THIS_MODULE);
+	kernel_param_unlock(THIS_MODULE);
+}

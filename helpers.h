@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rust-md: the interface between helpers.c and the Rust crate. The rmd_*
+ * functions are the C side, declared again in ffi.rs; the rust_md_*
+ * functions are the Rust side, defined in ffi.rs.
+ */
+#ifndef RUST_MD_HELPERS_H
+#define RUST_MD_HELPERS_H
+
+#include <linux/blkdev.h>
+#include <linux/seq_file.h>
+#include <linux/workqueue.h>
+
+struct rmd_kobj;
+
+/* Rust side. */
+int rust_md_new_array(const char *name, size_t len);
+int rust_md_mdstat_show(struct seq_file *seq);
+void rust_md_submit_bio(void *mddev, struct bio *bio);
+int rust_md_open(void *mddev);
+void rust_md_release(void *mddev);
+int rust_md_ioctl(void *mddev, unsigned int cmd, unsigned long arg, bool admin);
+void rust_md_free_disk(void *mddev);
+ssize_t rust_md_attr_show(void *mddev, const char *attr, char *page);
+ssize_t rust_md_attr_store(void *mddev, const char *attr, const char *page,
+			   size_t len);
+void rust_md_probe(unsigned int minor);
+
+/* C side. */
+bool rmd_create_on_open(void);
+unsigned int rmd_start_readonly(void);
+int rmd_start_dirty_degraded(void);
+int rmd_sysctl_register(void);
+void rmd_sysctl_unregister(void);
+int rmd_speed_limit_min(void);
+int rmd_speed_limit_max(void);
+int rmd_mdstat_register(void);
+void rmd_mdstat_unregister(void);
+void rmd_seq_write(struct seq_file *seq, const char *data, size_t len);
+struct workqueue_struct *rmd_alloc_workqueue(const char *name, bool mem_reclaim);
+int rmd_register_major(void);
+void rmd_unregister_major(void);
+struct gendisk *rmd_alloc_disk(unsigned int minor, const char *name);
+void rmd_disk_set_private(struct gendisk *disk, void *mddev);
+int rmd_add_disk(struct gendisk *disk);
+void rmd_del_disk(struct gendisk *disk);
+void rmd_put_disk(struct gendisk *disk);
+bool rmd_module_get(void);
+void rmd_module_put(void);
+struct rmd_kobj *rmd_md_kobj_add(struct gendisk *disk, void *mddev);
+void rmd_md_kobj_remove(struct rmd_kobj *k);
+void rmd_md_kobj_notify(struct rmd_kobj *k, const char *attr);
+void rmd_params_quiesce(void);
+
+#endif /* RUST_MD_HELPERS_H */

@@ -1,0 +1,115 @@
+//! /proc/mdstat text, checked against what the kernel's md prints.
+
+use rust_md_host::mdstat::*;
+
+fn render(f: impl FnOnce(&mut String) -> core::fmt::Result) -> String {
+    let mut s = String::new();
+    f(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn empty_mdstat_matches_c_md() {
+    let mut s = String::new();
+    write_personalities(&mut s, &["raid1"]).unwrap();
+    write_unused(&mut s, &[]).unwrap();
+    assert_eq!(s, "Personalities : [raid1] \nunused devices: <none>\n");
+}
+
+#[test]
+fn no_personalities() {
+    assert_eq!(render(|s| write_personalities(s, &[])), "Personalities : \n");
+}
+
+#[test]
+fn unused_devices_listed() {
+    assert_eq!(render(|s| write_unused(s, &["vdc", "vdd"])), "unused devices: vdc vdd \n");
+}
+
+fn member(name: &str, desc_nr: i32) -> Member<'_> {
+    Member { name, desc_nr, flags: MemberFlags::default(), sectors: 2093056 }
+}
+
+#[test]
+fn active_raid1_two_mirrors() {
+    let members = [member("vdb", 1), member("vda", 0)];
+    let a = ArrayStatus {
+        name: "md0",
+        members: &members,
+        running: Some(Running {
+            personality: "raid1",
+            broken: false,
+            read_only: false,
+            auto_read_only: false,
+            array_sectors: 2093056,
+            raid_disks: 2,
+            in_sync: &[true, true],
+        }),
+        metadata: Metadata::Persistent { major: 1, minor: 2 },
+        raid_disks: 2,
+    };
+    assert_eq!(
+        render(|s| write_array(s, &a)),
+        "md0 : active raid1 vdb[1] vda[0]\n      1046528 blocks super 1.2 [2/2] [UU]\n      \n"
+    );
+}
+
+#[test]
+fn degraded_with_faulty_and_spare() {
+    let mut f = member("vdb", 1);
+    f.flags.faulty = true;
+    let mut sp = member("vdc", 2);
+    sp.flags.spare = true;
+    let members = [sp, f, member("vda", 0)];
+    let a = ArrayStatus {
+        name: "md0",
+        members: &members,
+        running: Some(Running {
+            personality: "raid1",
+            broken: false,
+            read_only: true,
+            auto_read_only: false,
+            array_sectors: 2048,
+            raid_disks: 2,
+            in_sync: &[true, false],
+        }),
+        metadata: Metadata::Persistent { major: 0, minor: 90 },
+        raid_disks: 2,
+    };
+    assert_eq!(
+        render(|s| write_array(s, &a)),
+        "md0 : active (read-only) raid1 vdc[2](S) vdb[1](F) vda[0]\n      1024 blocks [2/1] [U_]\n      \n"
+    );
+}
+
+#[test]
+fn inactive_array_sums_member_sizes() {
+    let mut a0 = member("vda", 0);
+    a0.flags.spare = true;
+    let mut a1 = member("vdb", 1);
+    a1.flags.spare = true;
+    let members = [a1, a0];
+    let a = ArrayStatus {
+        name: "md0",
+        members: &members,
+        running: None,
+        metadata: Metadata::Persistent { major: 1, minor: 2 },
+        raid_disks: 0,
+    };
+    assert_eq!(
+        render(|s| write_array(s, &a)),
+        "md0 : inactive vdb[1](S) vda[0](S)\n      2093056 blocks super 1.2\n       \n"
+    );
+}
+
+#[test]
+fn unconfigured_array_not_listed() {
+    let a = ArrayStatus {
+        name: "md0",
+        members: &[],
+        running: None,
+        metadata: Metadata::NonPersistent,
+        raid_disks: 0,
+    };
+    assert_eq!(render(|s| write_array(s, &a)), "");
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Kernel log lines exactly as md prints them. `pr_info!` would prefix every
+//! line with the module name; md's own prefixes (`md: `, `md/raid1:md0: `) are
+//! part of the text people and scripts grep for, so they are written out here.
+
+use core::fmt;
+
+use kernel::bindings;
+
+/// `KERN_<level>` followed by `%pA` (a Rust `fmt::Arguments`).
+pub(crate) struct Level(&'static [u8; 6]);
+
+/// KERN_ERR.
+pub(crate) const ERR: Level = Level(b"\x013%pA\0");
+/// KERN_WARNING.
+pub(crate) const WARNING: Level = Level(b"\x014%pA\0");
+/// KERN_INFO.
+pub(crate) const INFO: Level = Level(b"\x016%pA\0");
+/// KERN_DEBUG.
+pub(crate) const DEBUG: Level = Level(b"\x017%pA\0");
+
+/// Prints `args` at `level` with no prefix.
+pub(crate) fn printk(level: &Level, args: fmt::Arguments<'_>) {
+    // SAFETY: The format is NUL-terminated and has one `%pA`, which takes a pointer to
+    // a `fmt::Arguments` that lives for the call.
+    unsafe {
+        bindings::_printk(
+            level.0.as_ptr().cast(),
+            &args as *const fmt::Arguments<'_> as *const core::ffi::c_void,
+        );
+    }
+}
+
+/// `pr_err` without a module prefix.
+#[macro_export]
+macro_rules! md_err {
+    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::ERR, format_args!($($arg)*)) };
+}
+
+/// `pr_warn` without a module prefix.
+#[macro_export]
+macro_rules! md_warn {
+    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::WARNING, format_args!($($arg)*)) };
+}
+
+/// `pr_info` without a module prefix.
+#[macro_export]
+macro_rules! md_info {
+    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::INFO, format_args!($($arg)*)) };
+}
+
+/// `pr_debug` without a module prefix (always compiled; shown with loglevel 8).
+#[macro_export]
+macro_rules! md_debug {
+    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::DEBUG, format_args!($($arg)*)) };
+}

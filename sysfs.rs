@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+//! /sys/block/mdN/md/: the attributes mdadm and md's users read and write.
+
+use core::fmt::Write;
+
+use kernel::prelude::*;
+use kernel::sync::ArcBorrow;
+
+use crate::ffi::Page;
+use crate::{do_md_stop, ioctl, with_ref, Mddev, MddevState};
+
+/// md's array_state words.
+const ARRAY_STATES: [&str; 10] = [
+    "clear",
+    "inactive",
+    "suspended",
+    "readonly",
+    "read-auto",
+    "clean",
+    "active",
+    "write-pending",
+    "active-idle",
+    "broken",
+];
+
+/// Shows attribute `name`.
+pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_>) -> Result {
+    with_ref(m, |m| {
+        let st = m.state.lock();
+        let r = match name {
+            b"array_state" => writeln!(page, "{}", array_state(&st)),
+            b"level" => match (st.pers, st.level) {
+                (Some(p), _) => writeln!(page, "{}", p.name),
+                (None, ioctl::LEVEL_NONE) => Ok(()),
+                (None, l) => writeln!(page, "{l}"),
+            },
+            b"raid_disks" => writeln!(page, "{}", st.raid_disks),
+            b"metadata_version" => {
+                if st.persistent {
+                    writeln!(page, "{}.{:02}", st.major_version, st.minor_version)
+                } else {
+                    writeln!(page, "none")
+                }
+            }
+            _ => return Err(EIO),
+        };
+        r.map_err(|_| EFBIG)
+    })
+}
+
+fn array_state(st: &MddevState) -> &'static str {
+    if st.pers.is_some() {
+        "active"
+    } else if st.raid_disks == 0 && st.dev_sectors == 0 {
+        "clear"
+    } else {
+        "inactive"
+    }
+}
+
+/// The first word of a sysfs write, without the trailing newline.
+fn word(input: &[u8]) -> &[u8] {
+    let end = input
+        .iter()
+        .position(|b| *b == b'\n' || *b == 0)
+        .unwrap_or(input.len());
+    input.get(..end).unwrap_or(&[])
+}
+
+fn parse_u32(s: &[u8]) -> Result<u32> {
+    if s.is_empty() {
+        return Err(EINVAL);
+    }
+    let mut n: u32 = 0;
+    for b in s {
+        if !b.is_ascii_digit() {
+            return Err(EINVAL);
+        }
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u32::from(b - b'0')))
+            .ok_or(EINVAL)?;
+    }
+    Ok(n)
+}
+
+/// Stores `input` into attribute `name`.
+pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> Result {
+    with_ref(m, |m| {
+        let w = word(input);
+        let mut st = m.state.lock();
+        match name {
+            b"array_state" => {
+                let idx = ARRAY_STATES
+                    .iter()
+                    .position(|s| s.as_bytes() == w)
+                    .ok_or(EINVAL)?;
+                let r = match idx {
+                    // clear
+                    0 => do_md_stop(m, &mut st, true),
+                    // inactive: stops a running array, nothing to do otherwise
+                    1 if st.pers.is_none() => Ok(()),
+                    // Starting an array needs members (md_run): none can be bound yet.
+                    _ if st.pers.is_none() => Err(EINVAL),
+                    _ => Err(EINVAL),
+                };
+                if r.is_ok() {
+                    m.release_open_hold();
+                }
+                r
+            }
+            b"raid_disks" => {
+                if st.pers.is_some() {
+                    return Err(EBUSY);
+                }
+                let n = parse_u32(w)?;
+                if n == 0 || n > 1920 {
+                    return Err(EINVAL);
+                }
+                st.raid_disks = n;
+                m.update_configured(&mut st);
+                Ok(())
+            }
+            b"level" => {
+                if st.pers.is_some() {
+                    return Err(EBUSY);
+                }
+                st.level = match w {
+                    b"raid1" | b"1" => 1,
+                    b"" => return Err(EINVAL),
+                    _ => return Err(EINVAL),
+                };
+                Ok(())
+            }
+            b"metadata_version" => {
+                if st.pers.is_some() || st.raid_disks != 0 {
+                    return Err(EBUSY);
+                }
+                let (major, minor) = match w {
+                    b"none" => {
+                        st.persistent = false;
+                        st.major_version = 0;
+                        st.minor_version = 90;
+                        return Ok(());
+                    }
+                    b"0.90" => (0, 90),
+                    b"1.0" | b"1.00" => (1, 0),
+                    b"1.1" | b"1.01" => (1, 1),
+                    b"1.2" | b"1.02" => (1, 2),
+                    _ => return Err(EINVAL),
+                };
+                st.persistent = true;
+                st.major_version = major;
+                st.minor_version = minor;
+                st.patch_version = 0;
+                Ok(())
+            }
+            _ => Err(EIO),
+        }
+    })
+}

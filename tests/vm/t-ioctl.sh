@@ -1,0 +1,24 @@
+# ioctl errnos on an unconfigured array equal the C md's; mdadm --create reaches our ioctls.
+# impls: rust c
+mknod_md 0
+expect_eq 0.90.3 "$(mdioctl /dev/md0 version)" RAID_VERSION
+expect_eq "ENOTTY 25" "$(mdioctl /dev/md0 raw 0x1234)" "unknown ioctl"
+expect_eq "ENOTTY 25" "$(mdioctl /dev/md0 raw 0x0914)" "RAID_AUTORUN"
+expect_eq "EFAULT 14" "$(mdioctl /dev/md0 raw 0x800c0910 null)" "RAID_VERSION to NULL"
+expect_eq "EFAULT 14" "$(mdioctl /dev/md0 raw 0x800c0910 bad)" "RAID_VERSION to unmapped"
+expect_eq "ENODEV 19" "$(mdioctl /dev/md0 raw 0x80480911)" "GET_ARRAY_INFO unconfigured"
+expect_eq "ENODEV 19" "$(mdioctl /dev/md0 raw 0x80140912)" "GET_DISK_INFO unconfigured"
+expect_eq "ENODEV 19" "$(mdioctl /dev/md0 raw 0x0934)" "RESTART_ARRAY_RW unconfigured"
+expect_eq "ENODEV 19" "$(mdioctl /dev/md0 raw 0x0929 0x0fd0)" "SET_DISK_FAULTY non-member"
+expect_eq "EFAULT 14" "$(mdioctl /dev/md0 raw 0x40480923 null)" "SET_ARRAY_INFO from NULL"
+expect_eq "EINVAL 22" "$(mdioctl /dev/md0 raw 0x400c0930 null)" "RUN_ARRAY with no members"
+expect_eq "ok" "$(mdioctl /dev/md0 raw 0x0932)" "STOP_ARRAY unconfigured"
+if [ "$IMPL" = rust ]; then
+    # Members cannot be added yet: mdadm must fail cleanly, with a clear message.
+    mdadm --create /dev/md0 --run -l1 -n2 /dev/vda /dev/vdb > /tmp/out 2>&1 && fail "mdadm --create succeeded"
+    cat /tmp/out
+    grep -q "ADD_NEW_DISK" /tmp/out || fail "mdadm did not reach ADD_NEW_DISK"
+    dmesg | grep -q "adding members is not supported" || fail "no kernel message for ADD_NEW_DISK"
+    grep -q '^md0' /proc/mdstat && fail "md0 listed in /proc/mdstat after the failed create"
+fi
+pass "ioctl ($IMPL)"
