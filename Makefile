@@ -38,14 +38,20 @@ fmt-check: setup
 test-host: setup
 	cd host && cargo test --release
 
+# Static helper programs for the guest (run-vm copies out/tools/ into /usr/bin).
+TOOLS := out/tools/mdioctl
+out/tools/%: tests/tools/%.c
+	@mkdir -p out/tools
+	gcc -static -O2 -Wall -Werror -o $@ $<
+
 # VM scenarios, each in a fresh VM; see tests/vm/.
-test-vm: module
+test-vm: module $(TOOLS)
 	tests/vm/run-all
 
 test: test-host fmt-check module test-vm
 
 # The demo: what a new user runs first.
-run: module
+run: module $(TOOLS)
 	qemu/run-vm tests/demo.sh
 
 fuzz: setup

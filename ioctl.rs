@@ -245,18 +245,10 @@ impl ArrayInfo {
         ])
     }
 
-    /// SET_ARRAY_INFO with everything zero but the version fields: only
-    /// record the metadata version (what mdadm sends before adding members).
+    /// SET_ARRAY_INFO with no raid disks only records the metadata version
+    /// (what mdadm sends before adding members); md ignores the other fields.
     pub fn is_version_only(&self) -> bool {
         self.raid_disks == 0
-            && *self
-                == ArrayInfo {
-                    major_version: self.major_version,
-                    minor_version: self.minor_version,
-                    patch_version: self.patch_version,
-                    not_persistent: self.not_persistent,
-                    ..ArrayInfo::default()
-                }
     }
 }
 

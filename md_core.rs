@@ -407,8 +407,8 @@ impl Globals {
             // Dropping the last reference puts the never-added disk.
             return Err(e);
         }
-        let ptr = &*mddev as *const Mddev as *const core::ffi::c_void;
-        match MdKobj::add(&mddev.disk, ptr) {
+        // The kobject's callbacks use the gendisk's reference, which outlives it.
+        match MdKobj::add(&mddev.disk, foreign) {
             Ok(k) => st.kobj = Some(k),
             Err(e) => {
                 drop(st);
@@ -583,6 +583,13 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
     let _ = mdstat::write_unused(out, &[]);
 }
 
+/// Wall-clock seconds (ktime_get_real_seconds).
+fn real_seconds() -> u64 {
+    // SAFETY: Reads the clock; no preconditions.
+    let t = unsafe { kernel::bindings::ktime_get_real_seconds() };
+    u64::try_from(t).unwrap_or(0)
+}
+
 fn copy_to_user(arg: usize, data: &[u8]) -> Result {
     UserSlice::new(arg, data.len()).writer().write_slice(data)
 }
@@ -649,26 +656,38 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
 
 fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize) -> Result {
     if cmd == Cmd::SetArrayInfo {
-        let info = ioctl::ArrayInfo::decode(&copy_from_user(arg)?);
+        // md treats a NULL argument as an all-zero structure.
+        let info = if arg == 0 {
+            ioctl::ArrayInfo::default()
+        } else {
+            ioctl::ArrayInfo::decode(&copy_from_user(arg)?)
+        };
+        if st.pers.is_some() {
+            md_warn!("md: couldn't update array info. {}\n", EINVAL.to_errno());
+            return Err(EINVAL);
+        }
         if st.raid_disks != 0 {
             md_warn!("md: array {} already initialised!\n", m.name());
             return Err(EBUSY);
         }
         if !info.is_version_only() {
-            md_warn!(
-                "md: {}: creating arrays from SET_ARRAY_INFO is not supported\n",
-                m.name()
-            );
+            // Creating an array from SET_ARRAY_INFO alone (no superblocks) is md's legacy
+            // non-persistent path; it is not supported.
+            md_warn!("md: couldn't set array info. {}\n", EINVAL.to_errno());
             return Err(EINVAL);
         }
         if !(0..=1).contains(&info.major_version) {
             md_warn!("md: superblock version {} not known\n", info.major_version);
+            md_warn!("md: couldn't set array info. {}\n", EINVAL.to_errno());
             return Err(EINVAL);
         }
         st.major_version = info.major_version;
         st.minor_version = info.minor_version;
         st.patch_version = info.patch_version;
         st.persistent = info.not_persistent == 0;
+        // As md: some minimal configuration, so the array is not deleted at last close.
+        st.ctime = real_seconds();
+        m.update_configured(st);
         return Ok(());
     }
     if st.raid_disks == 0 && !cmd.allowed_unconfigured() {

@@ -37,7 +37,7 @@ pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_
             b"raid_disks" => writeln!(page, "{}", st.raid_disks),
             b"metadata_version" => {
                 if st.persistent {
-                    writeln!(page, "{}.{:02}", st.major_version, st.minor_version)
+                    writeln!(page, "{}.{}", st.major_version, st.minor_version)
                 } else {
                     writeln!(page, "none")
                 }

@@ -8,10 +8,10 @@ expect_eq 200000 "$(cat /proc/sys/dev/raid/speed_limit_max)" speed_limit_max
 for p in new_array create_on_open start_ro start_dirty_degraded; do
     [ -e /sys/module/md_mod/parameters/$p ] || fail "no parameter $p"
 done
-# The md workqueue is WQ_MEM_RECLAIM: its rescuer thread is named after it.
+# The md workqueue is WQ_MEM_RECLAIM: its rescuer thread is kworker/R-md (6.12 naming).
 found=0
-for c in /proc/[0-9]*/comm; do [ "$(cat "$c" 2>/dev/null)" = md ] && found=1; done
-expect_eq 1 $found "rescuer thread 'md'"
+for c in /proc/[0-9]*/comm; do [ "$(cat "$c" 2>/dev/null)" = kworker/R-md ] && found=1; done
+expect_eq 1 $found "rescuer thread kworker/R-md"
 grep -q '^md_mod ' /proc/modules || fail "module not named md_mod"
 unload_md rust || fail "rmmod md_mod"
 grep -Eq '^ *9 md$' /proc/devices && fail "major 9 still registered after rmmod"

@@ -10,7 +10,10 @@ expect_eq "ENODEV 19" "$(mdioctl /dev/md0 raw 0x80480911)" "GET_ARRAY_INFO uncon
 expect_eq "ENODEV 19" "$(mdioctl /dev/md0 raw 0x80140912)" "GET_DISK_INFO unconfigured"
 expect_eq "ENODEV 19" "$(mdioctl /dev/md0 raw 0x0934)" "RESTART_ARRAY_RW unconfigured"
 expect_eq "ENODEV 19" "$(mdioctl /dev/md0 raw 0x0929 0x0fd0)" "SET_DISK_FAULTY non-member"
-expect_eq "EFAULT 14" "$(mdioctl /dev/md0 raw 0x40480923 null)" "SET_ARRAY_INFO from NULL"
+expect_eq "EFAULT 14" "$(mdioctl /dev/md0 raw 0x40480923 bad)" "SET_ARRAY_INFO from unmapped"
+# md reads a NULL SET_ARRAY_INFO as all zeroes (version 0.0), and the array is kept.
+expect_eq "ok" "$(mdioctl /dev/md0 raw 0x40480923 null)" "SET_ARRAY_INFO from NULL"
+expect_eq "0.0" "$(cat /sys/block/md0/md/metadata_version)" "metadata_version after SET_ARRAY_INFO"
 expect_eq "EINVAL 22" "$(mdioctl /dev/md0 raw 0x400c0930 null)" "RUN_ARRAY with no members"
 expect_eq "ok" "$(mdioctl /dev/md0 raw 0x0932)" "STOP_ARRAY unconfigured"
 if [ "$IMPL" = rust ]; then
