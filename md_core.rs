@@ -71,6 +71,8 @@ pub(crate) struct MddevState {
     pub(crate) raid_disks: u32,
     /// RAID level, or `ioctl::LEVEL_NONE`.
     pub(crate) level: i32,
+    /// The level was written by name (md's `clevel`), so it reads back as one.
+    pub(crate) level_by_name: bool,
     /// Creation time from the superblock (0: none).
     pub(crate) ctime: u64,
     /// Last superblock update time.
@@ -102,6 +104,7 @@ impl MddevState {
         MddevState {
             raid_disks: 0,
             level: ioctl::LEVEL_NONE,
+            level_by_name: false,
             ctime: 0,
             utime: 0,
             dev_sectors: 0,

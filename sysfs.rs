@@ -32,8 +32,12 @@ pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_
             b"level" => match (st.pers, st.level) {
                 (Some(p), _) => writeln!(page, "{}", p.name),
                 (None, ioctl::LEVEL_NONE) => Ok(()),
+                // A level written by name reads back as that name (md's clevel).
+                (None, 1) if st.level_by_name => writeln!(page, "raid1"),
                 (None, l) => writeln!(page, "{l}"),
             },
+            // md shows nothing until the array has slots.
+            b"raid_disks" if st.raid_disks == 0 => Ok(()),
             b"raid_disks" => writeln!(page, "{}", st.raid_disks),
             b"metadata_version" => {
                 if st.persistent {
@@ -125,9 +129,9 @@ pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> 
                 if st.pers.is_some() {
                     return Err(EBUSY);
                 }
-                st.level = match w {
-                    b"raid1" | b"1" => 1,
-                    b"" => return Err(EINVAL),
+                (st.level, st.level_by_name) = match w {
+                    b"raid1" => (1, true),
+                    b"1" => (1, false),
                     _ => return Err(EINVAL),
                 };
                 Ok(())

@@ -7,7 +7,7 @@ for i in 0 1 2 3; do
     [ -d $d ] || fail "opening /dev/md$i did not create $d"
     expect_eq clear "$(cat $d/array_state)" "md$i array_state"
     expect_eq "" "$(cat $d/level)" "md$i level"
-    expect_eq 0 "$(cat $d/raid_disks)" "md$i raid_disks"
+    expect_eq "" "$(cat $d/raid_disks)" "md$i raid_disks"
     expect_eq none "$(cat $d/metadata_version)" "md$i metadata_version"
     expect_eq "9:$i" "$(cat /sys/block/md$i/dev)" "md$i dev"
     expect_eq 0 "$(cat /sys/block/md$i/size)" "md$i capacity"
