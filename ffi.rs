@@ -55,6 +55,64 @@ extern "C" {
     pub(crate) fn rmd_md_kobj_remove(k: *mut RmdKobj);
     pub(crate) fn rmd_md_kobj_notify(k: *mut RmdKobj, attr: *const c_char);
     pub(crate) fn rmd_params_quiesce();
+    pub(crate) fn rmd_bdev_open(dev: u32, holder: *mut c_void) -> *mut bindings::file;
+    pub(crate) fn rmd_bdev_close(f: *mut bindings::file);
+    pub(crate) fn rmd_bdev_sectors(f: *mut bindings::file) -> u64;
+    pub(crate) fn rmd_bdev_logical_block_size(f: *mut bindings::file) -> c_uint;
+    pub(crate) fn rmd_bdev_name(f: *mut bindings::file, buf: *mut c_char, len: usize);
+    pub(crate) fn rmd_sync_io(
+        f: *mut bindings::file,
+        sector: u64,
+        buf: *mut c_void,
+        len: c_uint,
+        write: bool,
+    ) -> c_int;
+    pub(crate) fn rmd_msleep(ms: c_uint);
+    pub(crate) fn rmd_set_limits(
+        disk: *mut bindings::gendisk,
+        members: *const *mut bindings::file,
+        data_offsets: *const u64,
+        n: c_uint,
+    ) -> c_int;
+    pub(crate) fn rmd_set_capacity(disk: *mut bindings::gendisk, sectors: u64);
+    pub(crate) fn rmd_disk_change_uevent(disk: *mut bindings::gendisk);
+    pub(crate) fn rmd_sync_disk(disk: *mut bindings::gendisk) -> c_int;
+    pub(crate) fn rmd_bioset_init() -> c_int;
+    pub(crate) fn rmd_bioset_exit();
+    pub(crate) fn rmd_bio_split_to_limits(bio: *mut bindings::bio) -> *mut bindings::bio;
+    pub(crate) fn rmd_bio_sector(bio: *mut bindings::bio) -> u64;
+    pub(crate) fn rmd_bio_sectors(bio: *mut bindings::bio) -> c_uint;
+    pub(crate) fn rmd_bio_kind(bio: *mut bindings::bio) -> c_int;
+    pub(crate) fn rmd_bio_endio(bio: *mut bindings::bio, status: u8);
+    pub(crate) fn rmd_clone_submit(
+        orig: *mut bindings::bio,
+        member: *mut bindings::file,
+        offset: u64,
+        pending: *mut bindings::atomic_t,
+    );
+}
+
+/// Removes element `i` of a KVec (which has no `remove` in 6.12), keeping order.
+pub(crate) fn kvec_remove<T>(v: &mut KVec<T>, i: usize) -> Option<T> {
+    let len = v.len();
+    if i >= len {
+        return None;
+    }
+    v.as_mut_slice().get_mut(i..)?.rotate_left(1);
+    let last = len - 1;
+    // SAFETY: `last < len`; the element there is read out exactly once and the length is
+    // reduced so it is not dropped again.
+    unsafe {
+        let item = core::ptr::read(v.as_ptr().add(last));
+        v.set_len(last);
+        Some(item)
+    }
+}
+
+/// Sleeps for `ms` milliseconds.
+pub(crate) fn msleep(ms: u32) {
+    // SAFETY: Sleeps; callers are in process context.
+    unsafe { rmd_msleep(ms) }
 }
 
 /// Turns a C `ERR_PTR`/NULL/valid pointer into a `Result`.

@@ -71,6 +71,34 @@ impl Disk {
     fn as_ptr(&self) -> *mut bindings::gendisk {
         self.ptr
     }
+
+    /// Stacks the members' queue limits (at their data offsets) onto the array's queue.
+    pub(crate) fn set_limits(&self, members: &[*mut bindings::file], offsets: &[u64]) -> Result {
+        let n = u32::try_from(members.len().min(offsets.len())).map_err(|_| EINVAL)?;
+        // SAFETY: Valid gendisk; `members` are open bdev files and both slices hold `n`
+        // entries for the duration of the call.
+        ffi::to_result(unsafe {
+            ffi::rmd_set_limits(self.ptr, members.as_ptr(), offsets.as_ptr(), n)
+        })
+    }
+
+    /// Sets the capacity and tells userspace (logs "detected capacity change").
+    pub(crate) fn set_capacity(&self, sectors: u64) {
+        // SAFETY: Valid gendisk (type invariant).
+        unsafe { ffi::rmd_set_capacity(self.ptr, sectors) }
+    }
+
+    /// Sends a change uevent for the disk.
+    pub(crate) fn change_uevent(&self) {
+        // SAFETY: Valid gendisk (type invariant).
+        unsafe { ffi::rmd_disk_change_uevent(self.ptr) }
+    }
+
+    /// Writes back the array device's page cache.
+    pub(crate) fn sync(&self) -> Result {
+        // SAFETY: Valid, added gendisk (callers only sync running arrays).
+        ffi::to_result(unsafe { ffi::rmd_sync_disk(self.ptr) })
+    }
 }
 
 impl Drop for Disk {

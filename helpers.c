@@ -8,7 +8,10 @@
  * callback forwards to a `rust_md_*` function; no md logic lives here.
  */
 #include <linux/blkdev.h>
+#include <linux/bio.h>
 #include <linux/capability.h>
+#include <linux/delay.h>
+#include <linux/file.h>
 #include <linux/hdreg.h>
 #include <linux/kobject.h>
 #include <linux/major.h>
@@ -373,4 +376,196 @@ void rmd_params_quiesce(void)
 {
 	kernel_param_lock(THIS_MODULE);
 	kernel_param_unlock(THIS_MODULE);
+}
+
+/* ---- members: exclusive open by dev_t, size, name, synchronous I/O ---- */
+
+struct file *rmd_bdev_open(u32 dev, void *holder)
+{
+	return bdev_file_open_by_dev(dev, BLK_OPEN_READ | BLK_OPEN_WRITE,
+				     holder, NULL);
+}
+
+void rmd_bdev_close(struct file *f)
+{
+	bdev_fput(f);
+}
+
+u64 rmd_bdev_sectors(struct file *f)
+{
+	return bdev_nr_sectors(file_bdev(f));
+}
+
+u32 rmd_bdev_devt(struct file *f)
+{
+	return file_bdev(f)->bd_dev;
+}
+
+unsigned int rmd_bdev_logical_block_size(struct file *f)
+{
+	return bdev_logical_block_size(file_bdev(f));
+}
+
+void rmd_bdev_name(struct file *f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%pg", file_bdev(f));
+}
+
+/*
+ * Reads or writes @len bytes (a multiple of 512, at most a page, in one
+ * kmalloc'ed buffer) at @sector and waits. Writes are PREFLUSH|FUA: a
+ * superblock must be on the medium when this returns.
+ */
+int rmd_sync_io(struct file *f, u64 sector, void *buf, unsigned int len,
+		bool write)
+{
+	struct bio bio;
+	struct bio_vec bvec;
+	blk_opf_t opf = write ?
+		REQ_OP_WRITE | REQ_SYNC | REQ_META | REQ_PREFLUSH | REQ_FUA :
+		REQ_OP_READ | REQ_META;
+	int ret;
+
+	if (!len || len > PAGE_SIZE || (len & 511) ||
+	    offset_in_page(buf) + len > PAGE_SIZE)
+		return -EINVAL;
+	bio_init(&bio, file_bdev(f), &bvec, 1, opf);
+	bio.bi_iter.bi_sector = sector;
+	__bio_add_page(&bio, virt_to_page(buf), len, offset_in_page(buf));
+	ret = submit_bio_wait(&bio);
+	bio_uninit(&bio);
+	return ret;
+}
+
+void rmd_msleep(unsigned int ms)
+{
+	msleep(ms);
+}
+
+/* ---- array queue: limits stacked from the members, capacity ---- */
+
+int rmd_set_limits(struct gendisk *disk, struct file **members,
+		   const u64 *data_offsets, unsigned int n)
+{
+	struct queue_limits lim;
+	unsigned int i;
+
+	blk_set_stacking_limits(&lim);
+	lim.features = BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA | BLK_FEAT_IO_STAT;
+	/* raid1 does not advertise write-zeroes. */
+	lim.max_write_zeroes_sectors = 0;
+	for (i = 0; i < n; i++)
+		queue_limits_stack_bdev(&lim, file_bdev(members[i]),
+					data_offsets[i], disk->disk_name);
+	return queue_limits_set(disk->queue, &lim);
+}
+
+void rmd_set_capacity(struct gendisk *disk, u64 sectors)
+{
+	set_capacity_and_notify(disk, sectors);
+}
+
+void rmd_disk_change_uevent(struct gendisk *disk)
+{
+	kobject_uevent(&disk_to_dev(disk)->kobj, KOBJ_CHANGE);
+}
+
+int rmd_sync_disk(struct gendisk *disk)
+{
+	return sync_blockdev(disk->part0);
+}
+
+/* ---- bios: split, clone to a member, complete ---- */
+
+/*
+ * A clone carries its original bio and the member's in-flight counter in
+ * front of it (the bio_set's front pad), as md's own clones do.
+ */
+struct rmd_clone {
+	struct bio *orig;
+	atomic_t *pending;
+	struct bio bio;
+};
+
+static struct bio_set rmd_bio_set;
+
+int rmd_bioset_init(void)
+{
+	return bioset_init(&rmd_bio_set, BIO_POOL_SIZE,
+			   offsetof(struct rmd_clone, bio), 0);
+}
+
+void rmd_bioset_exit(void)
+{
+	bioset_exit(&rmd_bio_set);
+}
+
+struct bio *rmd_bio_split_to_limits(struct bio *bio)
+{
+	return bio_split_to_limits(bio);
+}
+
+u64 rmd_bio_sector(struct bio *bio)
+{
+	return bio->bi_iter.bi_sector;
+}
+
+unsigned int rmd_bio_sectors(struct bio *bio)
+{
+	return bio_sectors(bio);
+}
+
+/* 0: read, 1: write (incl. flush, discard), 2: anything else. */
+int rmd_bio_kind(struct bio *bio)
+{
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		return 0;
+	case REQ_OP_WRITE:
+	case REQ_OP_DISCARD:
+	case REQ_OP_FLUSH:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
+void rmd_bio_endio(struct bio *bio, u8 status)
+{
+	if (status)
+		bio->bi_status = status;
+	bio_endio(bio);
+}
+
+static void rmd_clone_endio(struct bio *bio)
+{
+	struct rmd_clone *c = container_of(bio, struct rmd_clone, bio);
+	struct bio *orig = c->orig;
+
+	if (bio->bi_status)
+		WRITE_ONCE(orig->bi_status, bio->bi_status);
+	atomic_dec(c->pending);
+	bio_put(bio);
+	bio_endio(orig);
+}
+
+/*
+ * Sends a clone of @orig to @member, @offset sectors further on. @orig
+ * completes once every clone has ended and its submitter called
+ * rmd_bio_endio() once; a failed clone fails it.
+ */
+void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
+		      atomic_t *pending)
+{
+	struct bio *bio = bio_alloc_clone(file_bdev(member), orig, GFP_NOIO,
+					  &rmd_bio_set);
+	struct rmd_clone *c = container_of(bio, struct rmd_clone, bio);
+
+	c->orig = orig;
+	c->pending = pending;
+	atomic_inc(pending);
+	bio->bi_iter.bi_sector += offset;
+	bio->bi_end_io = rmd_clone_endio;
+	bio_inc_remaining(orig);
+	submit_bio_noacct(bio);
 }

@@ -51,5 +51,28 @@ struct rmd_kobj *rmd_md_kobj_add(struct gendisk *disk, void *mddev);
 void rmd_md_kobj_remove(struct rmd_kobj *k);
 void rmd_md_kobj_notify(struct rmd_kobj *k, const char *attr);
 void rmd_params_quiesce(void);
+struct file *rmd_bdev_open(u32 dev, void *holder);
+void rmd_bdev_close(struct file *f);
+u64 rmd_bdev_sectors(struct file *f);
+u32 rmd_bdev_devt(struct file *f);
+unsigned int rmd_bdev_logical_block_size(struct file *f);
+void rmd_bdev_name(struct file *f, char *buf, size_t len);
+int rmd_sync_io(struct file *f, u64 sector, void *buf, unsigned int len,
+		bool write);
+void rmd_msleep(unsigned int ms);
+int rmd_set_limits(struct gendisk *disk, struct file **members,
+		   const u64 *data_offsets, unsigned int n);
+void rmd_set_capacity(struct gendisk *disk, u64 sectors);
+void rmd_disk_change_uevent(struct gendisk *disk);
+int rmd_sync_disk(struct gendisk *disk);
+int rmd_bioset_init(void);
+void rmd_bioset_exit(void);
+struct bio *rmd_bio_split_to_limits(struct bio *bio);
+u64 rmd_bio_sector(struct bio *bio);
+unsigned int rmd_bio_sectors(struct bio *bio);
+int rmd_bio_kind(struct bio *bio);
+void rmd_bio_endio(struct bio *bio, u8 status);
+void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
+		      atomic_t *pending);
 
 #endif /* RUST_MD_HELPERS_H */

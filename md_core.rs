@@ -9,15 +9,20 @@
 //! array_state write; an unconfigured one is deleted at last close.
 
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use core::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
+};
 
 use kernel::prelude::*;
 use kernel::str::CString;
-use kernel::sync::{Arc, ArcBorrow, Mutex};
+use kernel::sync::{Arc, ArcBorrow, Mutex, SpinLock};
 use kernel::uaccess::UserSlice;
-use kernel::{c_str, fmt, new_mutex, new_work};
+use kernel::{c_str, fmt, new_mutex, new_spinlock, new_work};
 
+#[allow(unreachable_pub)]
+mod balance;
 mod bio;
+mod blockdev;
 mod ffi;
 mod gendisk;
 // Pure code shared with the host tests (hence `pub`); parts serve later issues.
@@ -29,6 +34,7 @@ mod log;
 mod mdstat;
 mod personality;
 mod raid1;
+mod rdev;
 #[allow(dead_code)]
 mod superblock;
 mod sysfs;
@@ -36,6 +42,7 @@ mod workqueue;
 
 use gendisk::{Disk, MdKobj};
 use ioctl::Cmd;
+use rdev::Rdev;
 use workqueue::WorkQueue;
 
 module! {
@@ -93,6 +100,12 @@ pub(crate) struct MddevState {
     pub(crate) chunk_sectors: u32,
     /// The running personality, if any.
     pub(crate) pers: Option<&'static personality::Personality>,
+    /// Members, in bind order (md lists them newest first).
+    pub(crate) disks: KVec<Rdev>,
+    /// The array's event count (that of its freshest member).
+    pub(crate) events: u64,
+    /// Where resync would start (`MAX_SECTOR`: in sync).
+    pub(crate) resync_offset: u64,
     /// /sys/block/mdN/md/; taken out before the disk is deleted.
     kobj: Option<MdKobj>,
     /// Whether this array holds a reference on the module (while configured).
@@ -115,6 +128,9 @@ impl MddevState {
             layout: 0,
             chunk_sectors: 0,
             pers: None,
+            disks: KVec::new(),
+            events: 0,
+            resync_offset: superblock::MAX_SECTOR,
             kobj: None,
             module_ref: false,
         }
@@ -122,11 +138,15 @@ impl MddevState {
 
     /// md's test in `__mddev_put`: an array with any of these is kept.
     fn configured(&self) -> bool {
-        self.raid_disks != 0 || self.ctime != 0 || self.pers.is_some()
+        self.raid_disks != 0 || self.ctime != 0 || self.pers.is_some() || !self.disks.is_empty()
     }
 
-    /// Forgets the configuration (md_clean).
+    /// Forgets the configuration (md_clean), releasing the members.
     fn clean(&mut self) {
+        for r in self.disks.iter() {
+            md_debug!("md: unbind<{}>\n", r.name());
+            md_debug!("md: export_rdev({})\n", r.name());
+        }
         let kobj = self.kobj.take();
         let module_ref = self.module_ref;
         *self = MddevState::new();
@@ -146,6 +166,11 @@ pub(crate) struct Mddev {
     disk: Disk,
     #[pin]
     state: Mutex<MddevState>,
+    /// The running raid1 conf, taken by every bio; `None` when not running.
+    #[pin]
+    io: SpinLock<Option<Arc<raid1::Conf>>>,
+    /// Bios between taking `io` and handing their clones to the members.
+    active_io: AtomicU32,
     /// References from openers and callbacks in progress; changed under `Globals::all`.
     active: AtomicU32,
     openers: AtomicU32,
@@ -182,6 +207,8 @@ impl Mddev {
             seq,
             disk,
             state <- new_mutex!(MddevState::new(), "md:reconfig_mutex"),
+            io <- new_spinlock!(None, "md:io"),
+            active_io: AtomicU32::new(0),
             active: AtomicU32::new(1),
             openers: AtomicU32::new(0),
             hold: AtomicU8::new(hold as u8),
@@ -230,9 +257,38 @@ impl Mddev {
         self.configured.store(now, Ordering::Relaxed);
     }
 
-    /// Block I/O entry (md_submit_bio): nothing runs yet, so every bio fails.
+    /// Block I/O entry (md_submit_bio): split at the limits, hand to the personality.
     pub(crate) fn submit_bio(&self, bio: bio::Bio) {
-        bio.io_error();
+        let Some(bio) = bio.split_to_limits() else {
+            return;
+        };
+        let conf = {
+            let io = self.io.lock();
+            let conf = io.clone();
+            if conf.is_some() {
+                self.active_io.fetch_add(1, Ordering::AcqRel);
+            }
+            conf
+        };
+        match conf {
+            Some(conf) => {
+                conf.make_request(bio);
+                drop(conf);
+                self.active_io.fetch_sub(1, Ordering::AcqRel);
+            }
+            None => bio.io_error(),
+        }
+    }
+
+    /// Takes the conf away from new bios and waits for those in flight.
+    fn quiesce(&self) -> Option<Arc<raid1::Conf>> {
+        let conf = self.io.lock().take();
+        while self.active_io.load(Ordering::Acquire) != 0
+            || conf.as_ref().is_some_and(|c| !c.idle())
+        {
+            ffi::msleep(1);
+        }
+        conf
     }
 }
 
@@ -530,15 +586,252 @@ pub(crate) fn with_ref<R>(
 }
 
 /// Stops an array (do_md_stop); `final_stop` forgets its configuration.
-pub(crate) fn do_md_stop(m: &Mddev, st: &mut MddevState, final_stop: bool) -> Result {
+/// `allowed_openers` is how many opens the caller itself holds.
+pub(crate) fn do_md_stop(
+    m: &Mddev,
+    st: &mut MddevState,
+    final_stop: bool,
+    allowed_openers: u32,
+) -> Result {
+    if st.pers.is_some() {
+        if m.openers.load(Ordering::Relaxed) > allowed_openers {
+            md_warn!("md: {} still in use.\n", m.name());
+            return Err(EBUSY);
+        }
+        m.disk.sync()?;
+        drop(m.quiesce());
+        st.events = st.events.saturating_add(1);
+        write_superblocks(st, true);
+        m.disk.set_capacity(0);
+        st.pers = None;
+    }
     if final_stop {
         md_info!("md: {} stopped.\n", m.name());
         st.clean();
         if m.hold() == Hold::UntilStop {
             m.set_hold(Hold::Nothing);
         }
-        m.update_configured(st);
     }
+    m.update_configured(st);
+    Ok(())
+}
+
+/// md_update_sb for a clean or dirty state: every working member gets the
+/// array's events, time, resync point and roles, with PREFLUSH|FUA.
+fn write_superblocks(st: &mut MddevState, clean: bool) {
+    let now = real_seconds();
+    let events = st.events;
+    let resync = st.resync_offset;
+    // Roles as the array sees them, indexed by descriptor number.
+    let mut roles: KVec<(u32, superblock::Role)> = KVec::new();
+    for r in st.disks.iter() {
+        let role = if r.faulty {
+            superblock::Role::Faulty
+        } else if r.raid_disk >= 0 {
+            superblock::Role::Active(r.raid_disk as u16)
+        } else {
+            superblock::Role::Spare
+        };
+        if roles.push((r.desc_nr as u32, role), GFP_KERNEL).is_err() {
+            break;
+        }
+    }
+    for r in st.disks.iter_mut().filter(|r| !r.faulty) {
+        r.sb.events = events;
+        r.sb.set_utime(now);
+        if clean {
+            r.sb.mark_clean(resync);
+        } else {
+            r.sb.mark_dirty();
+        }
+        for (dev, role) in roles.iter() {
+            let _ = r.sb.set_role(*dev, *role);
+        }
+        if let Err(e) = r.write_sb() {
+            md_err!(
+                "md: {}: superblock write failed: {}\n",
+                r.name(),
+                e.to_errno()
+            );
+        }
+    }
+    st.utime = now;
+}
+
+/// The kernel's dev_t for major:minor (MKDEV).
+fn mkdev(major: i32, minor: i32) -> Result<u32> {
+    let major = u32::try_from(major).map_err(|_| EINVAL)?;
+    let minor = u32::try_from(minor).map_err(|_| EINVAL)?;
+    if major >= 1 << 12 || minor >= 1 << 20 {
+        return Err(EINVAL);
+    }
+    Ok((major << 20) | minor)
+}
+
+/// ADD_NEW_DISK before the array runs: open, load and check the member, bind it.
+fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Result {
+    if st.pers.is_some() {
+        md_warn!(
+            "md: {}: adding members to a running array is not supported yet\n",
+            m.name()
+        );
+        return Err(eopnotsupp());
+    }
+    if !st.persistent || st.major_version != 1 {
+        md_warn!(
+            "md: {}: only v1.x superblocks are supported (array has {}.{})\n",
+            m.name(),
+            st.major_version,
+            st.minor_version
+        );
+        return Err(EINVAL);
+    }
+    let dev = mkdev(info.major, info.minor)?;
+    if st.disks.iter().any(|r| r.dev == dev) {
+        return Err(EBUSY);
+    }
+    let minor = u32::try_from(st.minor_version).map_err(|_| EINVAL)?;
+    let holder = m as *const Mddev as *const core::ffi::c_void;
+    let rdev = Rdev::import(dev, holder, minor)?;
+    if let Some(first) = st.disks.first() {
+        if first.sb.set_uuid != rdev.sb.set_uuid {
+            md_warn!(
+                "md: {} has different UUID to {}\n",
+                rdev.name(),
+                first.name()
+            );
+            return Err(EINVAL);
+        }
+        if st.disks.iter().any(|r| r.desc_nr == rdev.desc_nr) {
+            md_warn!(
+                "md: {}: descriptor {} already in use\n",
+                rdev.name(),
+                rdev.desc_nr
+            );
+            return Err(EBUSY);
+        }
+    }
+    md_debug!("md: bind<{}>\n", rdev.name());
+    st.disks.push(rdev, GFP_KERNEL)?;
+    m.update_configured(st);
+    Ok(())
+}
+
+/// RUN_ARRAY (do_md_run): geometry and roles from the freshest superblock,
+/// raid1 conf, queue limits, capacity.
+fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
+    if st.pers.is_some() {
+        return Err(EBUSY);
+    }
+    if st.disks.is_empty() {
+        return Err(EINVAL);
+    }
+    let fresh = st.disks.iter().map(|r| r.sb.events).max().unwrap_or(0);
+    // Kick members whose events are more than one behind the freshest.
+    let mut i = 0;
+    while i < st.disks.len() {
+        let stale = st
+            .disks
+            .get(i)
+            .is_some_and(|r| r.sb.events.saturating_add(1) < fresh);
+        if stale {
+            let r = ffi::kvec_remove(&mut st.disks, i);
+            if let Some(r) = r {
+                md_warn!("md: kicking non-fresh {} from array!\n", r.name());
+                md_debug!("md: unbind<{}>\n", r.name());
+                md_debug!("md: export_rdev({})\n", r.name());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let Some(freshest) = st.disks.iter().find(|r| r.sb.events == fresh) else {
+        return Err(EINVAL);
+    };
+    let level = freshest.sb.level;
+    let Some(g) = globals() else {
+        return Err(ENODEV);
+    };
+    let Some(pers) = g.pers.find(level) else {
+        md_warn!("md: personality for level {} is not loaded!\n", level);
+        return Err(EINVAL);
+    };
+    let raid_disks = freshest.sb.raid_disks;
+    if raid_disks == 0 || raid_disks > 1920 {
+        return Err(EINVAL);
+    }
+    let dev_sectors = freshest.sb.size;
+    let (ctime, utime, layout, chunk, resync) = (
+        freshest.sb.ctime_secs(),
+        freshest.sb.utime_secs(),
+        freshest.sb.layout,
+        freshest.sb.chunksize,
+        freshest.sb.resync_offset,
+    );
+    let mut roles: KVec<Option<superblock::Role>> = KVec::new();
+    for r in st.disks.iter() {
+        roles.push(freshest.sb.role_of(r.desc_nr as u32), GFP_KERNEL)?;
+    }
+    for (r, role) in st.disks.iter_mut().zip(roles.iter()) {
+        r.set_role_from(*role, raid_disks);
+        if r.raid_disk >= 0 && r.data_sectors() < dev_sectors {
+            md_warn!("md: {}: device too small for {}\n", r.name(), m.name());
+            r.raid_disk = -1;
+            r.in_sync = false;
+        }
+    }
+    let mut mirrors = KVec::with_capacity(raid_disks as usize, GFP_KERNEL)?;
+    let mut files = KVec::new();
+    let mut offsets = KVec::new();
+    let mut working = 0u32;
+    for slot in 0..raid_disks as i32 {
+        let r = st.disks.iter().find(|r| r.raid_disk == slot);
+        if let Some(r) = r {
+            files.push(r.file.as_ptr(), GFP_KERNEL)?;
+            offsets.push(r.sb.data_offset, GFP_KERNEL)?;
+            if r.in_sync {
+                working += 1;
+            }
+        }
+        mirrors.push(
+            raid1::Mirror {
+                // INVARIANT: the rdev keeps the file open until the array stops, which
+                // first drains I/O through this conf (`Mddev::quiesce`).
+                member: r.map(|r| raid1::MemberRef(r.file.as_ptr())),
+                data_offset: r.map_or(0, |r| r.sb.data_offset),
+                in_sync: r.is_some_and(|r| r.in_sync),
+                pending: AtomicI32::new(0),
+                next_seq_sect: AtomicU64::new(0),
+            },
+            GFP_KERNEL,
+        )?;
+    }
+    if working == 0 {
+        md_err!("md/raid1:{}: no operational mirrors\n", m.name());
+        return Err(EIO);
+    }
+    m.disk.set_limits(&files, &offsets)?;
+    let conf = Arc::new(raid1::Conf { mirrors }, GFP_KERNEL)?;
+    st.level = level;
+    st.raid_disks = raid_disks;
+    st.dev_sectors = dev_sectors;
+    st.ctime = ctime;
+    st.utime = utime;
+    st.layout = layout as i32;
+    st.chunk_sectors = chunk;
+    st.events = fresh;
+    st.resync_offset = resync;
+    st.pers = Some(pers);
+    *m.io.lock() = Some(conf);
+    m.update_configured(st);
+    md_info!(
+        "md/raid1:{}: active with {} out of {} mirrors\n",
+        m.name(),
+        working,
+        raid_disks
+    );
+    m.disk.set_capacity(dev_sectors);
+    m.disk.change_uevent();
     Ok(())
 }
 
@@ -574,10 +867,50 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
         } else {
             mdstat::Metadata::NonPersistent
         };
+        // Members newest first, as md lists them; a fixed window keeps this allocation-free.
+        let mut members = [mdstat::Member {
+            name: "",
+            desc_nr: 0,
+            flags: mdstat::MemberFlags::default(),
+            sectors: 0,
+        }; 32];
+        let mut n = 0;
+        for (slot, r) in members.iter_mut().zip(st.disks.iter().rev()) {
+            *slot = mdstat::Member {
+                name: r.name(),
+                desc_nr: r.desc_nr,
+                flags: mdstat::MemberFlags {
+                    faulty: r.faulty,
+                    spare: r.raid_disk < 0,
+                    ..Default::default()
+                },
+                sectors: r.data_sectors(),
+            };
+            n += 1;
+        }
+        let mut in_sync = [false; 32];
+        for r in st.disks.iter() {
+            if let Some(s) = usize::try_from(r.raid_disk)
+                .ok()
+                .and_then(|i| in_sync.get_mut(i))
+            {
+                *s = r.in_sync && !r.faulty;
+            }
+        }
+        let slots = (st.raid_disks as usize).min(in_sync.len());
+        let running = st.pers.map(|p| mdstat::Running {
+            personality: p.name,
+            broken: false,
+            read_only: false,
+            auto_read_only: false,
+            array_sectors: st.dev_sectors,
+            raid_disks: st.raid_disks,
+            in_sync: in_sync.get(..slots).unwrap_or(&[]),
+        });
         let status = mdstat::ArrayStatus {
             name: m.name(),
-            members: &[],
-            running: None,
+            members: members.get(..n).unwrap_or(&[]),
+            running,
             metadata,
             raid_disks: st.raid_disks,
         };
@@ -591,6 +924,11 @@ fn real_seconds() -> u64 {
     // SAFETY: Reads the clock; no preconditions.
     let t = unsafe { kernel::bindings::ktime_get_real_seconds() };
     u64::try_from(t).unwrap_or(0)
+}
+
+/// EOPNOTSUPP, which the 6.12 kernel crate does not name.
+fn eopnotsupp() -> Error {
+    Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32))
 }
 
 fn copy_to_user(arg: usize, data: &[u8]) -> Result {
@@ -622,15 +960,14 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
             return copy_to_user(arg, &info.encode());
         }
         Cmd::GetDiskInfo => {
-            if m.state.lock().raid_disks == 0 {
-                return Err(ENODEV);
-            }
             let mut info = ioctl::DiskInfo::decode(&copy_from_user(arg)?);
-            // No members are bound yet: every number is an empty slot.
-            info.major = 0;
-            info.minor = 0;
-            info.raid_disk = -1;
-            info.state = ioctl::disk_state::REMOVED;
+            {
+                let st = m.state.lock();
+                if st.raid_disks == 0 {
+                    return Err(ENODEV);
+                }
+                disk_info(&st, &mut info);
+            }
             return copy_to_user(arg, &info.encode());
         }
         Cmd::SetDiskFaulty => {
@@ -697,19 +1034,22 @@ fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize) -> Result 
         return Err(ENODEV);
     }
     match cmd {
-        Cmd::StopArray => do_md_stop(m, st, true),
-        Cmd::StopArrayRo => Ok(()),
-        Cmd::RestartArrayRw => Err(EINVAL),
-        Cmd::RunArray => {
-            // No member is bound, so there is nothing to run (md_run's first check).
-            Err(EINVAL)
+        Cmd::StopArray => do_md_stop(m, st, true, 1),
+        Cmd::StopArrayRo if st.pers.is_none() => Ok(()),
+        Cmd::StopArrayRo => {
+            md_warn!("md: {}: read-only mode is not supported yet\n", m.name());
+            Err(eopnotsupp())
         }
+        // Already read-write (md's restart_array answer for a running rw array).
+        Cmd::RestartArrayRw if st.pers.is_some() => Err(EBUSY),
+        Cmd::RestartArrayRw => Err(EINVAL),
+        Cmd::RunArray => do_md_run(m, st),
         Cmd::AddNewDisk => {
-            md_warn!(
-                "md: {}: adding members is not supported by this md_mod yet\n",
-                m.name()
-            );
-            Err(Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32)))
+            let mut info = ioctl::DiskInfo::decode(&copy_from_user(arg)?);
+            if st.pers.is_some() && info.state & ioctl::disk_state::SYNC == 0 {
+                info.raid_disk = -1;
+            }
+            add_new_disk(m, st, &info)
         }
         Cmd::HotRemoveDisk => Err(ENXIO),
         Cmd::HotAddDisk => Err(ENODEV),
@@ -720,6 +1060,19 @@ fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize) -> Result 
 /// GET_ARRAY_INFO's answer from the array's state.
 fn array_info(m: &Mddev, st: &MddevState) -> ioctl::ArrayInfo {
     let kib = st.dev_sectors / 2;
+    let (mut active, mut working, mut failed, mut spare) = (0, 0, 0, 0);
+    for r in st.disks.iter() {
+        if r.faulty {
+            failed += 1;
+            continue;
+        }
+        working += 1;
+        if r.in_sync {
+            active += 1;
+        } else {
+            spare += 1;
+        }
+    }
     ioctl::ArrayInfo {
         major_version: st.major_version,
         minor_version: st.minor_version,
@@ -727,24 +1080,50 @@ fn array_info(m: &Mddev, st: &MddevState) -> ioctl::ArrayInfo {
         ctime: st.ctime as u32,
         level: st.level,
         size: i32::try_from(kib).unwrap_or(-1),
-        nr_disks: 0,
+        nr_disks: st.disks.len() as i32,
         raid_disks: st.raid_disks as i32,
         md_minor: m.minor as i32,
         not_persistent: i32::from(!st.persistent),
         utime: st.utime as u32,
-        state: 0,
-        active_disks: 0,
-        working_disks: 0,
-        failed_disks: 0,
-        spare_disks: 0,
+        // Bit 0: clean. Without write tracking yet, clean means fully synced.
+        state: i32::from(st.resync_offset == superblock::MAX_SECTOR),
+        active_disks: active,
+        working_disks: working,
+        failed_disks: failed,
+        spare_disks: spare,
         layout: st.layout,
         chunk_size: (st.chunk_sectors as i32).saturating_mul(512),
+    }
+}
+
+/// GET_DISK_INFO: the member with descriptor `info.number`, or an empty slot.
+fn disk_info(st: &MddevState, info: &mut ioctl::DiskInfo) {
+    use ioctl::disk_state::*;
+    match st.disks.iter().find(|r| r.desc_nr == info.number) {
+        Some(r) => {
+            info.major = (r.dev >> 20) as i32;
+            info.minor = (r.dev & ((1 << 20) - 1)) as i32;
+            info.raid_disk = r.raid_disk;
+            info.state = 0;
+            if r.faulty {
+                info.state |= FAULTY;
+            } else if r.in_sync {
+                info.state |= ACTIVE | SYNC;
+            }
+        }
+        None => {
+            info.major = 0;
+            info.minor = 0;
+            info.raid_disk = -1;
+            info.state = REMOVED;
+        }
     }
 }
 
 /// The loaded module: everything md_init sets up, undone in reverse on drop.
 struct MdModule {
     globals: Pin<KBox<Globals>>,
+    bioset: bool,
     major: bool,
     sysctl: bool,
     mdstat: bool,
@@ -760,11 +1139,15 @@ impl kernel::Module for MdModule {
         );
         let mut this = MdModule {
             globals,
+            bioset: false,
             major: false,
             sysctl: false,
             mdstat: false,
         };
         // Each step is undone by `drop` if a later one fails.
+        // SAFETY: Initialises the clones' bio_set; exited in `drop` after the last array.
+        ffi::to_result(unsafe { ffi::rmd_bioset_init() })?;
+        this.bioset = true;
         // SAFETY: Registers major 9 with our probe; undone in `drop`.
         ffi::to_result(unsafe { ffi::rmd_register_major() })?;
         this.major = true;
@@ -815,6 +1198,10 @@ impl Drop for MdModule {
         }
         drop(held);
         g.md_misc_wq.flush();
+        if self.bioset {
+            // SAFETY: Initialised in `init`; no array is left to send clones.
+            unsafe { ffi::rmd_bioset_exit() };
+        }
         GLOBALS.store(null_mut(), Ordering::Release);
     }
 }

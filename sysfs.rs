@@ -101,7 +101,7 @@ pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> 
                     .ok_or(EINVAL)?;
                 let r = match idx {
                     // clear
-                    0 => do_md_stop(m, &mut st, true),
+                    0 => do_md_stop(m, &mut st, true, 0),
                     // inactive: stops a running array, nothing to do otherwise
                     1 if st.pers.is_none() => Ok(()),
                     // Starting an array needs members (md_run): none can be bound yet.

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+//! A member of an array (md's `struct md_rdev`): its open device, its
+//! superblock and its place in the array.
+
+use core::ffi::c_void;
+
+use kernel::prelude::*;
+
+use crate::blockdev::{sb_buffer, BdevFile};
+use crate::superblock::{self, Role, Sb1};
+
+/// One member device.
+pub(crate) struct Rdev {
+    /// The open device.
+    pub(crate) file: BdevFile,
+    name: [u8; 32],
+    name_len: usize,
+    /// Its dev_t (kernel encoding).
+    pub(crate) dev: u32,
+    /// The decoded superblock, updated and rewritten by the array.
+    pub(crate) sb: KBox<Sb1>,
+    /// Where the superblock lives, in sectors.
+    pub(crate) sb_offset: u64,
+    /// Bytes written when the superblock is rewritten (rounded to the block size).
+    pub(crate) sb_write_len: usize,
+    /// Descriptor number (superblock `dev_number`).
+    pub(crate) desc_nr: i32,
+    /// Slot, or -1 (spare / not yet placed).
+    pub(crate) raid_disk: i32,
+    /// Holds current data for its slot.
+    pub(crate) in_sync: bool,
+    /// Marked faulty.
+    pub(crate) faulty: bool,
+}
+
+impl Rdev {
+    /// Opens `dev` exclusively for the array `holder` and loads its v1.`minor`
+    /// superblock; a bad one is refused with one log line naming the reason.
+    pub(crate) fn import(dev: u32, holder: *const c_void, minor: u32) -> Result<Rdev> {
+        let file = BdevFile::open(dev, holder)?;
+        let mut name = [0u8; 32];
+        let name_len = file.name(&mut name);
+        let sectors = file.sectors();
+        let display = NameDisplay(name.get(..name_len).unwrap_or(&[]));
+        let Some(sb_offset) = superblock::sb_offset_sectors(minor, sectors) else {
+            md_warn!(
+                "md: {}: invalid superblock: no room for a v1.{} superblock\n",
+                display,
+                minor
+            );
+            return Err(EINVAL);
+        };
+        let mut buf = sb_buffer()?;
+        file.read(sb_offset, &mut buf)?;
+        let sb = match Sb1::decode(&buf, minor, sectors) {
+            Ok(sb) => KBox::new(sb, GFP_KERNEL)?,
+            Err(e) => {
+                md_warn!("md: {}: invalid superblock: {}\n", display, e.reason());
+                return Err(EINVAL);
+            }
+        };
+        let lbs = file.logical_block_size().max(512) as usize;
+        let sb_write_len = sb.sb_bytes().div_ceil(lbs).saturating_mul(lbs).min(4096);
+        Ok(Rdev {
+            file,
+            name,
+            name_len,
+            dev,
+            desc_nr: i32::try_from(sb.dev_number).map_err(|_| EINVAL)?,
+            sb,
+            sb_offset,
+            sb_write_len,
+            raid_disk: -1,
+            in_sync: false,
+            faulty: false,
+        })
+    }
+
+    /// The device name, e.g. `vda`.
+    pub(crate) fn name(&self) -> &str {
+        core::str::from_utf8(self.name.get(..self.name_len).unwrap_or(&[])).unwrap_or("?")
+    }
+
+    /// Usable data size in sectors.
+    pub(crate) fn data_sectors(&self) -> u64 {
+        self.sb.data_size
+    }
+
+    /// Takes its role from the freshest superblock of the array.
+    pub(crate) fn set_role_from(&mut self, role: Option<Role>, raid_disks: u32) {
+        self.raid_disk = -1;
+        self.in_sync = false;
+        self.faulty = false;
+        match role {
+            Some(Role::Active(n)) if u32::from(n) < raid_disks => {
+                self.raid_disk = i32::from(n);
+                self.in_sync = self.sb.recovery().is_none();
+            }
+            Some(Role::Faulty) => self.faulty = true,
+            _ => {}
+        }
+    }
+
+    /// Rewrites the superblock (already updated in `self.sb`) with PREFLUSH|FUA.
+    pub(crate) fn write_sb(&mut self) -> Result {
+        let mut buf = sb_buffer()?;
+        self.sb.update_csum().map_err(|_| EINVAL)?;
+        self.sb.encode(&mut buf).map_err(|_| EINVAL)?;
+        let out = buf.get_mut(..self.sb_write_len).ok_or(EINVAL)?;
+        self.file.write(self.sb_offset, out)
+    }
+}
+
+/// Displays name bytes.
+struct NameDisplay<'a>(&'a [u8]);
+
+impl core::fmt::Display for NameDisplay<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(core::str::from_utf8(self.0).unwrap_or("?"))
+    }
+}
