@@ -241,7 +241,7 @@ extern "C" fn rust_md_submit_bio(mddev_ptr: *mut c_void, bio: *mut bindings::bio
     let mddev = unsafe { mddev(mddev_ptr) };
     // SAFETY: The block layer hands us ownership of a valid bio.
     let bio = unsafe { crate::bio::Bio::from_raw(bio) };
-    mddev.submit_bio(bio);
+    Mddev::submit_bio(mddev, bio);
 }
 
 #[no_mangle]

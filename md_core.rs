@@ -8,6 +8,9 @@
 //! array; a node made by opening it stays until its first ioctl or
 //! array_state write; an unconfigured one is deleted at last close.
 
+// pin_init! of `Mddev` (many fields) needs more macro recursion than the default.
+#![recursion_limit = "256"]
+
 use core::ptr::null_mut;
 use core::sync::atomic::{
     AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
@@ -171,6 +174,16 @@ pub(crate) struct Mddev {
     io: SpinLock<Option<Arc<raid1::Conf>>>,
     /// Bios between taking `io` and handing their clones to the members.
     active_io: AtomicU32,
+    /// The superblocks say clean (md's `in_sync`); the first write clears it.
+    in_sync: AtomicBool,
+    /// Writes between `write_start` and handing their clones to the members.
+    writes_pending: AtomicU32,
+    /// When the last write was submitted (ms, monotonic).
+    last_write_ms: AtomicU64,
+    /// The safe-mode worker is queued or running.
+    safemode_queued: AtomicBool,
+    /// Idle time before marking clean, in ms (md's safe_mode_delay, 200 ms).
+    safemode_delay_ms: AtomicU32,
     /// References from openers and callbacks in progress; changed under `Globals::all`.
     active: AtomicU32,
     openers: AtomicU32,
@@ -181,10 +194,72 @@ pub(crate) struct Mddev {
     configured: AtomicBool,
     #[pin]
     del_work: kernel::workqueue::Work<Mddev>,
+    /// Marks the superblocks dirty (on `md`), for `write_start`.
+    #[pin]
+    dirty_work: kernel::workqueue::Work<Mddev, 1>,
+    /// Marks them clean again after `safemode_delay_ms` without writes (on `md_misc`).
+    #[pin]
+    safemode_work: kernel::workqueue::Work<Mddev, 2>,
 }
 
 kernel::workqueue::impl_has_work! {
     impl HasWork<Self> for Mddev { self.del_work }
+    impl HasWork<Self, 1> for Mddev { self.dirty_work }
+    impl HasWork<Self, 2> for Mddev { self.safemode_work }
+}
+
+impl kernel::workqueue::WorkItem<1> for Mddev {
+    type Pointer = Arc<Mddev>;
+
+    /// The superblock update md_write_start waits for: clean -> dirty.
+    fn run(this: Arc<Mddev>) {
+        let mut st = this.state.lock();
+        if st.pers.is_some() && this.in_sync.load(Ordering::SeqCst) {
+            st.events = st.events.saturating_add(1);
+            write_superblocks(&mut st, false);
+            this.in_sync.store(false, Ordering::SeqCst);
+        }
+    }
+}
+
+impl kernel::workqueue::WorkItem<2> for Mddev {
+    type Pointer = Arc<Mddev>;
+
+    /// Safe mode: once no write has come for `safemode_delay_ms`, mark clean.
+    fn run(this: Arc<Mddev>) {
+        loop {
+            ffi::msleep(20);
+            let delay = u64::from(this.safemode_delay_ms.load(Ordering::Relaxed));
+            let idle_for = now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
+            if this.io.lock().is_none() {
+                break;
+            }
+            if idle_for < delay || this.writes_pending.load(Ordering::SeqCst) != 0 {
+                continue;
+            }
+            let mut st = this.state.lock();
+            let conf = this.io.lock().clone();
+            let Some(conf) = conf else { break };
+            if st.resync_offset != superblock::MAX_SECTOR || this.in_sync.load(Ordering::SeqCst) {
+                break;
+            }
+            // Publish clean first, then look for writes that raced with us (they
+            // either see `in_sync` and go dirty again, or we see them and retry).
+            this.in_sync.store(true, Ordering::SeqCst);
+            if this.writes_pending.load(Ordering::SeqCst) != 0 || !conf.idle() {
+                this.in_sync.store(false, Ordering::SeqCst);
+                continue;
+            }
+            st.events = st.events.saturating_add(1);
+            write_superblocks(&mut st, true);
+            break;
+        }
+        this.safemode_queued.store(false, Ordering::SeqCst);
+        // A write that found the worker still queued may need a new one.
+        if !this.in_sync.load(Ordering::SeqCst) && this.io.lock().is_some() {
+            this.arm_safemode();
+        }
+    }
 }
 
 impl kernel::workqueue::WorkItem for Mddev {
@@ -209,12 +284,19 @@ impl Mddev {
             state <- new_mutex!(MddevState::new(), "md:reconfig_mutex"),
             io <- new_spinlock!(None, "md:io"),
             active_io: AtomicU32::new(0),
+            in_sync: AtomicBool::new(true),
+            writes_pending: AtomicU32::new(0),
+            last_write_ms: AtomicU64::new(0),
+            safemode_queued: AtomicBool::new(false),
+            safemode_delay_ms: AtomicU32::new(200),
             active: AtomicU32::new(1),
             openers: AtomicU32::new(0),
             hold: AtomicU8::new(hold as u8),
             deleted: AtomicBool::new(false),
             configured: AtomicBool::new(false),
             del_work <- new_work!("md:del_work"),
+            dirty_work <- new_work!("md:dirty_work"),
+            safemode_work <- new_work!("md:safemode_work"),
         })
     }
 
@@ -257,11 +339,16 @@ impl Mddev {
         self.configured.store(now, Ordering::Relaxed);
     }
 
-    /// Block I/O entry (md_submit_bio): split at the limits, hand to the personality.
-    pub(crate) fn submit_bio(&self, bio: bio::Bio) {
+    /// Block I/O entry (md_submit_bio): split at the limits, mark the array dirty
+    /// before the first write, hand to the personality.
+    pub(crate) fn submit_bio(self: ArcBorrow<'_, Self>, bio: bio::Bio) {
         let Some(bio) = bio.split_to_limits() else {
             return;
         };
+        let write = bio.kind() == bio::Kind::Write && bio.sectors() > 0;
+        if write {
+            self.write_start();
+        }
         let conf = {
             let io = self.io.lock();
             let conf = io.clone();
@@ -277,6 +364,42 @@ impl Mddev {
                 self.active_io.fetch_sub(1, Ordering::AcqRel);
             }
             None => bio.io_error(),
+        }
+        if write {
+            self.last_write_ms.store(now_ms(), Ordering::Relaxed);
+            self.writes_pending.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// md_write_start: a write to a clean array waits until the superblocks say
+    /// dirty. The update runs on the `md` workqueue: bios submitted from here would
+    /// only be issued after we return.
+    fn write_start(self: ArcBorrow<'_, Self>) {
+        self.writes_pending.fetch_add(1, Ordering::SeqCst);
+        self.last_write_ms.store(now_ms(), Ordering::Relaxed);
+        if self.in_sync.load(Ordering::SeqCst) {
+            if let Some(g) = globals() {
+                let _ = g.md_wq.enqueue::<Arc<Mddev>, 1>(Arc::from(self));
+            }
+            while self.in_sync.load(Ordering::SeqCst) && self.io.lock().is_some() {
+                ffi::msleep(1);
+            }
+        }
+        self.arm_safemode();
+    }
+
+    /// Queues the safe-mode worker unless it is already pending.
+    fn arm_safemode(&self) {
+        if self.safemode_queued.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let Some(g) = globals() else { return };
+        let Some(me) = g.all.lock().find(self.minor).cloned() else {
+            self.safemode_queued.store(false, Ordering::SeqCst);
+            return;
+        };
+        if g.md_misc_wq.enqueue::<Arc<Mddev>, 2>(me).is_err() {
+            self.safemode_queued.store(false, Ordering::SeqCst);
         }
     }
 
@@ -420,7 +543,7 @@ impl Globals {
         }
         m.deleted.store(true, Ordering::Relaxed);
         // Queued under the lock so that a flush in `alloc` waits for it.
-        let _ = self.md_misc_wq.enqueue(Arc::from(m));
+        let _ = self.md_misc_wq.enqueue::<Arc<Mddev>, 0>(Arc::from(m));
     }
 
     /// md_alloc: creates array 9:`minor`, or a named one at a free minor.
@@ -598,10 +721,10 @@ pub(crate) fn do_md_stop(
             md_warn!("md: {} still in use.\n", m.name());
             return Err(EBUSY);
         }
-        m.disk.sync()?;
         drop(m.quiesce());
         st.events = st.events.saturating_add(1);
         write_superblocks(st, true);
+        m.in_sync.store(true, Ordering::SeqCst);
         m.disk.set_capacity(0);
         st.pers = None;
     }
@@ -822,6 +945,8 @@ fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     st.events = fresh;
     st.resync_offset = resync;
     st.pers = Some(pers);
+    m.in_sync
+        .store(resync == superblock::MAX_SECTOR, Ordering::SeqCst);
     *m.io.lock() = Some(conf);
     m.update_configured(st);
     md_info!(
@@ -919,6 +1044,13 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
     let _ = mdstat::write_unused(out, &[]);
 }
 
+/// Monotonic milliseconds (ktime_get).
+fn now_ms() -> u64 {
+    // SAFETY: Reads the clock; no preconditions.
+    let ns = unsafe { kernel::bindings::ktime_get() };
+    u64::try_from(ns).unwrap_or(0) / 1_000_000
+}
+
 /// Wall-clock seconds (ktime_get_real_seconds).
 fn real_seconds() -> u64 {
     // SAFETY: Reads the clock; no preconditions.
@@ -986,6 +1118,11 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
         _ => {}
     }
 
+    if cmd == Cmd::StopArray || cmd == Cmd::StopArrayRo {
+        // Write back the page cache first, without the state lock: writeback may
+        // need the dirty-marking worker, which takes it (md syncs before locking too).
+        m.disk.sync()?;
+    }
     let mut st = m.state.lock();
     let r = ioctl_locked(&m, &mut st, cmd, arg);
     if !matches!(r, Err(e) if e == EINVAL) {
@@ -1085,8 +1222,8 @@ fn array_info(m: &Mddev, st: &MddevState) -> ioctl::ArrayInfo {
         md_minor: m.minor as i32,
         not_persistent: i32::from(!st.persistent),
         utime: st.utime as u32,
-        // Bit 0: clean. Without write tracking yet, clean means fully synced.
-        state: i32::from(st.resync_offset == superblock::MAX_SECTOR),
+        // Bit 0: clean (the superblocks say so).
+        state: i32::from(m.in_sync.load(Ordering::SeqCst)),
         active_disks: active,
         working_disks: working,
         failed_disks: failed,

@@ -92,6 +92,10 @@ fn parse_u32(s: &[u8]) -> Result<u32> {
 pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> Result {
     with_ref(m, |m| {
         let w = word(input);
+        if name == b"array_state" && w == b"clear" {
+            // As STOP_ARRAY: write back before taking the state lock.
+            m.disk.sync()?;
+        }
         let mut st = m.state.lock();
         match name {
             b"array_state" => {
