@@ -15,6 +15,12 @@ use kernel::types::ForeignOwnable;
 
 use crate::Mddev;
 
+/// `struct rmd_rdev_kobj` of helpers.c: the dev-NAME/ kobject of one member.
+#[repr(C)]
+pub(crate) struct RmdRdevKobj {
+    _opaque: [u8; 0],
+}
+
 /// `struct rmd_kobj` of helpers.c: the md/ kobject of one array.
 #[repr(C)]
 pub(crate) struct RmdKobj {
@@ -68,6 +74,26 @@ extern "C" {
         write: bool,
     ) -> c_int;
     pub(crate) fn rmd_msleep(ms: c_uint);
+    pub(crate) fn rmd_rdev_kobj_add(
+        parent: *mut RmdKobj,
+        name: *const c_char,
+        member: *mut bindings::file,
+    ) -> *mut RmdRdevKobj;
+    pub(crate) fn rmd_rdev_kobj_update(
+        k: *mut RmdRdevKobj,
+        state: *const c_char,
+        slot: c_int,
+        offset: u64,
+        size_kib: u64,
+        errors: c_int,
+    );
+    pub(crate) fn rmd_rdev_kobj_remove(k: *mut RmdRdevKobj);
+    pub(crate) fn rmd_md_link_rdev(
+        md: *mut RmdKobj,
+        k: *mut RmdRdevKobj,
+        name: *const c_char,
+    ) -> c_int;
+    pub(crate) fn rmd_md_unlink(md: *mut RmdKobj, name: *const c_char);
     pub(crate) fn rmd_set_limits(
         disk: *mut bindings::gendisk,
         members: *const *mut bindings::file,

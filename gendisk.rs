@@ -154,3 +154,67 @@ impl Drop for MdKobj {
 pub(crate) fn disk_name(minor: u32) -> Result<CString> {
     CString::try_from_fmt(fmt!("md{minor}"))
 }
+
+/// A member's /sys/block/mdN/md/dev-NAME/ directory; removed on drop.
+///
+/// # Invariants
+///
+/// `ptr` was added by `rmd_rdev_kobj_add` and not yet removed. Its show callbacks
+/// read only the snapshot kept in the C struct, never the array's state.
+pub(crate) struct RdevKobj {
+    ptr: *mut ffi::RmdRdevKobj,
+}
+
+// SAFETY: kobjects may be updated and removed from any thread.
+unsafe impl Send for RdevKobj {}
+// SAFETY: As above; the snapshot is protected by its own spinlock.
+unsafe impl Sync for RdevKobj {}
+
+impl RdevKobj {
+    /// Adds `dev-<name>` under the array's md/ with a `block` link to `member`.
+    pub(crate) fn add(md: &MdKobj, name: &CStr, member: *mut bindings::file) -> Result<RdevKobj> {
+        // SAFETY: `md` is live (its invariant); `name` is NUL-terminated; `member` is an
+        // open bdev file (caller).
+        let ptr = ffi::from_err_ptr(unsafe {
+            ffi::rmd_rdev_kobj_add(md.ptr, name.as_char_ptr(), member)
+        })?;
+        // INVARIANT: Just added.
+        Ok(RdevKobj { ptr })
+    }
+
+    /// Refreshes what state, slot, offset, size and errors read back.
+    pub(crate) fn update(&self, state: &CStr, slot: i32, offset: u64, size_kib: u64, errors: i32) {
+        // SAFETY: Live kobject (type invariant); `state` is NUL-terminated and copied.
+        unsafe {
+            ffi::rmd_rdev_kobj_update(
+                self.ptr,
+                state.as_char_ptr(),
+                slot,
+                offset,
+                size_kib,
+                errors,
+            )
+        }
+    }
+
+    /// Adds md/`link` (e.g. `rd0`) pointing at this directory.
+    pub(crate) fn link_from(&self, md: &MdKobj, link: &CStr) -> Result {
+        // SAFETY: Both kobjects are live; `link` is NUL-terminated.
+        ffi::to_result(unsafe { ffi::rmd_md_link_rdev(md.ptr, self.ptr, link.as_char_ptr()) })
+    }
+}
+
+impl Drop for RdevKobj {
+    fn drop(&mut self) {
+        // SAFETY: Live (type invariant), removed exactly once, here.
+        unsafe { ffi::rmd_rdev_kobj_remove(self.ptr) }
+    }
+}
+
+impl MdKobj {
+    /// Removes the md/`link` symlink, if present.
+    pub(crate) fn unlink(&self, link: &CStr) {
+        // SAFETY: Live kobject (type invariant); `link` is NUL-terminated.
+        unsafe { ffi::rmd_md_unlink(self.ptr, link.as_char_ptr()) }
+    }
+}

@@ -569,3 +569,138 @@ void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 	bio_inc_remaining(orig);
 	submit_bio_noacct(bio);
 }
+
+/* ---- /sys/block/mdN/md/dev-NAME/: one member ---- */
+
+/*
+ * Attribute values are a snapshot Rust refreshes under the array's lock;
+ * show callbacks only take this spinlock, so removing the kobject never
+ * waits for the array's lock.
+ */
+struct rmd_rdev_kobj {
+	struct kobject kobj;
+	spinlock_t lock;
+	char state[64];
+	int slot;
+	u64 offset;
+	u64 size_kib;
+	int errors;
+	bool block_link;
+};
+
+static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
+			     char *page)
+{
+	struct rmd_rdev_kobj *k = container_of(kobj, struct rmd_rdev_kobj, kobj);
+	ssize_t ret;
+
+	spin_lock(&k->lock);
+	if (!strcmp(attr->name, "state"))
+		ret = sysfs_emit(page, "%s\n", k->state);
+	else if (!strcmp(attr->name, "slot"))
+		ret = k->slot < 0 ? sysfs_emit(page, "none\n") :
+				    sysfs_emit(page, "%d\n", k->slot);
+	else if (!strcmp(attr->name, "offset"))
+		ret = sysfs_emit(page, "%llu\n", k->offset);
+	else if (!strcmp(attr->name, "size"))
+		ret = sysfs_emit(page, "%llu\n", k->size_kib);
+	else if (!strcmp(attr->name, "errors"))
+		ret = sysfs_emit(page, "%d\n", k->errors);
+	else
+		ret = -EIO;
+	spin_unlock(&k->lock);
+	return ret;
+}
+
+static ssize_t rmd_rdev_store(struct kobject *kobj, struct attribute *attr,
+			      const char *page, size_t len)
+{
+	/* Member state changes (faulty, remove, ...) come with the redundancy work. */
+	return -EOPNOTSUPP;
+}
+
+static void rmd_rdev_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct rmd_rdev_kobj, kobj));
+}
+
+static struct attribute rmd_rdev_state = { .name = "state", .mode = 0644 };
+static struct attribute rmd_rdev_slot = { .name = "slot", .mode = 0644 };
+static struct attribute rmd_rdev_offset = { .name = "offset", .mode = 0644 };
+static struct attribute rmd_rdev_size = { .name = "size", .mode = 0644 };
+static struct attribute rmd_rdev_errors = { .name = "errors", .mode = 0644 };
+
+static struct attribute *rmd_rdev_attrs[] = {
+	&rmd_rdev_state,
+	&rmd_rdev_slot,
+	&rmd_rdev_offset,
+	&rmd_rdev_size,
+	&rmd_rdev_errors,
+	NULL,
+};
+ATTRIBUTE_GROUPS(rmd_rdev);
+
+static const struct sysfs_ops rmd_rdev_sysfs_ops = {
+	.show	= rmd_rdev_show,
+	.store	= rmd_rdev_store,
+};
+
+static const struct kobj_type rmd_rdev_ktype = {
+	.release	= rmd_rdev_release,
+	.sysfs_ops	= &rmd_rdev_sysfs_ops,
+	.default_groups	= rmd_rdev_groups,
+};
+
+struct rmd_rdev_kobj *rmd_rdev_kobj_add(struct rmd_kobj *parent,
+					const char *name, struct file *member)
+{
+	struct rmd_rdev_kobj *k = kzalloc(sizeof(*k), GFP_KERNEL);
+	int err;
+
+	if (!k)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&k->lock);
+	k->slot = -1;
+	kobject_init(&k->kobj, &rmd_rdev_ktype);
+	err = kobject_add(&k->kobj, &parent->kobj, "dev-%s", name);
+	if (err) {
+		kobject_put(&k->kobj);
+		return ERR_PTR(err);
+	}
+	k->block_link = !sysfs_create_link(&k->kobj,
+					   bdev_kobj(file_bdev(member)),
+					   "block");
+	return k;
+}
+
+void rmd_rdev_kobj_update(struct rmd_rdev_kobj *k, const char *state, int slot,
+			  u64 offset, u64 size_kib, int errors)
+{
+	spin_lock(&k->lock);
+	strscpy(k->state, state, sizeof(k->state));
+	k->slot = slot;
+	k->offset = offset;
+	k->size_kib = size_kib;
+	k->errors = errors;
+	spin_unlock(&k->lock);
+}
+
+void rmd_rdev_kobj_remove(struct rmd_rdev_kobj *k)
+{
+	if (k->block_link)
+		sysfs_remove_link(&k->kobj, "block");
+	kobject_del(&k->kobj);
+	kobject_put(&k->kobj);
+}
+
+/* md/rdN -> dev-NAME, for members in slot N. */
+int rmd_md_link_rdev(struct rmd_kobj *md, struct rmd_rdev_kobj *k,
+		     const char *name)
+{
+	return sysfs_create_link(&md->kobj, &k->kobj, name);
+}
+
+void rmd_md_unlink(struct rmd_kobj *md, const char *name)
+{
+	sysfs_remove_link(&md->kobj, name);
+}

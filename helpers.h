@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 
 struct rmd_kobj;
+struct rmd_rdev_kobj;
 
 /* Rust side. */
 int rust_md_new_array(const char *name, size_t len);
@@ -74,5 +75,14 @@ int rmd_bio_kind(struct bio *bio);
 void rmd_bio_endio(struct bio *bio, u8 status);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      atomic_t *pending);
+
+struct rmd_rdev_kobj *rmd_rdev_kobj_add(struct rmd_kobj *parent,
+					const char *name, struct file *member);
+void rmd_rdev_kobj_update(struct rmd_rdev_kobj *k, const char *state, int slot,
+			  u64 offset, u64 size_kib, int errors);
+void rmd_rdev_kobj_remove(struct rmd_rdev_kobj *k);
+int rmd_md_link_rdev(struct rmd_kobj *md, struct rmd_rdev_kobj *k,
+		     const char *name);
+void rmd_md_unlink(struct rmd_kobj *md, const char *name);
 
 #endif /* RUST_MD_HELPERS_H */

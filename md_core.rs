@@ -727,6 +727,11 @@ pub(crate) fn do_md_stop(
         m.in_sync.store(true, Ordering::SeqCst);
         m.disk.set_capacity(0);
         st.pers = None;
+        if let Some(k) = st.kobj.as_ref() {
+            for r in st.disks.iter_mut() {
+                r.set_rd_link(k, false);
+            }
+        }
     }
     if final_stop {
         md_info!("md: {} stopped.\n", m.name());
@@ -815,7 +820,7 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
     }
     let minor = u32::try_from(st.minor_version).map_err(|_| EINVAL)?;
     let holder = m as *const Mddev as *const core::ffi::c_void;
-    let rdev = Rdev::import(dev, holder, minor)?;
+    let mut rdev = Rdev::import(dev, holder, minor)?;
     if let Some(first) = st.disks.first() {
         if first.sb.set_uuid != rdev.sb.set_uuid {
             md_warn!(
@@ -833,6 +838,9 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
             );
             return Err(EBUSY);
         }
+    }
+    if let Some(k) = st.kobj.as_ref() {
+        rdev.add_kobj(k)?;
     }
     md_debug!("md: bind<{}>\n", rdev.name());
     st.disks.push(rdev, GFP_KERNEL)?;
@@ -945,6 +953,12 @@ fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     st.events = fresh;
     st.resync_offset = resync;
     st.pers = Some(pers);
+    if let Some(k) = st.kobj.as_ref() {
+        for r in st.disks.iter_mut() {
+            r.publish();
+            r.set_rd_link(k, true);
+        }
+    }
     m.in_sync
         .store(resync == superblock::MAX_SECTOR, Ordering::SeqCst);
     *m.io.lock() = Some(conf);

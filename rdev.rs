@@ -6,11 +6,18 @@ use core::ffi::c_void;
 
 use kernel::prelude::*;
 
+use kernel::str::CString;
+
 use crate::blockdev::{sb_buffer, BdevFile};
+use crate::gendisk::{MdKobj, RdevKobj};
 use crate::superblock::{self, Role, Sb1};
 
 /// One member device.
 pub(crate) struct Rdev {
+    /// md/dev-NAME/, removed before the device is closed (field order).
+    kobj: Option<RdevKobj>,
+    /// The `rdN` link this member has in md/, if any.
+    rd_link: Option<i32>,
     /// The open device.
     pub(crate) file: BdevFile,
     name: [u8; 32],
@@ -62,6 +69,8 @@ impl Rdev {
         let lbs = file.logical_block_size().max(512) as usize;
         let sb_write_len = sb.sb_bytes().div_ceil(lbs).saturating_mul(lbs).min(4096);
         Ok(Rdev {
+            kobj: None,
+            rd_link: None,
             file,
             name,
             name_len,
@@ -98,6 +107,54 @@ impl Rdev {
             }
             Some(Role::Faulty) => self.faulty = true,
             _ => {}
+        }
+    }
+
+    /// Creates md/dev-NAME/ under the array's md/ directory.
+    pub(crate) fn add_kobj(&mut self, md: &MdKobj) -> Result {
+        let name = CString::try_from_fmt(kernel::fmt!("{}", self.name()))?;
+        self.kobj = Some(RdevKobj::add(md, &name, self.file.as_ptr())?);
+        self.publish();
+        Ok(())
+    }
+
+    /// Refreshes what dev-NAME/ shows (md's state_show words, slot, offset, size).
+    pub(crate) fn publish(&self) {
+        let Some(k) = &self.kobj else { return };
+        let state = if self.faulty {
+            kernel::c_str!("faulty")
+        } else if self.in_sync {
+            kernel::c_str!("in_sync")
+        } else if self.raid_disk < 0 {
+            kernel::c_str!("spare")
+        } else {
+            kernel::c_str!("")
+        };
+        k.update(
+            state,
+            self.raid_disk,
+            self.sb.data_offset,
+            self.data_sectors() / 2,
+            i32::try_from(self.sb.cnt_corrected_read).unwrap_or(i32::MAX),
+        );
+    }
+
+    /// Adds or removes md/rdN for this member's slot.
+    pub(crate) fn set_rd_link(&mut self, md: &MdKobj, linked: bool) {
+        if let Some(n) = self.rd_link.take() {
+            if let Ok(name) = CString::try_from_fmt(kernel::fmt!("rd{n}")) {
+                md.unlink(&name);
+            }
+        }
+        if !linked || self.raid_disk < 0 {
+            return;
+        }
+        let Some(k) = &self.kobj else { return };
+        let n = self.raid_disk;
+        if let Ok(name) = CString::try_from_fmt(kernel::fmt!("rd{n}")) {
+            if k.link_from(md, &name).is_ok() {
+                self.rd_link = Some(n);
+            }
         }
     }
 
