@@ -94,6 +94,7 @@ extern "C" {
         name: *const c_char,
     ) -> c_int;
     pub(crate) fn rmd_md_unlink(md: *mut RmdKobj, name: *const c_char);
+    pub(crate) fn rmd_set_disk_ro(disk: *mut bindings::gendisk, ro: bool);
     pub(crate) fn rmd_set_limits(
         disk: *mut bindings::gendisk,
         members: *const *mut bindings::file,

@@ -94,6 +94,12 @@ impl Disk {
         unsafe { ffi::rmd_disk_change_uevent(self.ptr) }
     }
 
+    /// Marks the array device read-only or read-write for the block layer.
+    pub(crate) fn set_ro(&self, ro: bool) {
+        // SAFETY: Valid gendisk (type invariant).
+        unsafe { ffi::rmd_set_disk_ro(self.ptr, ro) }
+    }
+
     /// Writes back the array device's page cache.
     pub(crate) fn sync(&self) -> Result {
         // SAFETY: Valid, added gendisk (callers only sync running arrays).

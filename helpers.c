@@ -704,3 +704,8 @@ void rmd_md_unlink(struct rmd_kobj *md, const char *name)
 {
 	sysfs_remove_link(&md->kobj, name);
 }
+
+void rmd_set_disk_ro(struct gendisk *disk, bool ro)
+{
+	set_disk_ro(disk, ro);
+}

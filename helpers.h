@@ -85,4 +85,6 @@ int rmd_md_link_rdev(struct rmd_kobj *md, struct rmd_rdev_kobj *k,
 		     const char *name);
 void rmd_md_unlink(struct rmd_kobj *md, const char *name);
 
+void rmd_set_disk_ro(struct gendisk *disk, bool ro);
+
 #endif /* RUST_MD_HELPERS_H */

@@ -63,6 +63,18 @@ const NAMED_MINOR_BASE: u32 = 512;
 /// DISK_NAME_LEN.
 const DISK_NAME_LEN: usize = 32;
 
+/// md's `ro`: how a running array accepts writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Ro {
+    /// Read-write.
+    Rdwr = 0,
+    /// Read-only: writes fail.
+    Rdonly = 1,
+    /// Read-only until the first write, which switches it to read-write.
+    AutoRead = 2,
+}
+
 /// What keeps an unconfigured mddev alive without openers (md's `hold_active`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -176,6 +188,8 @@ pub(crate) struct Mddev {
     active_io: AtomicU32,
     /// The superblocks say clean (md's `in_sync`); the first write clears it.
     in_sync: AtomicBool,
+    /// `Ro` as u8.
+    ro: AtomicU8,
     /// Writes between `write_start` and handing their clones to the members.
     writes_pending: AtomicU32,
     /// When the last write was submitted (ms, monotonic).
@@ -285,6 +299,7 @@ impl Mddev {
             io <- new_spinlock!(None, "md:io"),
             active_io: AtomicU32::new(0),
             in_sync: AtomicBool::new(true),
+            ro: AtomicU8::new(Ro::Rdwr as u8),
             writes_pending: AtomicU32::new(0),
             last_write_ms: AtomicU64::new(0),
             safemode_queued: AtomicBool::new(false),
@@ -311,6 +326,20 @@ impl Mddev {
             2 => Hold::UntilStop,
             _ => Hold::Nothing,
         }
+    }
+
+    /// Read-only state.
+    pub(crate) fn ro(&self) -> Ro {
+        match self.ro.load(Ordering::SeqCst) {
+            1 => Ro::Rdonly,
+            2 => Ro::AutoRead,
+            _ => Ro::Rdwr,
+        }
+    }
+
+    pub(crate) fn set_ro(&self, ro: Ro) {
+        self.ro.store(ro as u8, Ordering::SeqCst);
+        self.disk.set_ro(ro == Ro::Rdonly);
     }
 
     fn set_hold(&self, h: Hold) {
@@ -346,6 +375,15 @@ impl Mddev {
             return;
         };
         let write = bio.kind() == bio::Kind::Write && bio.sectors() > 0;
+        if bio.kind() == bio::Kind::Write && self.ro() == Ro::Rdonly {
+            // md: data writes to a read-only array fail; an empty flush succeeds.
+            if write {
+                bio.io_error();
+            } else {
+                bio.end();
+            }
+            return;
+        }
         if write {
             self.write_start();
         }
@@ -375,6 +413,13 @@ impl Mddev {
     /// dirty. The update runs on the `md` workqueue: bios submitted from here would
     /// only be issued after we return.
     fn write_start(self: ArcBorrow<'_, Self>) {
+        // The first write switches a read-auto array to read-write.
+        let _ = self.ro.compare_exchange(
+            Ro::AutoRead as u8,
+            Ro::Rdwr as u8,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
         self.writes_pending.fetch_add(1, Ordering::SeqCst);
         self.last_write_ms.store(now_ms(), Ordering::Relaxed);
         if self.in_sync.load(Ordering::SeqCst) {
@@ -726,6 +771,7 @@ pub(crate) fn do_md_stop(
         write_superblocks(st, true);
         m.in_sync.store(true, Ordering::SeqCst);
         m.disk.set_capacity(0);
+        m.set_ro(Ro::Rdwr);
         st.pers = None;
         if let Some(k) = st.kobj.as_ref() {
             for r in st.disks.iter_mut() {
@@ -741,6 +787,51 @@ pub(crate) fn do_md_stop(
         }
     }
     m.update_configured(st);
+    Ok(())
+}
+
+/// __md_stop_writes: let writes drain and leave the superblocks clean.
+pub(crate) fn stop_writes(m: &Mddev, st: &mut MddevState) {
+    let conf = m.io.lock().clone();
+    while m.writes_pending.load(Ordering::SeqCst) != 0 || conf.as_ref().is_some_and(|c| !c.idle()) {
+        ffi::msleep(1);
+    }
+    if !m.in_sync.load(Ordering::SeqCst) && st.resync_offset == superblock::MAX_SECTOR {
+        m.in_sync.store(true, Ordering::SeqCst);
+        st.events = st.events.saturating_add(1);
+        write_superblocks(st, true);
+    }
+}
+
+/// md_set_readonly: STOP_ARRAY_RO and array_state `readonly`.
+pub(crate) fn md_set_readonly(m: &Mddev, st: &mut MddevState, allowed_openers: u32) -> Result {
+    if st.pers.is_none() {
+        return Ok(());
+    }
+    if m.openers.load(Ordering::Relaxed) > allowed_openers {
+        md_warn!("md: {} still in use.\n", m.name());
+        return Err(EBUSY);
+    }
+    stop_writes(m, st);
+    if m.ro() == Ro::Rdonly {
+        return Err(ENXIO);
+    }
+    m.set_ro(Ro::Rdonly);
+    Ok(())
+}
+
+/// restart_array: RESTART_ARRAY_RW and array_state `active`/`clean` on a read-only array.
+pub(crate) fn restart_array(m: &Mddev, st: &MddevState) -> Result {
+    if st.disks.is_empty() {
+        return Err(ENXIO);
+    }
+    if st.pers.is_none() {
+        return Err(EINVAL);
+    }
+    if m.ro() == Ro::Rdwr {
+        return Err(EBUSY);
+    }
+    m.set_ro(Ro::Rdwr);
     Ok(())
 }
 
@@ -850,7 +941,7 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
 
 /// RUN_ARRAY (do_md_run): geometry and roles from the freshest superblock,
 /// raid1 conf, queue limits, capacity.
-fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
+pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     if st.pers.is_some() {
         return Err(EBUSY);
     }
@@ -961,6 +1052,9 @@ fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     }
     m.in_sync
         .store(resync == superblock::MAX_SECTOR, Ordering::SeqCst);
+    if ffi::start_readonly() != 0 && m.ro() == Ro::Rdwr {
+        m.set_ro(Ro::AutoRead);
+    }
     *m.io.lock() = Some(conf);
     m.update_configured(st);
     md_info!(
@@ -1040,8 +1134,8 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
         let running = st.pers.map(|p| mdstat::Running {
             personality: p.name,
             broken: false,
-            read_only: false,
-            auto_read_only: false,
+            read_only: m.ro() == Ro::Rdonly,
+            auto_read_only: m.ro() == Ro::AutoRead,
             array_sectors: st.dev_sectors,
             raid_disks: st.raid_disks,
             in_sync: in_sync.get(..slots).unwrap_or(&[]),
@@ -1186,15 +1280,12 @@ fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize) -> Result 
     }
     match cmd {
         Cmd::StopArray => do_md_stop(m, st, true, 1),
-        Cmd::StopArrayRo if st.pers.is_none() => Ok(()),
-        Cmd::StopArrayRo => {
-            md_warn!("md: {}: read-only mode is not supported yet\n", m.name());
-            Err(eopnotsupp())
-        }
-        // Already read-write (md's restart_array answer for a running rw array).
-        Cmd::RestartArrayRw if st.pers.is_some() => Err(EBUSY),
-        Cmd::RestartArrayRw => Err(EINVAL),
+        Cmd::StopArrayRo => md_set_readonly(m, st, 1),
+        Cmd::RestartArrayRw => restart_array(m, st),
         Cmd::RunArray => do_md_run(m, st),
+        // Everything else changes the array: a read-auto array turns read-write
+        // first, a read-only one refuses.
+        _ if st.pers.is_some() && m.ro() == Ro::Rdonly => Err(EROFS),
         Cmd::AddNewDisk => {
             let mut info = ioctl::DiskInfo::decode(&copy_from_user(arg)?);
             if st.pers.is_some() && info.state & ioctl::disk_state::SYNC == 0 {

@@ -7,7 +7,12 @@ use kernel::prelude::*;
 use kernel::sync::ArcBorrow;
 
 use crate::ffi::Page;
-use crate::{do_md_stop, ioctl, with_ref, Mddev, MddevState};
+use core::sync::atomic::Ordering;
+
+use crate::{
+    do_md_run, do_md_stop, ioctl, md_set_readonly, restart_array, stop_writes, with_ref, Mddev,
+    MddevState, Ro,
+};
 
 /// md's array_state words.
 const ARRAY_STATES: [&str; 10] = [
@@ -28,7 +33,7 @@ pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_
     with_ref(m, |m| {
         let st = m.state.lock();
         let r = match name {
-            b"array_state" => writeln!(page, "{}", array_state(&st)),
+            b"array_state" => writeln!(page, "{}", array_state(m, &st)),
             b"level" => match (st.pers, st.level) {
                 (Some(p), _) => writeln!(page, "{}", p.name),
                 (None, ioctl::LEVEL_NONE) => Ok(()),
@@ -52,10 +57,15 @@ pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_
     })
 }
 
-fn array_state(st: &MddevState) -> &'static str {
+fn array_state(m: &Mddev, st: &MddevState) -> &'static str {
     if st.pers.is_some() {
-        "active"
-    } else if st.raid_disks == 0 && st.dev_sectors == 0 {
+        match m.ro() {
+            Ro::Rdonly => "readonly",
+            Ro::AutoRead => "read-auto",
+            Ro::Rdwr if m.in_sync.load(Ordering::SeqCst) => "clean",
+            Ro::Rdwr => "active",
+        }
+    } else if st.disks.is_empty() && st.raid_disks == 0 && st.dev_sectors == 0 {
         "clear"
     } else {
         "inactive"
@@ -103,13 +113,58 @@ pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> 
                     .iter()
                     .position(|s| s.as_bytes() == w)
                     .ok_or(EINVAL)?;
+                let running = st.pers.is_some();
                 let r = match idx {
-                    // clear
+                    // clear: stop and forget
                     0 => do_md_stop(m, &mut st, true, 0),
-                    // inactive: stops a running array, nothing to do otherwise
-                    1 if st.pers.is_none() => Ok(()),
-                    // Starting an array needs members (md_run): none can be bound yet.
-                    _ if st.pers.is_none() => Err(EINVAL),
+                    // inactive: stop a running array but keep its members
+                    1 if running => do_md_stop(m, &mut st, false, 0),
+                    1 => Ok(()),
+                    // readonly
+                    3 if running => md_set_readonly(m, &mut st, 0),
+                    3 => {
+                        m.set_ro(Ro::Rdonly);
+                        do_md_run(m, &mut st)
+                    }
+                    // read-auto
+                    4 if running => {
+                        let r = match m.ro() {
+                            Ro::Rdwr => md_set_readonly(m, &mut st, 0),
+                            Ro::Rdonly => restart_array(m, &st),
+                            Ro::AutoRead => Ok(()),
+                        };
+                        if r.is_ok() {
+                            m.set_ro(Ro::AutoRead);
+                        }
+                        r
+                    }
+                    4 => {
+                        m.set_ro(Ro::AutoRead);
+                        do_md_run(m, &mut st)
+                    }
+                    // clean: writable, superblocks marked clean when no write is pending
+                    5 if running => {
+                        if m.ro() != Ro::Rdwr {
+                            restart_array(m, &st)?;
+                        }
+                        if m.writes_pending.load(Ordering::SeqCst) != 0 {
+                            Err(EBUSY)
+                        } else {
+                            stop_writes(m, &mut st);
+                            Ok(())
+                        }
+                    }
+                    // active: writable
+                    6 if running => {
+                        if m.ro() != Ro::Rdwr {
+                            restart_array(m, &st)?;
+                        }
+                        Ok(())
+                    }
+                    6 => {
+                        m.set_ro(Ro::Rdwr);
+                        do_md_run(m, &mut st)
+                    }
                     _ => Err(EINVAL),
                 };
                 if r.is_ok() {
