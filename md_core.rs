@@ -912,6 +912,25 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
     let minor = u32::try_from(st.minor_version).map_err(|_| EINVAL)?;
     let holder = m as *const Mddev as *const core::ffi::c_void;
     let mut rdev = Rdev::import(dev, holder, minor)?;
+    // Features whose on-disk state we would not maintain: running without them would
+    // leave metadata (a bitmap, a reshape position, a bad-block list) that md trusts.
+    let unsupported = rdev.sb.feature_map & !superblock::FEATURE_RECOVERY_OFFSET;
+    if unsupported != 0 {
+        let what = if unsupported & superblock::FEATURE_BITMAP_OFFSET != 0 {
+            "an internal write-intent bitmap"
+        } else if unsupported & superblock::FEATURE_BAD_BLOCKS != 0 {
+            "recorded bad blocks"
+        } else {
+            "a feature"
+        };
+        md_warn!(
+            "md: {}: {} (feature map {:#x}) is not supported by this md_mod\n",
+            rdev.name(),
+            what,
+            rdev.sb.feature_map
+        );
+        return Err(EINVAL);
+    }
     if let Some(first) = st.disks.first() {
         if first.sb.set_uuid != rdev.sb.set_uuid {
             md_warn!(

@@ -101,9 +101,15 @@ impl Conf {
         bio.end();
     }
 
+    /// Writes go to every member in a slot, in sync or still recovering (whose
+    /// recovered region must stay current), as raid1 does.
     fn write(&self, bio: Bio) {
         let mut sent = false;
-        for m in self.mirrors.iter().filter(|m| m.in_sync) {
+        if !self.mirrors.iter().any(|m| m.in_sync && m.member.is_some()) {
+            bio.io_error();
+            return;
+        }
+        for m in self.mirrors.iter() {
             if let Some(f) = &m.member {
                 // SAFETY: As in `read`.
                 unsafe { bio.clone_to(f.0, m.data_offset, &m.pending) };
