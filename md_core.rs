@@ -1052,7 +1052,13 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         return Err(EIO);
     }
     m.disk.set_limits(&files, &offsets)?;
-    let conf = Arc::new(raid1::Conf { mirrors }, GFP_KERNEL)?;
+    let conf = Arc::new(
+        raid1::Conf {
+            mirrors,
+            synced: resync == superblock::MAX_SECTOR,
+        },
+        GFP_KERNEL,
+    )?;
     st.level = level;
     st.raid_disks = raid_disks;
     st.dev_sectors = dev_sectors;

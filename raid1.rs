@@ -50,6 +50,10 @@ pub(crate) struct Mirror {
 pub(crate) struct Conf {
     /// Slots in order.
     pub(crate) mirrors: KVec<Mirror>,
+    /// The mirrors are known to hold the same data (resync_offset is MaxSector). Until
+    /// resync exists, an array that is not reads from the first in-sync mirror only,
+    /// as raid1 does for the region a resync has not reached.
+    pub(crate) synced: bool,
 }
 
 impl Conf {
@@ -83,7 +87,17 @@ impl Conf {
                 next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
             };
         }
-        let n = self.mirrors.len().min(views.len());
+        let mut n = self.mirrors.len().min(views.len());
+        if !self.synced {
+            n = views
+                .iter()
+                .take(n)
+                .position(|v| v.in_sync)
+                .map_or(0, |i| i + 1);
+            for v in views.iter_mut().take(n.saturating_sub(1)) {
+                v.in_sync = false;
+            }
+        }
         let chosen = read_balance(views.get(..n).unwrap_or(&[]), sector)
             .and_then(|i| self.mirrors.get(i))
             .and_then(|m| m.member.as_ref().map(|f| (m, f)));
