@@ -1,0 +1,26 @@
+//! Replays every saved fuzz input (`fuzz/corpus/decode/`) through the fuzz target's
+//! check, so plain `cargo test` covers what the fuzzer found without nightly.
+
+use std::path::Path;
+
+use rust_md_host::fuzzing::check_decode;
+
+#[test]
+fn replay_fuzz_corpus() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/decode");
+    let mut inputs = 0;
+    let mut accepted = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if !path.is_file() {
+            continue;
+        }
+        let data = std::fs::read(&path).unwrap();
+        let ok = std::panic::catch_unwind(|| check_decode(&data))
+            .unwrap_or_else(|_| panic!("fuzz input {} fails", path.display()));
+        inputs += 1;
+        accepted += usize::from(ok);
+    }
+    assert!(inputs > 0, "empty corpus at {}", dir.display());
+    eprintln!("replayed {inputs} corpus inputs, {accepted} accepted");
+}
