@@ -767,9 +767,13 @@ pub(crate) fn do_md_stop(
             return Err(EBUSY);
         }
         drop(m.quiesce());
-        st.events = st.events.saturating_add(1);
-        write_superblocks(st, true);
-        m.in_sync.store(true, Ordering::SeqCst);
+        // __md_stop_writes: a writable array that is not clean on disk is marked
+        // clean; one that already is gets no superblock write at all.
+        if m.ro() == Ro::Rdwr && !m.in_sync.load(Ordering::SeqCst) {
+            st.events = st.events.saturating_add(1);
+            write_superblocks(st, true);
+            m.in_sync.store(true, Ordering::SeqCst);
+        }
         m.disk.set_capacity(0);
         m.set_ro(Ro::Rdwr);
         st.pers = None;
