@@ -1241,8 +1241,19 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
         }
         Cmd::SetDiskFaulty => {
             let (major, minor) = ioctl::decode_dev(arg as u64);
-            md_debug!("md: {}: no member {}:{} to fail\n", m.name(), major, minor);
-            return Err(ENODEV);
+            let dev = mkdev(major as i32, minor as i32)?;
+            let st = m.state.lock();
+            return match st.disks.iter().find(|r| r.dev == dev) {
+                None => Err(ENODEV),
+                Some(r) => {
+                    md_warn!(
+                        "md: {}: failing members ({}) is not supported by this md_mod yet\n",
+                        m.name(),
+                        r.name()
+                    );
+                    Err(eopnotsupp())
+                }
+            };
         }
         Cmd::GetBitmapFile => {
             // No bitmap file: an empty path.
