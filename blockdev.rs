@@ -57,31 +57,25 @@ impl BdevFile {
 
     /// Reads `buf.len()` bytes at `sector`. `buf` must come from `sb_buffer`.
     pub(crate) fn read(&self, sector: u64, buf: &mut [u8]) -> Result {
-        let len = u32::try_from(buf.len()).map_err(|_| EINVAL)?;
-        // SAFETY: Open file; `buf` is valid for `len` bytes and within one page (checked
-        // by the helper, which refuses anything else).
-        ffi::to_result(unsafe {
-            ffi::rmd_sync_io(
-                self.ptr.as_ptr(),
-                sector,
-                buf.as_mut_ptr().cast(),
-                len,
-                false,
-            )
-        })
+        self.sync_io(sector, buf, false)
     }
 
     /// Writes `buf` at `sector` with PREFLUSH|FUA and waits.
     pub(crate) fn write(&self, sector: u64, buf: &mut [u8]) -> Result {
+        self.sync_io(sector, buf, true)
+    }
+
+    fn sync_io(&self, sector: u64, buf: &mut [u8], write: bool) -> Result {
         let len = u32::try_from(buf.len()).map_err(|_| EINVAL)?;
-        // SAFETY: As in `read`; the helper only reads the buffer for a write.
+        // SAFETY: Open file; `buf` is valid for `len` bytes; the helper refuses buffers that
+        // are not within one page and only reads the buffer for a write.
         ffi::to_result(unsafe {
             ffi::rmd_sync_io(
                 self.ptr.as_ptr(),
                 sector,
                 buf.as_mut_ptr().cast(),
                 len,
-                true,
+                write,
             )
         })
     }
