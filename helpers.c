@@ -306,12 +306,76 @@ RMD_ATTR(level, 0644);
 RMD_ATTR(raid_disks, 0644);
 RMD_ATTR(metadata_version, 0644);
 RMD_ATTR(array_state, 0644);
+RMD_ATTR(new_level, 0664);
+RMD_ATTR(layout, 0644);
+RMD_ATTR(uuid, 0444);
+RMD_ATTR(chunk_size, 0644);
+RMD_ATTR(component_size, 0644);
+RMD_ATTR(resync_start, 0644);
+RMD_ATTR(new_dev, 0200);
+RMD_ATTR(safe_mode_delay, 0644);
+RMD_ATTR(reshape_position, 0644);
+RMD_ATTR(reshape_direction, 0644);
+RMD_ATTR(array_size, 0644);
+RMD_ATTR(max_read_errors, 0644);
+RMD_ATTR(consistency_policy, 0644);
+RMD_ATTR(fail_last_dev, 0644);
+RMD_ATTR(serialize_policy, 0644);
+/* md's redundancy group (created at run for levels with resync) */
+RMD_ATTR(sync_action, 0644);
+RMD_ATTR(last_sync_action, 0444);
+RMD_ATTR(mismatch_cnt, 0444);
+RMD_ATTR(sync_speed_min, 0644);
+RMD_ATTR(sync_speed_max, 0644);
+RMD_ATTR(sync_speed, 0444);
+RMD_ATTR(sync_force_parallel, 0644);
+RMD_ATTR(sync_completed, 0444);
+RMD_ATTR(sync_min, 0644);
+RMD_ATTR(sync_max, 0644);
+RMD_ATTR(suspend_lo, 0644);
+RMD_ATTR(suspend_hi, 0644);
+RMD_ATTR(bitmap_set_bits, 0200);
+RMD_ATTR(degraded, 0444);
 
+/*
+ * md's default group, then its redundancy group. md creates the latter when a
+ * personality with resync starts; raid1, our only one, has it, so it is listed
+ * here for good.
+ */
 static struct attribute *rmd_default_attrs[] = {
 	&rmd_attr_level,
 	&rmd_attr_raid_disks,
 	&rmd_attr_metadata_version,
 	&rmd_attr_array_state,
+	&rmd_attr_new_level,
+	&rmd_attr_layout,
+	&rmd_attr_uuid,
+	&rmd_attr_chunk_size,
+	&rmd_attr_component_size,
+	&rmd_attr_resync_start,
+	&rmd_attr_new_dev,
+	&rmd_attr_safe_mode_delay,
+	&rmd_attr_reshape_position,
+	&rmd_attr_reshape_direction,
+	&rmd_attr_array_size,
+	&rmd_attr_max_read_errors,
+	&rmd_attr_consistency_policy,
+	&rmd_attr_fail_last_dev,
+	&rmd_attr_serialize_policy,
+	&rmd_attr_sync_action,
+	&rmd_attr_last_sync_action,
+	&rmd_attr_mismatch_cnt,
+	&rmd_attr_sync_speed_min,
+	&rmd_attr_sync_speed_max,
+	&rmd_attr_sync_speed,
+	&rmd_attr_sync_force_parallel,
+	&rmd_attr_sync_completed,
+	&rmd_attr_sync_min,
+	&rmd_attr_sync_max,
+	&rmd_attr_suspend_lo,
+	&rmd_attr_suspend_hi,
+	&rmd_attr_bitmap_set_bits,
+	&rmd_attr_degraded,
 	NULL,
 };
 

@@ -38,6 +38,7 @@ mod mdstat;
 mod personality;
 mod raid1;
 mod rdev;
+mod super_any;
 #[allow(dead_code)]
 mod superblock;
 mod sysfs;
@@ -119,8 +120,10 @@ pub(crate) struct MddevState {
     pub(crate) disks: KVec<Rdev>,
     /// The array's event count (that of its freshest member).
     pub(crate) events: u64,
-    /// Where resync would start (`MAX_SECTOR`: in sync).
+    /// Where resync would start (`MAX_SECTOR`: in sync; 0 until a run loads it, as md).
     pub(crate) resync_offset: u64,
+    /// Values only md/ attributes use (safe_mode_delay, sync_speed_min, ...).
+    pub(crate) knobs: sysfs::Knobs,
     /// /sys/block/mdN/md/; taken out before the disk is deleted.
     kobj: Option<MdKobj>,
     /// Whether this array holds a reference on the module (while configured).
@@ -145,7 +148,8 @@ impl MddevState {
             pers: None,
             disks: KVec::new(),
             events: 0,
-            resync_offset: superblock::MAX_SECTOR,
+            resync_offset: 0,
+            knobs: sysfs::Knobs::new(),
             kobj: None,
             module_ref: false,
         }
@@ -164,9 +168,11 @@ impl MddevState {
         }
         let kobj = self.kobj.take();
         let module_ref = self.module_ref;
+        let knobs = self.knobs.after_clean();
         *self = MddevState::new();
         self.kobj = kobj;
         self.module_ref = module_ref;
+        self.knobs = knobs;
     }
 }
 
@@ -211,7 +217,7 @@ pub(crate) struct Mddev {
     /// Marks the superblocks dirty (on `md`), for `write_start`.
     #[pin]
     dirty_work: kernel::workqueue::Work<Mddev, 1>,
-    /// Marks them clean again after `safemode_delay_ms` without writes (on `md_misc`).
+    /// Marks them clean again after `safemode_delay_ms` without writes (on `md_safemode`).
     #[pin]
     safemode_work: kernel::workqueue::Work<Mddev, 2>,
 }
@@ -443,7 +449,7 @@ impl Mddev {
             self.safemode_queued.store(false, Ordering::SeqCst);
             return;
         };
-        if g.md_misc_wq.enqueue::<Arc<Mddev>, 2>(me).is_err() {
+        if g.md_safemode_wq.enqueue::<Arc<Mddev>, 2>(me).is_err() {
             self.safemode_queued.store(false, Ordering::SeqCst);
         }
     }
@@ -533,6 +539,9 @@ struct Globals {
     pers: personality::Registry,
     md_wq: WorkQueue,
     md_misc_wq: WorkQueue,
+    /// Safe-mode workers wait out idle time here, so that flushing `md_misc` (array
+    /// creation waits for deletions) never waits for another array's writes to stop.
+    md_safemode_wq: WorkQueue,
 }
 
 /// Set while the module is loaded; callbacks from C reach the globals through it.
@@ -552,6 +561,7 @@ impl Globals {
     fn new() -> Result<impl PinInit<Self, Error>> {
         let md_wq = WorkQueue::new(c_str!("md"), true)?;
         let md_misc_wq = WorkQueue::new(c_str!("md_misc"), false)?;
+        let md_safemode_wq = WorkQueue::new(c_str!("md_safemode"), false)?;
         Ok(try_pin_init!(Globals {
             disks_mutex <- new_mutex!((), "md:disks_mutex"),
             all <- new_mutex!(
@@ -561,6 +571,7 @@ impl Globals {
             pers <- personality::Registry::new(),
             md_wq,
             md_misc_wq,
+            md_safemode_wq,
         }? Error))
     }
 
@@ -845,31 +856,30 @@ fn write_superblocks(st: &mut MddevState, clean: bool) {
     let now = real_seconds();
     let events = st.events;
     let resync = st.resync_offset;
-    // Roles as the array sees them, indexed by descriptor number.
-    let mut roles: KVec<(u32, superblock::Role)> = KVec::new();
+    let mut members: KVec<super_any::MemberState> = KVec::new();
     for r in st.disks.iter() {
-        let role = if r.faulty {
-            superblock::Role::Faulty
-        } else if r.raid_disk >= 0 {
-            superblock::Role::Active(r.raid_disk as u16)
-        } else {
-            superblock::Role::Spare
+        let m = super_any::MemberState {
+            desc_nr: r.desc_nr as u32,
+            raid_disk: r.raid_disk,
+            in_sync: r.in_sync,
+            faulty: r.faulty,
+            dev: r.dev,
         };
-        if roles.push((r.desc_nr as u32, role), GFP_KERNEL).is_err() {
-            break;
+        if members.push(m, GFP_KERNEL).is_err() {
+            md_err!("md: out of memory updating superblocks\n");
+            return;
         }
     }
+    let info = super_any::SyncInfo {
+        events,
+        utime: now,
+        clean,
+        resync_offset: resync,
+        raid_disks: st.raid_disks,
+        members: &members,
+    };
     for r in st.disks.iter_mut().filter(|r| !r.faulty) {
-        r.sb.events = events;
-        r.sb.set_utime(now);
-        if clean {
-            r.sb.mark_clean(resync);
-        } else {
-            r.sb.mark_dirty();
-        }
-        for (dev, role) in roles.iter() {
-            let _ = r.sb.set_role(*dev, *role);
-        }
+        r.sb.sync(r.desc_nr as u32, &info);
         if let Err(e) = r.write_sb() {
             md_err!(
                 "md: {}: superblock write failed: {}\n",
@@ -900,9 +910,10 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
         );
         return Err(eopnotsupp());
     }
-    if !st.persistent || st.major_version != 1 {
+    let known = matches!((st.major_version, st.minor_version), (0, 90) | (1, 0..=2));
+    if !st.persistent || !known {
         md_warn!(
-            "md: {}: only v1.x superblocks are supported (array has {}.{})\n",
+            "md: {}: superblock version {}.{} is not supported\n",
             m.name(),
             st.major_version,
             st.minor_version
@@ -913,30 +924,22 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
     if st.disks.iter().any(|r| r.dev == dev) {
         return Err(EBUSY);
     }
+    let major = u32::try_from(st.major_version).map_err(|_| EINVAL)?;
     let minor = u32::try_from(st.minor_version).map_err(|_| EINVAL)?;
     let holder = m as *const Mddev as *const core::ffi::c_void;
-    let mut rdev = Rdev::import(dev, holder, minor)?;
-    // Features whose on-disk state we would not maintain: running without them would
-    // leave metadata (a bitmap, a reshape position, a bad-block list) that md trusts.
-    let unsupported = rdev.sb.feature_map & !superblock::FEATURE_RECOVERY_OFFSET;
-    if unsupported != 0 {
-        let what = if unsupported & superblock::FEATURE_BITMAP_OFFSET != 0 {
-            "an internal write-intent bitmap"
-        } else if unsupported & superblock::FEATURE_BAD_BLOCKS != 0 {
-            "recorded bad blocks"
-        } else {
-            "a feature"
-        };
+    let mut rdev = Rdev::import(dev, holder, major, minor)?;
+    // On-disk state we would not maintain (a bitmap, a reshape position, a bad-block
+    // list): running without it would leave metadata that md later trusts.
+    if let Some(what) = rdev.sb.unsupported() {
         md_warn!(
-            "md: {}: {} (feature map {:#x}) is not supported by this md_mod\n",
+            "md: {}: {} is not supported by this md_mod\n",
             rdev.name(),
-            what,
-            rdev.sb.feature_map
+            what
         );
         return Err(EINVAL);
     }
     if let Some(first) = st.disks.first() {
-        if first.sb.set_uuid != rdev.sb.set_uuid {
+        if first.sb.uuid() != rdev.sb.uuid() {
             md_warn!(
                 "md: {} has different UUID to {}\n",
                 rdev.name(),
@@ -971,14 +974,14 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     if st.disks.is_empty() {
         return Err(EINVAL);
     }
-    let fresh = st.disks.iter().map(|r| r.sb.events).max().unwrap_or(0);
+    let fresh = st.disks.iter().map(|r| r.sb.events()).max().unwrap_or(0);
     // Kick members whose events are more than one behind the freshest.
     let mut i = 0;
     while i < st.disks.len() {
         let stale = st
             .disks
             .get(i)
-            .is_some_and(|r| r.sb.events.saturating_add(1) < fresh);
+            .is_some_and(|r| r.sb.events().saturating_add(1) < fresh);
         if stale {
             let r = ffi::kvec_remove(&mut st.disks, i);
             if let Some(r) = r {
@@ -990,10 +993,10 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
             i += 1;
         }
     }
-    let Some(freshest) = st.disks.iter().find(|r| r.sb.events == fresh) else {
+    let Some(freshest) = st.disks.iter().find(|r| r.sb.events() == fresh) else {
         return Err(EINVAL);
     };
-    let level = freshest.sb.level;
+    let level = freshest.sb.level();
     let Some(g) = globals() else {
         return Err(ENODEV);
     };
@@ -1001,17 +1004,17 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         md_warn!("md: personality for level {} is not loaded!\n", level);
         return Err(EINVAL);
     };
-    let raid_disks = freshest.sb.raid_disks;
+    let raid_disks = freshest.sb.raid_disks();
     if raid_disks == 0 || raid_disks > 1920 {
         return Err(EINVAL);
     }
-    let dev_sectors = freshest.sb.size;
+    let dev_sectors = freshest.sb.size_sectors();
     let (ctime, utime, layout, chunk, resync) = (
-        freshest.sb.ctime_secs(),
-        freshest.sb.utime_secs(),
-        freshest.sb.layout,
-        freshest.sb.chunksize,
-        freshest.sb.resync_offset,
+        freshest.sb.ctime(),
+        freshest.sb.utime(),
+        freshest.sb.layout(),
+        freshest.sb.chunk_sectors(),
+        freshest.sb.resync_offset(),
     );
     let mut roles: KVec<Option<superblock::Role>> = KVec::new();
     for r in st.disks.iter() {
@@ -1033,7 +1036,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         let r = st.disks.iter().find(|r| r.raid_disk == slot);
         if let Some(r) = r {
             files.push(r.file.as_ptr(), GFP_KERNEL)?;
-            offsets.push(r.sb.data_offset, GFP_KERNEL)?;
+            offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
             if r.in_sync {
                 working += 1;
             }
@@ -1043,7 +1046,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
                 // INVARIANT: the rdev keeps the file open until the array stops, which
                 // first drains I/O through this conf (`Mddev::quiesce`).
                 member: r.map(|r| raid1::MemberRef(r.file.as_ptr())),
-                data_offset: r.map_or(0, |r| r.sb.data_offset),
+                data_offset: r.map_or(0, |r| r.sb.data_offset()),
                 in_sync: r.is_some_and(|r| r.in_sync),
                 pending: AtomicI32::new(0),
                 next_seq_sect: AtomicU64::new(0),
@@ -1068,11 +1071,12 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     st.dev_sectors = dev_sectors;
     st.ctime = ctime;
     st.utime = utime;
-    st.layout = layout as i32;
+    st.layout = layout;
     st.chunk_sectors = chunk;
     st.events = fresh;
     st.resync_offset = resync;
     st.pers = Some(pers);
+    sysfs::on_run(m, st);
     if let Some(k) = st.kobj.as_ref() {
         for r in st.disks.iter_mut() {
             r.publish();

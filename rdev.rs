@@ -10,7 +10,8 @@ use kernel::str::CString;
 
 use crate::blockdev::{sb_buffer, BdevFile};
 use crate::gendisk::{MdKobj, RdevKobj};
-use crate::superblock::{self, Role, Sb1};
+use crate::super_any::Super;
+use crate::superblock::Role;
 
 /// One member device.
 pub(crate) struct Rdev {
@@ -25,7 +26,9 @@ pub(crate) struct Rdev {
     /// Its dev_t (kernel encoding).
     pub(crate) dev: u32,
     /// The decoded superblock, updated and rewritten by the array.
-    pub(crate) sb: KBox<Sb1>,
+    pub(crate) sb: Super,
+    /// Device size in sectors.
+    dev_sectors: u64,
     /// Where the superblock lives, in sectors.
     pub(crate) sb_offset: u64,
     /// Bytes written when the superblock is rewritten (rounded to the block size).
@@ -41,33 +44,34 @@ pub(crate) struct Rdev {
 }
 
 impl Rdev {
-    /// Opens `dev` exclusively for the array `holder` and loads its v1.`minor`
+    /// Opens `dev` exclusively for the array `holder` and loads its `major`.`minor`
     /// superblock; a bad one is refused with one log line naming the reason.
-    pub(crate) fn import(dev: u32, holder: *const c_void, minor: u32) -> Result<Rdev> {
+    pub(crate) fn import(dev: u32, holder: *const c_void, major: u32, minor: u32) -> Result<Rdev> {
         let file = BdevFile::open(dev, holder)?;
         let mut name = [0u8; 32];
         let name_len = file.name(&mut name);
         let sectors = file.sectors();
         let display = NameDisplay(name.get(..name_len).unwrap_or(&[]));
-        let Some(sb_offset) = superblock::sb_offset_sectors(minor, sectors) else {
+        let Some(sb_offset) = Super::offset(major, minor, sectors) else {
             md_warn!(
-                "md: {}: invalid superblock: no room for a v1.{} superblock\n",
+                "md: {}: invalid superblock: no room for a v{}.{} superblock\n",
                 display,
+                major,
                 minor
             );
             return Err(EINVAL);
         };
         let mut buf = sb_buffer()?;
         file.read(sb_offset, &mut buf)?;
-        let sb = match Sb1::decode(&buf, minor, sectors) {
-            Ok(sb) => KBox::new(sb, GFP_KERNEL)?,
+        let sb = match Super::decode(major, minor, &buf, sectors)? {
+            Ok(sb) => sb,
             Err(e) => {
                 md_warn!("md: {}: invalid superblock: {}\n", display, e.reason());
                 return Err(EINVAL);
             }
         };
         let lbs = file.logical_block_size().max(512) as usize;
-        let sb_write_len = sb.sb_bytes().div_ceil(lbs).saturating_mul(lbs).min(4096);
+        let sb_write_len = sb.bytes().div_ceil(lbs).saturating_mul(lbs).min(4096);
         Ok(Rdev {
             kobj: None,
             rd_link: None,
@@ -75,8 +79,9 @@ impl Rdev {
             name,
             name_len,
             dev,
-            desc_nr: i32::try_from(sb.dev_number).map_err(|_| EINVAL)?,
+            desc_nr: i32::try_from(sb.dev_number()).map_err(|_| EINVAL)?,
             sb,
+            dev_sectors: sectors,
             sb_offset,
             sb_write_len,
             raid_disk: -1,
@@ -92,7 +97,7 @@ impl Rdev {
 
     /// Usable data size in sectors.
     pub(crate) fn data_sectors(&self) -> u64 {
-        self.sb.data_size
+        self.sb.data_size(self.dev_sectors)
     }
 
     /// Takes its role from the freshest superblock of the array.
@@ -133,9 +138,9 @@ impl Rdev {
         k.update(
             state,
             self.raid_disk,
-            self.sb.data_offset,
+            self.sb.data_offset(),
             self.data_sectors() / 2,
-            i32::try_from(self.sb.cnt_corrected_read).unwrap_or(i32::MAX),
+            i32::try_from(self.sb.corrected_reads()).unwrap_or(i32::MAX),
         );
     }
 
@@ -161,7 +166,6 @@ impl Rdev {
     /// Rewrites the superblock (already updated in `self.sb`) with PREFLUSH|FUA.
     pub(crate) fn write_sb(&mut self) -> Result {
         let mut buf = sb_buffer()?;
-        self.sb.update_csum().map_err(|_| EINVAL)?;
         self.sb.encode(&mut buf).map_err(|_| EINVAL)?;
         let out = buf.get_mut(..self.sb_write_len).ok_or(EINVAL)?;
         self.file.write(self.sb_offset, out)

@@ -51,7 +51,7 @@ pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_
                     writeln!(page, "none")
                 }
             }
-            _ => return Err(EIO),
+            _ => return show_more(&st, name, page),
         };
         r.map_err(|_| EFBIG)
     })
@@ -218,7 +218,522 @@ pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> 
                 st.patch_version = 0;
                 Ok(())
             }
-            _ => Err(EIO),
+            _ => store_more(m, &mut st, name, input),
         }
     })
+}
+
+// ---- the rest of md's array attributes ----
+
+/// The kernel's HZ: md keeps the safe-mode delay in jiffies, which rounds what it shows.
+const HZ: u32 = kernel::bindings::CONFIG_HZ;
+/// md's DEFAULT_SAFEMODE_DELAY (200 ms), in jiffies.
+const DEFAULT_SAFEMODE_DELAY: u32 = 200 * HZ / 1000 + 1;
+/// md's MD_DEFAULT_MAX_CORRECTED_READ_ERRORS.
+const DEFAULT_MAX_READ_ERRORS: u32 = 20;
+/// md's MaxSector.
+const MAX_SECTOR: u64 = crate::superblock::MAX_SECTOR;
+/// md's sync action names (action_name).
+const SYNC_ACTIONS: [&str; 7] = [
+    "resync", "recover", "check", "repair", "reshape", "frozen", "idle",
+];
+
+/// Per-array values only the md/ attributes show and set; each is md's field of
+/// the same name in `struct mddev`.
+pub(crate) struct Knobs {
+    /// Safe-mode delay in jiffies (0: off).
+    safemode_delay: u32,
+    /// `max_read_errors` (md's max_corr_read_errors).
+    max_corr_read_errors: u32,
+    /// `new_level`.
+    new_level: i32,
+    /// Array UUID, from the superblocks once the array has run.
+    uuid: [u8; 16],
+    /// Local resync speed limits in KiB/s (0: the dev.raid sysctl).
+    sync_speed_min: u32,
+    sync_speed_max: u32,
+    /// `sync_min` / `sync_max`, in sectors.
+    resync_min: u64,
+    resync_max: u64,
+    reshape_backwards: bool,
+    fail_last_dev: bool,
+    parallel_resync: bool,
+}
+
+impl Knobs {
+    /// The values of a new array (md's mddev_init).
+    pub(crate) const fn new() -> Knobs {
+        Knobs {
+            safemode_delay: 0,
+            max_corr_read_errors: 0,
+            new_level: 0,
+            uuid: [0; 16],
+            sync_speed_min: 0,
+            sync_speed_max: 0,
+            resync_min: 0,
+            resync_max: MAX_SECTOR,
+            reshape_backwards: false,
+            fail_last_dev: false,
+            parallel_resync: false,
+        }
+    }
+
+    /// What md_clean leaves: it resets most, and keeps the safe-mode delay, the
+    /// read-error limit, the UUID and parallel resync.
+    pub(crate) fn after_clean(&self) -> Knobs {
+        Knobs {
+            safemode_delay: self.safemode_delay,
+            max_corr_read_errors: self.max_corr_read_errors,
+            uuid: self.uuid,
+            parallel_resync: self.parallel_resync,
+            new_level: ioctl::LEVEL_NONE,
+            ..Knobs::new()
+        }
+    }
+}
+
+/// md_run's settings for the attributes, once the array is running.
+pub(crate) fn on_run(m: &Mddev, st: &mut MddevState) {
+    st.knobs.max_corr_read_errors = DEFAULT_MAX_READ_ERRORS;
+    st.knobs.new_level = st.level;
+    if let Some(r) = st.disks.first() {
+        st.knobs.uuid = r.sb.uuid();
+    }
+    set_safemode_delay(m, st, DEFAULT_SAFEMODE_DELAY);
+}
+
+/// Jiffies to ms, as md's safe_delay_show computes them.
+fn jiffies_to_ms(j: u32) -> u32 {
+    u32::try_from(u64::from(j) * 1000 / u64::from(HZ)).unwrap_or(u32::MAX)
+}
+
+/// Sets the safe-mode delay; the safe-mode worker counts in ms. With 0 md never
+/// marks the array clean; the worker then marks it clean as soon as it is idle.
+fn set_safemode_delay(m: &Mddev, st: &mut MddevState, jiffies: u32) {
+    st.knobs.safemode_delay = jiffies;
+    m.safemode_delay_ms
+        .store(jiffies_to_ms(jiffies), Ordering::Relaxed);
+}
+
+/// md's `degraded` for raid1: slots without a working in-sync member.
+fn degraded(st: &MddevState) -> usize {
+    if st.pers.is_none() {
+        return 0;
+    }
+    (0..st.raid_disks)
+        .filter_map(|slot| i32::try_from(slot).ok())
+        .filter(|slot| {
+            !st.disks
+                .iter()
+                .any(|r| r.raid_disk == *slot && r.in_sync && !r.faulty)
+        })
+        .count()
+}
+
+/// Shows the attributes beyond the basic four.
+fn show_more(st: &MddevState, name: &[u8], page: &mut Page<'_>) -> Result {
+    let k = &st.knobs;
+    let running = st.pers.is_some();
+    let r = match name {
+        b"new_level" => writeln!(page, "{}", k.new_level),
+        b"layout" => writeln!(page, "{}", st.layout),
+        b"uuid" => writeln!(page, "{}", crate::superblock::UuidFmt::sysfs(k.uuid)),
+        // md prints the int `chunk_sectors << 9`.
+        b"chunk_size" => writeln!(page, "{}", (st.chunk_sectors as i32).wrapping_shl(9)),
+        b"component_size" => writeln!(page, "{}", st.dev_sectors / 2),
+        b"resync_start" if st.resync_offset == MAX_SECTOR => writeln!(page, "none"),
+        b"resync_start" => writeln!(page, "{}", st.resync_offset),
+        b"safe_mode_delay" => {
+            let ms = jiffies_to_ms(k.safemode_delay);
+            writeln!(page, "{}.{:03}", ms / 1000, ms % 1000)
+        }
+        // No reshape, and the array size always follows the members.
+        b"reshape_position" => writeln!(page, "none"),
+        b"reshape_direction" if k.reshape_backwards => writeln!(page, "backwards"),
+        b"reshape_direction" => writeln!(page, "forwards"),
+        b"array_size" => writeln!(page, "default"),
+        b"max_read_errors" => writeln!(page, "{}", k.max_corr_read_errors),
+        // raid1 resyncs; there is no bitmap, journal or PPL.
+        b"consistency_policy" if running => writeln!(page, "resync"),
+        b"consistency_policy" => writeln!(page, "unknown"),
+        b"fail_last_dev" => writeln!(page, "{}", u8::from(k.fail_last_dev)),
+        b"serialize_policy" => match st.pers {
+            Some(p) if p.level == 1 => writeln!(page, "0"),
+            _ => writeln!(page, "n/a"),
+        },
+        // No sync thread ever runs: idle, nothing checked, nothing in progress.
+        b"sync_action" | b"last_sync_action" => writeln!(page, "idle"),
+        b"mismatch_cnt" | b"suspend_lo" | b"suspend_hi" => writeln!(page, "0"),
+        b"sync_speed" | b"sync_completed" => writeln!(page, "none"),
+        b"sync_speed_min" | b"sync_speed_max" => {
+            let (sys_min, sys_max) = crate::ffi::speed_limits();
+            let (local, system) = if name == b"sync_speed_min" {
+                (k.sync_speed_min, sys_min)
+            } else {
+                (k.sync_speed_max, sys_max)
+            };
+            if local != 0 {
+                writeln!(page, "{} (local)", local as i32)
+            } else {
+                writeln!(page, "{system} (system)")
+            }
+        }
+        b"sync_force_parallel" => writeln!(page, "{}", u8::from(k.parallel_resync)),
+        b"sync_min" => writeln!(page, "{}", k.resync_min),
+        b"sync_max" if k.resync_max == MAX_SECTOR => writeln!(page, "max"),
+        b"sync_max" => writeln!(page, "{}", k.resync_max),
+        b"degraded" => writeln!(page, "{}", degraded(st)),
+        // Write-only in md (null_show).
+        b"new_dev" | b"bitmap_set_bits" => return Err(EINVAL),
+        _ => return Err(EIO),
+    };
+    r.map_err(|_| EFBIG)
+}
+
+/// EOVERFLOW, which the 6.12 kernel crate does not name.
+fn eoverflow() -> Error {
+    Error::from_errno(-(kernel::bindings::EOVERFLOW as i32))
+}
+
+/// The C string a store gets: its bytes up to the first NUL.
+fn cstr(input: &[u8]) -> &[u8] {
+    let end = input.iter().position(|b| *b == 0).unwrap_or(input.len());
+    input.get(..end).unwrap_or(&[])
+}
+
+/// md's cmd_match: `s` is `word`, optionally followed by a newline.
+fn cmd_match(s: &[u8], word: &[u8]) -> bool {
+    s == word || s.strip_suffix(b"\n") == Some(word)
+}
+
+/// Leading decimal digits of `s`: their value (wrapping, as simple_strtoul), how
+/// many there are, and whether the value overflowed.
+fn leading_digits(s: &[u8]) -> (u64, usize, bool) {
+    let (mut v, mut n, mut over) = (0u64, 0usize, false);
+    for d in s.iter().take_while(|b| b.is_ascii_digit()) {
+        let digit = u64::from(d.saturating_sub(b'0'));
+        match v.checked_mul(10).and_then(|v| v.checked_add(digit)) {
+            Some(x) => v = x,
+            None => {
+                over = true;
+                v = v.wrapping_mul(10).wrapping_add(digit);
+            }
+        }
+        n += 1;
+    }
+    (v, n, over)
+}
+
+/// kstrtoull(s, 10): an optional '+', digits, an optional newline.
+fn kstrtoull(s: &[u8]) -> Result<u64> {
+    let s = s.strip_prefix(b"+").unwrap_or(s);
+    let (v, n, over) = leading_digits(s);
+    if over {
+        return Err(ERANGE);
+    }
+    match s.get(n..) {
+        _ if n == 0 => Err(EINVAL),
+        Some(b"" | b"\n") => Ok(v),
+        _ => Err(EINVAL),
+    }
+}
+
+/// kstrtouint(s, 10).
+fn kstrtouint(s: &[u8]) -> Result<u32> {
+    u32::try_from(kstrtoull(s)?).map_err(|_| ERANGE)
+}
+
+/// kstrtobool.
+fn kstrtobool(s: &[u8]) -> Result<bool> {
+    match s {
+        [b'y' | b'Y' | b't' | b'T' | b'1', ..] => Ok(true),
+        [b'n' | b'N' | b'f' | b'F' | b'0', ..] => Ok(false),
+        [b'o' | b'O', b'n' | b'N', ..] => Ok(true),
+        [b'o' | b'O', b'f' | b'F', ..] => Ok(false),
+        _ => Err(EINVAL),
+    }
+}
+
+/// md's strict_blocks_to_sectors: KiB to sectors.
+fn blocks_to_sectors(s: &[u8]) -> Result<u64> {
+    kstrtoull(s)
+        .ok()
+        .and_then(|blocks| blocks.checked_mul(2))
+        .ok_or(EINVAL)
+}
+
+/// md's strict_strtoul_scaled(s, 3): a decimal number of seconds in ms; digits
+/// past the third decimal are ignored.
+fn seconds_to_ms(s: &[u8]) -> Result<u64> {
+    let (mut v, mut decimals, mut i) = (0u64, None::<u32>, 0usize);
+    while let Some(&c) = s.get(i) {
+        if c == b'.' && decimals.is_none() {
+            decimals = Some(0);
+        } else if c.is_ascii_digit() {
+            if decimals.map_or(true, |d| d < 3) {
+                v = v
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(u64::from(c - b'0')))
+                    .ok_or(EINVAL)?;
+                decimals = decimals.map(|d| d + 1);
+            }
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    match s.get(i..) {
+        Some(b"" | b"\n") => {}
+        _ => return Err(EINVAL),
+    }
+    let scale = 10u64.pow(3 - decimals.unwrap_or(0).min(3));
+    v.checked_mul(scale).ok_or(EINVAL)
+}
+
+/// new_dev's "major:minor" (md parses it with simple_strtoul).
+fn parse_dev(s: &[u8]) -> Result<(i32, i32)> {
+    let (major, n, _) = leading_digits(s);
+    let rest = match s.get(n..) {
+        Some([b':', rest @ ..]) => rest,
+        _ => return Err(EINVAL),
+    };
+    if matches!(rest.first(), None | Some(b'\n')) {
+        return Err(EINVAL);
+    }
+    let (minor, n, _) = leading_digits(rest);
+    if !matches!(rest.get(n), None | Some(b'\n')) {
+        return Err(EINVAL);
+    }
+    // md keeps both in ints and checks that they survive MKDEV.
+    let (major, minor) = (major as u32, minor as u32);
+    if major >= 1 << 12 || minor >= 1 << 20 {
+        return Err(eoverflow());
+    }
+    Ok((major as i32, minor as i32))
+}
+
+/// A running raid1 keeps its chunk size and layout (raid1_reshape refuses a change).
+fn check_reshape(m: &Mddev, unchanged: bool) -> Result {
+    if m.ro() != Ro::Rdwr {
+        Err(EROFS)
+    } else if unchanged {
+        Ok(())
+    } else {
+        Err(EINVAL)
+    }
+}
+
+/// Stores the attributes beyond the basic four.
+fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Result {
+    let s = cstr(input);
+    let running = st.pers.is_some();
+    match name {
+        b"new_level" => st.knobs.new_level = kstrtouint(s)? as i32,
+        b"layout" => {
+            let n = kstrtouint(s)? as i32;
+            if running {
+                return check_reshape(m, n == st.layout);
+            }
+            st.layout = n;
+        }
+        b"chunk_size" => {
+            // md keeps `n >> 9` in an int.
+            let sectors = (kstrtoull(s)? >> 9) as u32;
+            if running {
+                return check_reshape(m, sectors == st.chunk_sectors);
+            }
+            st.chunk_sectors = sectors;
+        }
+        b"component_size" => {
+            let sectors = blocks_to_sectors(s)?;
+            if running {
+                // Resizing a running array is not supported.
+                return Err(crate::eopnotsupp());
+            }
+            // Before running, it may only shrink (or be set from 0).
+            if st.dev_sectors != 0 && st.dev_sectors <= sectors {
+                return Err(ENOSPC);
+            }
+            st.dev_sectors = sectors;
+        }
+        b"resync_start" => {
+            let n = if cmd_match(s, b"none") {
+                MAX_SECTOR
+            } else {
+                kstrtoull(s)?
+            };
+            // md allows it on a running array only with resync frozen.
+            if running {
+                return Err(EBUSY);
+            }
+            st.resync_offset = n;
+        }
+        b"new_dev" => {
+            let (major, minor) = parse_dev(s)?;
+            if running {
+                // Hot-adding a spare is not supported.
+                return Err(crate::eopnotsupp());
+            }
+            let info = ioctl::DiskInfo {
+                number: 0,
+                major,
+                minor,
+                raid_disk: -1,
+                state: 0,
+            };
+            crate::add_new_disk(m, st, &info)?;
+        }
+        b"safe_mode_delay" => {
+            let ms = seconds_to_ms(s)?;
+            if ms > u64::from(u32::MAX / HZ) {
+                return Err(EINVAL);
+            }
+            let jiffies = match ms {
+                0 => 0,
+                // At least one jiffy; fits in u32 after the check above.
+                _ => u32::try_from(ms * u64::from(HZ) / 1000)
+                    .map_err(|_| EINVAL)?
+                    .max(1),
+            };
+            set_safemode_delay(m, st, jiffies);
+        }
+        b"reshape_position" => {
+            let n = kstrtoull(s)?;
+            if running {
+                return Err(EBUSY);
+            }
+            // Reshape is not supported; "no reshape" is all that can be written.
+            if n != MAX_SECTOR {
+                return Err(crate::eopnotsupp());
+            }
+        }
+        b"reshape_direction" => {
+            let backwards = if cmd_match(s, b"forwards") {
+                false
+            } else if cmd_match(s, b"backwards") {
+                true
+            } else {
+                return Err(EINVAL);
+            };
+            if backwards != st.knobs.reshape_backwards {
+                if st.persistent && st.major_version == 0 {
+                    return Err(EINVAL);
+                }
+                st.knobs.reshape_backwards = backwards;
+            }
+        }
+        b"array_size" => {
+            if s.starts_with(b"default") {
+                return Ok(());
+            }
+            let sectors = blocks_to_sectors(s)?;
+            if running && sectors > st.dev_sectors {
+                return Err(E2BIG);
+            }
+            // An array size other than the members' is not supported.
+            return Err(crate::eopnotsupp());
+        }
+        b"max_read_errors" => {
+            let n = kstrtouint(s)?;
+            if n > i32::MAX as u32 {
+                return Err(EINVAL);
+            }
+            st.knobs.max_corr_read_errors = n;
+        }
+        // raid1 cannot change it; without a personality only external metadata can.
+        b"consistency_policy" if running => return Err(EBUSY),
+        b"consistency_policy" => return Err(EINVAL),
+        b"fail_last_dev" => st.knobs.fail_last_dev = kstrtobool(s)?,
+        b"serialize_policy" => {
+            if kstrtobool(s)? {
+                if st.pers.map_or(true, |p| p.level != 1) {
+                    md_err!("md: serialize_policy is only effective for raid1\n");
+                    return Err(EINVAL);
+                }
+                // Write serialization is not supported.
+                return Err(crate::eopnotsupp());
+            }
+        }
+        b"sync_action" => {
+            if !running {
+                return Err(EINVAL);
+            }
+            let action = SYNC_ACTIONS
+                .iter()
+                .position(|a| cmd_match(s, a.as_bytes()))
+                .ok_or(EINVAL)?;
+            match SYNC_ACTIONS.get(action).copied() {
+                Some("idle") => {
+                    // Nothing runs; like md, the write ends read-auto.
+                    if m.ro() == Ro::AutoRead {
+                        m.set_ro(Ro::Rdwr);
+                    }
+                }
+                // raid1 has no start_reshape.
+                Some("reshape") => return Err(EINVAL),
+                // Resync, recovery, check and freezing are not supported yet.
+                _ => return Err(EBUSY),
+            }
+        }
+        b"sync_speed_min" | b"sync_speed_max" => {
+            let v = if s.starts_with(b"system") {
+                0
+            } else {
+                match kstrtouint(s)? {
+                    0 => return Err(EINVAL),
+                    v => v,
+                }
+            };
+            if name == b"sync_speed_min" {
+                st.knobs.sync_speed_min = v;
+            } else {
+                st.knobs.sync_speed_max = v;
+            }
+        }
+        b"sync_force_parallel" => {
+            let (negative, digits) = match s.strip_prefix(b"-") {
+                Some(d) => (true, d),
+                None => (false, s),
+            };
+            st.knobs.parallel_resync = match (negative, kstrtoull(digits)) {
+                (_, Ok(0)) => false,
+                (false, Ok(1)) => true,
+                _ => return Err(EINVAL),
+            };
+        }
+        b"sync_min" => {
+            let min = kstrtoull(s).map_err(|_| EINVAL)?;
+            if min > st.knobs.resync_max {
+                return Err(EINVAL);
+            }
+            // Rounded down to 4 KiB, as md.
+            st.knobs.resync_min = min & !7;
+        }
+        b"sync_max" => {
+            let max = if s.starts_with(b"max") {
+                MAX_SECTOR
+            } else {
+                let max = kstrtoull(s).map_err(|_| EINVAL)?;
+                if max < st.knobs.resync_min {
+                    return Err(EINVAL);
+                }
+                let chunk = u64::from(st.chunk_sectors);
+                if chunk != 0 && max % chunk != 0 {
+                    return Err(EINVAL);
+                }
+                max
+            };
+            st.knobs.resync_max = max;
+        }
+        b"suspend_lo" | b"suspend_hi" => {
+            // Suspending a range of the array is not supported; 0 is what it is.
+            if kstrtoull(s)? != 0 {
+                return Err(crate::eopnotsupp());
+            }
+        }
+        // Without a bitmap md ignores the write.
+        b"bitmap_set_bits" => {}
+        _ => return Err(EIO),
+    }
+    Ok(())
 }

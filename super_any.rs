@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+//! One member's superblock in either format md supports: v1.x or v0.90.
+//! The array code asks these questions and makes these updates without caring
+//! which format a member carries (md's `super_types` table).
+
+use kernel::prelude::*;
+
+use crate::superblock::{self, Role, Sb0, Sb0Disk, Sb1, SbError};
+
+/// A decoded member superblock.
+pub(crate) enum Super {
+    /// v1.0, v1.1 or v1.2.
+    V1(KBox<Sb1>),
+    /// v0.90.
+    V0(KBox<Sb0>),
+}
+
+/// What `sync` needs to know about every member to rewrite a superblock (0.90
+/// keeps the whole member table in each superblock).
+pub(crate) struct MemberState {
+    /// Descriptor number.
+    pub(crate) desc_nr: u32,
+    /// Slot, or -1.
+    pub(crate) raid_disk: i32,
+    /// In sync for its slot.
+    pub(crate) in_sync: bool,
+    /// Faulty.
+    pub(crate) faulty: bool,
+    /// dev_t (kernel encoding).
+    pub(crate) dev: u32,
+}
+
+/// The array-wide values a superblock write records.
+pub(crate) struct SyncInfo<'a> {
+    /// Event count.
+    pub(crate) events: u64,
+    /// Update time, seconds.
+    pub(crate) utime: u64,
+    /// Clean (true) or dirty.
+    pub(crate) clean: bool,
+    /// Where resync would start (`MAX_SECTOR`: in sync).
+    pub(crate) resync_offset: u64,
+    /// Slots.
+    pub(crate) raid_disks: u32,
+    /// Every member of the array.
+    pub(crate) members: &'a [MemberState],
+}
+
+impl Super {
+    /// Reads format `major`.`minor` from `buf` (the 4 KiB at the superblock's place).
+    /// The outer error is ENOMEM; the inner one says why the superblock is refused.
+    pub(crate) fn decode(
+        major: u32,
+        minor: u32,
+        buf: &[u8],
+        dev_sectors: u64,
+    ) -> Result<core::result::Result<Super, SbError>> {
+        Ok(if major == 0 {
+            match Sb0::decode(buf, dev_sectors) {
+                Ok(sb) => Ok(Super::V0(KBox::new(sb, GFP_KERNEL)?)),
+                Err(e) => Err(e),
+            }
+        } else {
+            match Sb1::decode(buf, minor, dev_sectors) {
+                Ok(sb) => Ok(Super::V1(KBox::new(sb, GFP_KERNEL)?)),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    /// Where format `major`.`minor` keeps its superblock on a device of `dev_sectors`.
+    pub(crate) fn offset(major: u32, minor: u32, dev_sectors: u64) -> Option<u64> {
+        if major == 0 {
+            superblock::sb0_offset_sectors(dev_sectors)
+        } else {
+            superblock::sb_offset_sectors(minor, dev_sectors)
+        }
+    }
+
+    /// Event count.
+    pub(crate) fn events(&self) -> u64 {
+        match self {
+            Super::V1(s) => s.events,
+            Super::V0(s) => s.events(),
+        }
+    }
+
+    /// The array's UUID bytes as md keeps them.
+    pub(crate) fn uuid(&self) -> [u8; 16] {
+        match self {
+            Super::V1(s) => s.set_uuid,
+            Super::V0(s) => s.uuid(),
+        }
+    }
+
+    /// RAID level.
+    pub(crate) fn level(&self) -> i32 {
+        match self {
+            Super::V1(s) => s.level,
+            Super::V0(s) => s.level,
+        }
+    }
+
+    /// Slots.
+    pub(crate) fn raid_disks(&self) -> u32 {
+        match self {
+            Super::V1(s) => s.raid_disks,
+            Super::V0(s) => s.raid_disks,
+        }
+    }
+
+    /// Member size the array uses, in sectors.
+    pub(crate) fn size_sectors(&self) -> u64 {
+        match self {
+            Super::V1(s) => s.size,
+            Super::V0(s) => u64::from(s.size) * 2,
+        }
+    }
+
+    /// Creation time, seconds.
+    pub(crate) fn ctime(&self) -> u64 {
+        match self {
+            Super::V1(s) => s.ctime_secs(),
+            Super::V0(s) => u64::from(s.ctime),
+        }
+    }
+
+    /// Last update time, seconds.
+    pub(crate) fn utime(&self) -> u64 {
+        match self {
+            Super::V1(s) => s.utime_secs(),
+            Super::V0(s) => u64::from(s.utime),
+        }
+    }
+
+    /// Layout.
+    pub(crate) fn layout(&self) -> i32 {
+        match self {
+            Super::V1(s) => s.layout as i32,
+            Super::V0(s) => s.layout as i32,
+        }
+    }
+
+    /// Chunk size in sectors.
+    pub(crate) fn chunk_sectors(&self) -> u32 {
+        match self {
+            Super::V1(s) => s.chunksize,
+            Super::V0(s) => s.chunk_size / 512,
+        }
+    }
+
+    /// Where resync would start.
+    pub(crate) fn resync_offset(&self) -> u64 {
+        match self {
+            Super::V1(s) => s.resync_offset,
+            Super::V0(s) => s.resync_offset(),
+        }
+    }
+
+    /// Where this member's data starts, in sectors.
+    pub(crate) fn data_offset(&self) -> u64 {
+        match self {
+            Super::V1(s) => s.data_offset,
+            Super::V0(_) => 0,
+        }
+    }
+
+    /// Usable data sectors on this member.
+    pub(crate) fn data_size(&self, dev_sectors: u64) -> u64 {
+        match self {
+            Super::V1(s) => s.data_size,
+            Super::V0(_) => superblock::sb0_offset_sectors(dev_sectors).unwrap_or(0),
+        }
+    }
+
+    /// This member's descriptor number.
+    pub(crate) fn dev_number(&self) -> u32 {
+        match self {
+            Super::V1(s) => s.dev_number,
+            Super::V0(s) => s.this_disk.number,
+        }
+    }
+
+    /// Recovery in progress up to this sector.
+    pub(crate) fn recovery(&self) -> Option<u64> {
+        match self {
+            Super::V1(s) => s.recovery(),
+            Super::V0(_) => None,
+        }
+    }
+
+    /// Corrected read errors recorded.
+    pub(crate) fn corrected_reads(&self) -> u32 {
+        match self {
+            Super::V1(s) => s.cnt_corrected_read,
+            Super::V0(_) => 0,
+        }
+    }
+
+    /// A description of on-disk state this driver would not maintain, if any.
+    pub(crate) fn unsupported(&self) -> Option<&'static str> {
+        match self {
+            Super::V1(s) => {
+                let f = s.feature_map & !superblock::FEATURE_RECOVERY_OFFSET;
+                if f == 0 {
+                    None
+                } else if f & superblock::FEATURE_BITMAP_OFFSET != 0 {
+                    Some("an internal write-intent bitmap")
+                } else if f & superblock::FEATURE_BAD_BLOCKS != 0 {
+                    Some("recorded bad blocks")
+                } else {
+                    Some("a superblock feature")
+                }
+            }
+            Super::V0(s) => {
+                if s.state & superblock::SB0_STATE_BITMAP_PRESENT != 0 {
+                    Some("an internal write-intent bitmap")
+                } else if s.minor_version != 90 {
+                    Some("a reshape (0.91 superblock)")
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// The role the array gives descriptor `desc_nr`, as this superblock records it.
+    pub(crate) fn role_of(&self, desc_nr: u32) -> Option<Role> {
+        match self {
+            Super::V1(s) => s.role_of(desc_nr),
+            Super::V0(s) => {
+                let d = s.disks.get(desc_nr as usize)?;
+                Some(if d.state & superblock::DISK_FAULTY != 0 {
+                    Role::Faulty
+                } else if d.state & superblock::DISK_SYNC != 0 && d.raid_disk < s.raid_disks {
+                    Role::Active(u16::try_from(d.raid_disk).ok()?)
+                } else {
+                    Role::Spare
+                })
+            }
+        }
+    }
+
+    /// md_update_sb's per-member rewrite (super_1_sync / super_90_sync), for the
+    /// member with descriptor `me`.
+    pub(crate) fn sync(&mut self, me: u32, info: &SyncInfo<'_>) {
+        match self {
+            Super::V1(s) => {
+                s.events = info.events;
+                s.set_utime(info.utime);
+                if info.clean {
+                    s.mark_clean(info.resync_offset);
+                } else {
+                    s.mark_dirty();
+                }
+                for m in info.members {
+                    let role = if m.faulty {
+                        Role::Faulty
+                    } else if m.raid_disk >= 0 {
+                        Role::Active(m.raid_disk as u16)
+                    } else {
+                        Role::Spare
+                    };
+                    let _ = s.set_role(m.desc_nr, role);
+                }
+            }
+            Super::V0(s) => sync_90(s, me, info),
+        }
+    }
+
+    /// Encodes with a fresh checksum into `out`; returns the bytes to write.
+    pub(crate) fn encode(&mut self, out: &mut [u8]) -> Result<usize, SbError> {
+        match self {
+            Super::V1(s) => {
+                s.update_csum()?;
+                s.encode(out)
+            }
+            Super::V0(s) => {
+                s.update_csum();
+                s.encode(out)
+            }
+        }
+    }
+
+    /// Bytes in the superblock.
+    pub(crate) fn bytes(&self) -> usize {
+        match self {
+            Super::V1(s) => s.sb_bytes(),
+            Super::V0(_) => superblock::SB0_BYTES,
+        }
+    }
+}
+
+/// super_90_sync: 0.90 keeps the whole member table in every superblock, with
+/// in-sync members at their slot and the others after the slots.
+fn sync_90(s: &mut Sb0, me: u32, info: &SyncInfo<'_>) {
+    s.set_events(info.events);
+    s.set_utime(info.utime as u32);
+    if info.clean {
+        s.mark_clean(info.resync_offset);
+    } else {
+        s.mark_dirty();
+    }
+    for d in s.disks.iter_mut() {
+        *d = Sb0Disk::default();
+    }
+    let (mut active, mut working, mut failed, mut spare, mut nr) = (0u32, 0u32, 0u32, 0u32, 0u32);
+    for m in info.members {
+        let active_slot = m.in_sync && !m.faulty && m.raid_disk >= 0;
+        let Some(d) = s.disks.get_mut(m.desc_nr as usize) else {
+            continue;
+        };
+        nr += 1;
+        d.number = m.desc_nr;
+        d.major = m.dev >> 20;
+        d.minor = m.dev & ((1 << 20) - 1);
+        d.raid_disk = if active_slot {
+            m.raid_disk as u32
+        } else {
+            m.desc_nr
+        };
+        if m.faulty {
+            d.state = superblock::DISK_FAULTY;
+        } else if active_slot {
+            d.state = superblock::DISK_ACTIVE | superblock::DISK_SYNC;
+            active += 1;
+            working += 1;
+        } else {
+            d.state = 0;
+            spare += 1;
+            working += 1;
+        }
+    }
+    for i in 0..info.raid_disks {
+        if let Some(d) = s.disks.get_mut(i as usize) {
+            if d.state == 0 && d.number == 0 {
+                d.number = i;
+                d.raid_disk = i;
+                d.state = superblock::DISK_REMOVED | superblock::DISK_FAULTY;
+                failed += 1;
+            }
+        }
+    }
+    s.nr_disks = nr;
+    s.active_disks = active;
+    s.working_disks = working;
+    s.failed_disks = failed;
+    s.spare_disks = spare;
+    if let Some(d) = s.disks.get(me as usize) {
+        s.this_disk = *d;
+    }
+}
