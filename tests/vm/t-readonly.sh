@@ -29,9 +29,11 @@ EXPECTED
 run() {
     S=/sys/block/md0/md/array_state
     mdadm --create /dev/md0 --run --assume-clean -l1 -n2 /dev/vda /dev/vdb >/dev/null 2>&1
+    # 2 s of safe mode, so "active right after a write" does not race the clean mark.
+    echo 2 > /sys/block/md0/md/safe_mode_delay
     sleep 1; echo "after create: $(cat $S)"
     dd if=/dev/zero of=/dev/md0 bs=4k count=1 oflag=direct 2>/dev/null; echo "after write: $(cat $S)"
-    sleep 1; echo "after idle: $(cat $S)"
+    sleep 3; echo "after idle: $(cat $S)"
     mdadm --readonly /dev/md0; echo "readonly rc=$? $(cat $S)"; grep md0 /proc/mdstat
     dd if=/dev/zero of=/dev/md0 bs=4k count=1 oflag=direct 2>/dev/null; echo "write to ro rc=$?"
     mdadm --readwrite /dev/md0; echo "readwrite rc=$? $(cat $S)"
