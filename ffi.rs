@@ -95,6 +95,8 @@ extern "C" {
     ) -> c_int;
     pub(crate) fn rmd_md_unlink(md: *mut RmdKobj, name: *const c_char);
     pub(crate) fn rmd_set_disk_ro(disk: *mut bindings::gendisk, ro: bool);
+    pub(crate) fn rmd_noio_save() -> c_uint;
+    pub(crate) fn rmd_noio_restore(flags: c_uint);
     pub(crate) fn rmd_set_limits(
         disk: *mut bindings::gendisk,
         members: *const *mut bindings::file,
@@ -133,6 +135,24 @@ pub(crate) fn kvec_remove<T>(v: &mut KVec<T>, i: usize) -> Option<T> {
         let item = core::ptr::read(v.as_ptr().add(last));
         v.set_len(last);
         Some(item)
+    }
+}
+
+/// While alive, allocations of this task do no I/O for reclaim (memalloc_noio).
+pub(crate) struct NoIo(c_uint, core::marker::PhantomData<*mut ()>);
+
+impl NoIo {
+    /// Enters the scope.
+    pub(crate) fn enter() -> NoIo {
+        // SAFETY: Saves and sets the task's allocation flags; restored on drop.
+        NoIo(unsafe { rmd_noio_save() }, core::marker::PhantomData)
+    }
+}
+
+impl Drop for NoIo {
+    fn drop(&mut self) {
+        // SAFETY: Restores what `enter` saved, on the same task (not `Send`).
+        unsafe { rmd_noio_restore(self.0) }
     }
 }
 

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
@@ -772,4 +773,15 @@ void rmd_md_unlink(struct rmd_kobj *md, const char *name)
 void rmd_set_disk_ro(struct gendisk *disk, bool ro)
 {
 	set_disk_ro(disk, ro);
+}
+
+/* Allocation scope for work that writes wait on: reclaim must not recurse into I/O. */
+unsigned int rmd_noio_save(void)
+{
+	return memalloc_noio_save();
+}
+
+void rmd_noio_restore(unsigned int flags)
+{
+	memalloc_noio_restore(flags);
 }

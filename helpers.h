@@ -87,4 +87,7 @@ void rmd_md_unlink(struct rmd_kobj *md, const char *name);
 
 void rmd_set_disk_ro(struct gendisk *disk, bool ro);
 
+unsigned int rmd_noio_save(void);
+void rmd_noio_restore(unsigned int flags);
+
 #endif /* RUST_MD_HELPERS_H */

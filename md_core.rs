@@ -233,6 +233,8 @@ impl kernel::workqueue::WorkItem<1> for Mddev {
 
     /// The superblock update md_write_start waits for: clean -> dirty.
     fn run(this: Arc<Mddev>) {
+        // Writes wait for us: reclaim from here must not write to the array.
+        let _noio = ffi::NoIo::enter();
         let mut st = this.state.lock();
         if st.pers.is_some() && this.in_sync.load(Ordering::SeqCst) {
             st.events = st.events.saturating_add(1);
@@ -247,6 +249,7 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
 
     /// Safe mode: once no write has come for `safemode_delay_ms`, mark clean.
     fn run(this: Arc<Mddev>) {
+        let noio = ffi::NoIo::enter();
         loop {
             ffi::msleep(20);
             let delay = u64::from(this.safemode_delay_ms.load(Ordering::Relaxed));
@@ -274,6 +277,7 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
             write_superblocks(&mut st, true);
             break;
         }
+        drop(noio);
         this.safemode_queued.store(false, Ordering::SeqCst);
         // A write that found the worker still queued may need a new one.
         if !this.in_sync.load(Ordering::SeqCst) && this.io.lock().is_some() {
