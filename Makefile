@@ -57,4 +57,8 @@ run: module $(TOOLS)
 fuzz: setup
 	fuzz/run
 
+# Side by side with the C md in one VM, as ratios; BENCH_RUNTIME=seconds per job.
+bench: module
+	RUN_VM_KMEMLEAK=0 qemu/run-vm --impl none --disk-size 2G tests/bench.sh
+
 endif
