@@ -156,6 +156,91 @@ impl Drop for NoIo {
     }
 }
 
+/// Monotonic milliseconds (ktime_get).
+pub(crate) fn now_ms() -> u64 {
+    // SAFETY: Reads the clock; no preconditions.
+    let ns = unsafe { kernel::bindings::ktime_get() };
+    u64::try_from(ns).unwrap_or(0) / 1_000_000
+}
+
+/// Wall-clock seconds (ktime_get_real_seconds).
+pub(crate) fn real_seconds() -> u64 {
+    // SAFETY: Reads the clock; no preconditions.
+    let t = unsafe { kernel::bindings::ktime_get_real_seconds() };
+    u64::try_from(t).unwrap_or(0)
+}
+
+/// EOPNOTSUPP, which the 6.12 kernel crate does not name.
+pub(crate) fn eopnotsupp() -> Error {
+    Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32))
+}
+
+/// Takes a reference on this module (a configured array pins it).
+pub(crate) fn module_get() -> bool {
+    // SAFETY: try_module_get on THIS_MODULE; no preconditions.
+    unsafe { rmd_module_get() }
+}
+
+/// Drops a reference taken by `module_get`.
+pub(crate) fn module_put() {
+    // SAFETY: Callers pair it with a successful `module_get`.
+    unsafe { rmd_module_put() }
+}
+
+/// Sets up the bio_set clones come from; `bioset_exit` after the last array.
+pub(crate) fn bioset_init() -> Result {
+    // SAFETY: Initialises a static bio_set once, at module init.
+    to_result(unsafe { rmd_bioset_init() })
+}
+
+/// Tears down the clones' bio_set; no array may be left.
+pub(crate) fn bioset_exit() {
+    // SAFETY: Called once at unload after every array is gone.
+    unsafe { rmd_bioset_exit() }
+}
+
+/// Registers major 9 ("md") with the probe that creates arrays on open.
+pub(crate) fn register_major() -> Result {
+    // SAFETY: Registers a static probe; `unregister_major` undoes it at unload.
+    to_result(unsafe { rmd_register_major() })
+}
+
+/// Unregisters major 9; waits for a probe in progress.
+pub(crate) fn unregister_major() {
+    // SAFETY: Undoes `register_major`.
+    unsafe { rmd_unregister_major() }
+}
+
+/// Registers the `dev.raid` sysctls.
+pub(crate) fn sysctl_register() -> Result {
+    // SAFETY: Registers a static table; undone by `sysctl_unregister`.
+    to_result(unsafe { rmd_sysctl_register() })
+}
+
+/// Unregisters the `dev.raid` sysctls.
+pub(crate) fn sysctl_unregister() {
+    // SAFETY: Undoes `sysctl_register`.
+    unsafe { rmd_sysctl_unregister() }
+}
+
+/// Creates /proc/mdstat.
+pub(crate) fn mdstat_register() -> Result {
+    // SAFETY: Creates a proc entry with static ops; undone by `mdstat_unregister`.
+    to_result(unsafe { rmd_mdstat_register() })
+}
+
+/// Removes /proc/mdstat; waits for readers in progress.
+pub(crate) fn mdstat_unregister() {
+    // SAFETY: Undoes `mdstat_register`.
+    unsafe { rmd_mdstat_unregister() }
+}
+
+/// Waits for module parameter writes in progress.
+pub(crate) fn params_quiesce() {
+    // SAFETY: Takes and releases this module's parameter lock.
+    unsafe { rmd_params_quiesce() }
+}
+
 /// Sleeps for `ms` milliseconds.
 pub(crate) fn msleep(ms: u32) {
     // SAFETY: Sleeps; callers are in process context.

@@ -44,6 +44,7 @@ mod superblock;
 mod sysfs;
 mod workqueue;
 
+pub(crate) use ffi::eopnotsupp;
 use gendisk::{Disk, MdKobj};
 use ioctl::Cmd;
 use rdev::Rdev;
@@ -253,7 +254,7 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
         loop {
             ffi::msleep(20);
             let delay = u64::from(this.safemode_delay_ms.load(Ordering::Relaxed));
-            let idle_for = now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
+            let idle_for = ffi::now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
             if this.io.lock().is_none() {
                 break;
             }
@@ -370,9 +371,9 @@ impl Mddev {
     fn update_configured(&self, st: &mut MddevState) {
         let now = st.configured();
         if now && !st.module_ref {
-            st.module_ref = ffi_module_get();
+            st.module_ref = ffi::module_get();
         } else if !now && st.module_ref {
-            ffi_module_put();
+            ffi::module_put();
             st.module_ref = false;
         }
         self.configured.store(now, Ordering::Relaxed);
@@ -414,7 +415,7 @@ impl Mddev {
             None => bio.io_error(),
         }
         if write {
-            self.last_write_ms.store(now_ms(), Ordering::Relaxed);
+            self.last_write_ms.store(ffi::now_ms(), Ordering::Relaxed);
             self.writes_pending.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -431,7 +432,7 @@ impl Mddev {
             Ordering::SeqCst,
         );
         self.writes_pending.fetch_add(1, Ordering::SeqCst);
-        self.last_write_ms.store(now_ms(), Ordering::Relaxed);
+        self.last_write_ms.store(ffi::now_ms(), Ordering::Relaxed);
         if self.in_sync.load(Ordering::SeqCst) {
             if let Some(g) = globals() {
                 let _ = g.md_wq.enqueue::<Arc<Mddev>, 1>(Arc::from(self));
@@ -468,16 +469,6 @@ impl Mddev {
         }
         conf
     }
-}
-
-fn ffi_module_get() -> bool {
-    // SAFETY: Takes a reference on this module; no preconditions.
-    unsafe { ffi::rmd_module_get() }
-}
-
-fn ffi_module_put() {
-    // SAFETY: Drops a reference taken by `ffi_module_get`.
-    unsafe { ffi::rmd_module_put() }
 }
 
 /// All arrays (md's all_mddevs) and the next minor for named arrays.
@@ -857,7 +848,7 @@ pub(crate) fn restart_array(m: &Mddev, st: &MddevState) -> Result {
 /// md_update_sb for a clean or dirty state: every working member gets the
 /// array's events, time, resync point and roles, with PREFLUSH|FUA.
 fn write_superblocks(st: &mut MddevState, clean: bool) {
-    let now = real_seconds();
+    let now = ffi::real_seconds();
     let events = st.events;
     let resync = st.resync_offset;
     let mut members: KVec<super_any::MemberState> = KVec::new();
@@ -1189,25 +1180,6 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
     let _ = mdstat::write_unused(out, &[]);
 }
 
-/// Monotonic milliseconds (ktime_get).
-fn now_ms() -> u64 {
-    // SAFETY: Reads the clock; no preconditions.
-    let ns = unsafe { kernel::bindings::ktime_get() };
-    u64::try_from(ns).unwrap_or(0) / 1_000_000
-}
-
-/// Wall-clock seconds (ktime_get_real_seconds).
-fn real_seconds() -> u64 {
-    // SAFETY: Reads the clock; no preconditions.
-    let t = unsafe { kernel::bindings::ktime_get_real_seconds() };
-    u64::try_from(t).unwrap_or(0)
-}
-
-/// EOPNOTSUPP, which the 6.12 kernel crate does not name.
-fn eopnotsupp() -> Error {
-    Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32))
-}
-
 fn copy_to_user(arg: usize, data: &[u8]) -> Result {
     UserSlice::new(arg, data.len()).writer().write_slice(data)
 }
@@ -1319,7 +1291,7 @@ fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize) -> Result 
         st.patch_version = info.patch_version;
         st.persistent = info.not_persistent == 0;
         // As md: some minimal configuration, so the array is not deleted at last close.
-        st.ctime = real_seconds();
+        st.ctime = ffi::real_seconds();
         m.update_configured(st);
         return Ok(());
     }
@@ -1435,17 +1407,13 @@ impl kernel::Module for MdModule {
             mdstat: false,
         };
         // Each step is undone by `drop` if a later one fails.
-        // SAFETY: Initialises the clones' bio_set; exited in `drop` after the last array.
-        ffi::to_result(unsafe { ffi::rmd_bioset_init() })?;
+        ffi::bioset_init()?;
         this.bioset = true;
-        // SAFETY: Registers major 9 with our probe; undone in `drop`.
-        ffi::to_result(unsafe { ffi::rmd_register_major() })?;
+        ffi::register_major()?;
         this.major = true;
-        // SAFETY: Registers the dev.raid table; undone in `drop`.
-        ffi::to_result(unsafe { ffi::rmd_sysctl_register() })?;
+        ffi::sysctl_register()?;
         this.sysctl = true;
-        // SAFETY: Creates /proc/mdstat; undone in `drop`.
-        ffi::to_result(unsafe { ffi::rmd_mdstat_register() })?;
+        ffi::mdstat_register()?;
         this.mdstat = true;
         Ok(this)
     }
@@ -1454,19 +1422,16 @@ impl kernel::Module for MdModule {
 impl Drop for MdModule {
     fn drop(&mut self) {
         UNLOADING.store(true, Ordering::Release);
-        // SAFETY: Waits for parameter writes in progress; they now see `UNLOADING`.
-        unsafe { ffi::rmd_params_quiesce() };
+        // Parameter writes in progress finish; later ones see `UNLOADING`.
+        ffi::params_quiesce();
         if self.major {
-            // SAFETY: Registered in `init`; waits for a probe in progress.
-            unsafe { ffi::rmd_unregister_major() };
+            ffi::unregister_major();
         }
         if self.sysctl {
-            // SAFETY: Registered in `init`.
-            unsafe { ffi::rmd_sysctl_unregister() };
+            ffi::sysctl_unregister();
         }
         if self.mdstat {
-            // SAFETY: Registered in `init`; waits for readers in progress.
-            unsafe { ffi::rmd_mdstat_unregister() };
+            ffi::mdstat_unregister();
         }
         // Nobody holds an array open (that pins the module) and none is configured
         // (that pins it too): delete the ones kept by `hold`, as md_exit does.
@@ -1489,8 +1454,7 @@ impl Drop for MdModule {
         drop(held);
         g.md_misc_wq.flush();
         if self.bioset {
-            // SAFETY: Initialised in `init`; no array is left to send clones.
-            unsafe { ffi::rmd_bioset_exit() };
+            ffi::bioset_exit();
         }
         GLOBALS.store(null_mut(), Ordering::Release);
     }
