@@ -768,8 +768,8 @@ pub(crate) fn do_md_stop(
     allowed_openers: u32,
 ) -> Result {
     if st.pers.is_some() {
+        // Held open by someone else (mounted): refused quietly, as md does.
         if m.openers.load(Ordering::Relaxed) > allowed_openers {
-            md_warn!("md: {} still in use.\n", m.name());
             return Err(EBUSY);
         }
         drop(m.quiesce());
@@ -819,7 +819,6 @@ pub(crate) fn md_set_readonly(m: &Mddev, st: &mut MddevState, allowed_openers: u
         return Ok(());
     }
     if m.openers.load(Ordering::Relaxed) > allowed_openers {
-        md_warn!("md: {} still in use.\n", m.name());
         return Err(EBUSY);
     }
     stop_writes(m, st);
