@@ -29,3 +29,115 @@ unload_md() { # rust|c
         c) rmmod raid1 && rmmod md_mod ;;
     esac
 }
+
+# --- redundancy helpers (resync, recovery, check/repair, faults, crashes) ---
+# Boot number of a multi-boot test ("# boots: N" in run-all): 1, 2, ...
+BOOT=${2:-1}
+MD=/sys/block/md0/md
+# Seconds since the VM booted, one decimal.
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+# Lets resync/recovery/check run at full speed, also next to normal I/O.
+sync_fast() {
+    echo 200000 > /proc/sys/dev/raid/speed_limit_min
+    echo 2000000 > /proc/sys/dev/raid/speed_limit_max
+}
+# The progress lines of md0 in /proc/mdstat ("[==>...]  resync = ...",
+# "resync=DELAYED", "recovery = ...", "check = ..."), if any.
+mdstat_progress() {
+    sed -n '/^md0 :/,/^$/p' /proc/mdstat | grep -E '(resync|recovery|check|repair|reshape) *=' || true
+}
+# The state line of md0 in /proc/mdstat: "<blocks> blocks super 1.2 [2/2] [UU]".
+mdstat_state() { sed -n '/^md0 :/{n;p;}' /proc/mdstat | sed 's/^ *//'; }
+# wait_idle WHAT [TIMEOUT_S]: waits until md0's sync_action is idle and mdstat
+# shows no progress line; prints the progress every 10 s; fails after TIMEOUT_S
+# (default 180). Samples every 0.2 s; the progress lines seen go to
+# /tmp/progress.log (appended).
+wait_idle() {
+    _lim=$(( ${2:-180} * 5 )); _i=0
+    while :; do
+        _p=$(mdstat_progress)
+        [ -n "$_p" ] && echo "$_p" >> /tmp/progress.log
+        [ "$(cat $MD/sync_action)" = idle ] && [ -z "$_p" ] && break
+        _i=$((_i + 1))
+        [ $_i -gt $_lim ] && { cat /proc/mdstat; fail "$1: md0 not idle after ${2:-180} s (sync_action $(cat $MD/sync_action))"; }
+        [ $((_i % 50)) = 0 ] && echo "  $1: waiting: $(cat $MD/sync_action) ${_p:-(no progress line)}"
+        sleep 0.2
+    done
+}
+# wait_action WHAT ACTION [TIMEOUT_S]: waits until sync_action reads ACTION
+# (e.g. resync, recover) or the array is already back to idle with
+# last_sync_action ACTION; default timeout 30 s.
+wait_action() {
+    _lim=$(( ${3:-30} * 10 )); _i=0
+    while [ "$(cat $MD/sync_action)" != "$2" ]; do
+        [ "$(cat $MD/sync_action)" = idle ] && [ "$(cat $MD/last_sync_action)" = "$2" ] && return 0
+        _i=$((_i + 1)); [ $_i -gt $_lim ] && { cat /proc/mdstat; fail "$1: sync_action never became $2 (is $(cat $MD/sync_action))"; }
+        sleep 0.1
+    done
+}
+# sync_run WHAT check|repair: starts the action, waits until done (idle), and
+# checks last_sync_action; the caller reads mismatch_cnt.
+sync_run() {
+    echo "$2" > $MD/sync_action || fail "$1: echo $2 > sync_action"
+    wait_action "$1" "$2"
+    wait_idle "$1"
+    expect_eq "$2" "$(cat $MD/last_sync_action)" "$1: last_sync_action after $2"
+}
+mismatch_cnt() { cat $MD/mismatch_cnt; }
+# check_clean WHAT: a check pass finds no mismatch.
+check_clean() {
+    sync_run "$1" check
+    expect_eq 0 "$(mismatch_cnt)" "$1: mismatch_cnt after check"
+}
+# data_offset DEV: the member's data offset in sectors (mdadm --examine).
+data_offset() {
+    mdadm --examine "$1" 2>/dev/null | sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p'
+}
+# expect_data_offset DEV SECTORS: the test placed something (a fault, an
+# overwrite) assuming this data offset; fail clearly if mdadm chose another.
+expect_data_offset() {
+    _o=$(data_offset "$1")
+    [ "$_o" = "$2" ] || { mdadm --examine "$1"; fail "$1: data offset is '$_o' sectors, the test assumes $2 (fix the test's sector numbers)"; }
+}
+# members_identical WHAT DEV...: the members' data areas (Data Offset ..
+# + Array Size, read from the devices after dropping caches) are identical.
+members_identical() {
+    _what=$1; shift
+    echo 3 > /proc/sys/vm/drop_caches
+    _first=
+    for _d in "$@"; do
+        mdadm --examine "$_d" > /tmp/examine || { cat /tmp/examine; fail "$_what: --examine $_d"; }
+        _off=$(sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p' /tmp/examine)
+        _kib=$(sed -n 's/^ *Array Size : \([0-9]*\) KiB.*/\1/p' /tmp/examine)
+        [ -n "$_off" ] && [ -n "$_kib" ] || { cat /tmp/examine; fail "$_what: no Data Offset / Array Size for $_d"; }
+        _sum=$(dd if="$_d" bs=1M iflag=skip_bytes,count_bytes skip=$((_off * 512)) count=$((_kib * 1024)) \
+            2>/tmp/dd.err | md5sum)
+        grep -q "^$((_kib / 1024))+$((_kib % 1024 != 0)) records in" /tmp/dd.err \
+            || { cat /tmp/dd.err; fail "$_what: reading the data area of $_d"; }
+        if [ -z "$_first" ]; then _first=$_sum; else expect_eq "$_first" "$_sum" "$_what: data areas of $*"; fi
+    done
+}
+# region_md5 DEV OFFSET_BYTES LEN_BYTES: md5 of a byte range of DEV (caches dropped).
+region_md5() {
+    echo 3 > /proc/sys/vm/drop_caches
+    dd if="$1" bs=64k iflag=skip_bytes,count_bytes skip="$2" count="$3" 2>/dev/null | md5sum | cut -d' ' -f1
+}
+# dmesg_has WHAT TEXT: the kernel log has a line containing TEXT (fixed string).
+dmesg_has() {
+    dmesg | grep -qF -- "$2" || { dmesg | grep -E 'md|raid' | tail -30; fail "$1: no kernel log line with: $2"; }
+}
+dmesg_lacks() {
+    ! dmesg | grep -F -- "$2" || fail "$1: unexpected kernel log line with: $2"
+}
+# dmesg_count TEXT: how many kernel log lines contain TEXT.
+dmesg_count() { dmesg | grep -cF -- "$1"; }
+# dev_errors DEV: the member's md/dev-DEV/errors (corrected read errors, sectors).
+dev_errors() { cat "$MD/dev-$1/errors"; }
+# crash_now: a power cut as far as md can tell (no reboot notifier, nothing
+# synced): announce it to run-vm, then sysrq b.
+crash_now() {
+    echo RUN-VM-EXPECT-CRASH > /dev/kmsg
+    echo b > /proc/sysrq-trigger
+    sleep 10
+    fail "still running after sysrq b"
+}
