@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 //! An owned bio handed to md by the block layer, and its clones to members.
 
-use core::sync::atomic::AtomicI32;
-
 use kernel::bindings;
 
 use crate::ffi;
 
 /// `BLK_STS_IOERR` (a macro in C).
-const BLK_STS_IOERR: u8 = 10;
+pub(crate) const BLK_STS_IOERR: u8 = 10;
 /// `BLK_STS_NOTSUPP`.
 const BLK_STS_NOTSUPP: u8 = 1;
 
@@ -75,29 +73,22 @@ impl Bio {
         }
     }
 
-    /// Sends a clone to `member` at `offset` sectors further on, counted in `pending`
-    /// until it ends. The bio completes after all clones and `end`.
-    ///
-    /// # Safety
-    ///
-    /// `member` must be an open bdev file that stays open, and `pending` must stay
-    /// valid, until the clone has ended.
-    pub(crate) unsafe fn clone_to(
-        &self,
-        member: *mut bindings::file,
-        offset: u64,
-        pending: &AtomicI32,
-    ) {
-        // SAFETY: Valid bio (type invariant); `member` and `pending` outlive the clone (the
-        // caller's promise). `AtomicI32` has the layout of `atomic_t`.
-        unsafe {
-            ffi::rmd_clone_submit(
-                self.ptr,
-                member,
-                offset,
-                pending.as_ptr().cast::<bindings::atomic_t>(),
-            )
+    /// Splits off the first `sectors` if the bio is longer (the rest is resubmitted);
+    /// `None` if the bio was ended because it could not be split.
+    pub(crate) fn split_front(self, sectors: u32) -> Option<Bio> {
+        if self.sectors() <= sectors {
+            return Some(self);
         }
+        // SAFETY: Valid bio (type invariant), longer than `sectors`; the helper returns the
+        // front part to handle and resubmits the rest, or NULL after ending the bio.
+        let p = unsafe { ffi::rmd_bio_split_front(self.ptr, sectors) };
+        // INVARIANT: A non-NULL result is a valid bio we now own.
+        (!p.is_null()).then_some(Bio { ptr: p })
+    }
+
+    /// Gives up ownership: the caller must end the bio (`end_raw`).
+    pub(crate) fn into_raw(self) -> *mut bindings::bio {
+        self.ptr
     }
 
     /// Drops our hold on the bio: it completes once its clones have ended.
@@ -117,4 +108,32 @@ impl Bio {
         // SAFETY: As in `end`.
         unsafe { ffi::rmd_bio_endio(self.ptr, BLK_STS_NOTSUPP) }
     }
+}
+
+/// Completes a bio taken with `Bio::into_raw` (status 0: success).
+///
+/// # Safety
+///
+/// `bio` must come from `Bio::into_raw` and not have been ended.
+pub(crate) unsafe fn end_raw(bio: *mut bindings::bio, status: u8) {
+    // SAFETY: By the caller's promise.
+    unsafe { ffi::rmd_bio_endio(bio, status) }
+}
+
+/// Sends a clone of `master` to `member`, `offset` sectors further on; its end is
+/// reported to `raid1::clone_end(r1, idx, status)`.
+///
+/// # Safety
+///
+/// `master` must be a bio from `Bio::into_raw` not yet ended, `member` an open bdev file
+/// that stays open until the clone ends, and `r1` a request that stays alive until then.
+pub(crate) unsafe fn clone_raw(
+    master: *mut bindings::bio,
+    member: *mut bindings::file,
+    offset: u64,
+    r1: *mut core::ffi::c_void,
+    idx: i32,
+) {
+    // SAFETY: By the caller's promise.
+    unsafe { ffi::rmd_clone_submit(master, member, offset, r1, idx) }
 }

@@ -14,7 +14,10 @@
 #include <linux/file.h>
 #include <linux/hdreg.h>
 #include <linux/kobject.h>
+#include <linux/kthread.h>
+#include <linux/reboot.h>
 #include <linux/major.h>
+#include <linux/mempool.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
@@ -23,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <linux/sysfs.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "helpers.h"
@@ -543,26 +547,76 @@ int rmd_sync_disk(struct gendisk *disk)
 /* ---- bios: split, clone to a member, complete ---- */
 
 /*
- * A clone carries its original bio and the member's in-flight counter in
- * front of it (the bio_set's front pad), as md's own clones do.
+ * A clone to one mirror carries its request (a raid1 r1bio, owned by Rust) and
+ * the mirror's index in front of it (the bio_set's front pad), as md's do.
  */
 struct rmd_clone {
-	struct bio *orig;
-	atomic_t *pending;
+	void *r1;
+	int idx;
 	struct bio bio;
 };
 
 static struct bio_set rmd_bio_set;
+static struct bio_set rmd_split_set;
 
-int rmd_bioset_init(void)
+/* raid1 requests (r1bios, laid out by Rust) come from a mempool, as md's do. */
+static mempool_t *rmd_r1_pool;
+
+int rmd_bioset_init(size_t r1_size)
 {
-	return bioset_init(&rmd_bio_set, BIO_POOL_SIZE,
-			   offsetof(struct rmd_clone, bio), 0);
+	int err;
+
+	rmd_r1_pool = mempool_create_kmalloc_pool(BIO_POOL_SIZE, r1_size);
+	if (!rmd_r1_pool)
+		return -ENOMEM;
+	err = bioset_init(&rmd_bio_set, BIO_POOL_SIZE,
+			  offsetof(struct rmd_clone, bio), 0);
+	if (err)
+		goto out_pool;
+	err = bioset_init(&rmd_split_set, BIO_POOL_SIZE, 0, 0);
+	if (err)
+		goto out_set;
+	return 0;
+out_set:
+	bioset_exit(&rmd_bio_set);
+out_pool:
+	mempool_destroy(rmd_r1_pool);
+	return err;
 }
 
 void rmd_bioset_exit(void)
 {
+	bioset_exit(&rmd_split_set);
 	bioset_exit(&rmd_bio_set);
+	mempool_destroy(rmd_r1_pool);
+}
+
+void *rmd_r1_alloc(void)
+{
+	return mempool_alloc(rmd_r1_pool, GFP_NOIO);
+}
+
+void rmd_r1_free(void *p)
+{
+	mempool_free(p, rmd_r1_pool);
+}
+
+/*
+ * Splits the first @sectors off @bio and returns them; the rest is chained
+ * and resubmitted (it comes back through submit_bio). NULL: @bio was ended.
+ */
+struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors)
+{
+	struct bio *split = bio_split(bio, sectors, GFP_NOIO, &rmd_split_set);
+
+	if (!split) {
+		bio->bi_status = BLK_STS_RESOURCE;
+		bio_endio(bio);
+		return NULL;
+	}
+	bio_chain(split, bio);
+	submit_bio_noacct(bio);
+	return split;
 }
 
 struct bio *rmd_bio_split_to_limits(struct bio *bio)
@@ -605,34 +659,269 @@ void rmd_bio_endio(struct bio *bio, u8 status)
 static void rmd_clone_endio(struct bio *bio)
 {
 	struct rmd_clone *c = container_of(bio, struct rmd_clone, bio);
-	struct bio *orig = c->orig;
+	void *r1 = c->r1;
+	int idx = c->idx;
+	u8 status = bio->bi_status;
 
-	if (bio->bi_status)
-		WRITE_ONCE(orig->bi_status, bio->bi_status);
-	atomic_dec(c->pending);
 	bio_put(bio);
-	bio_endio(orig);
+	rust_md_clone_end(r1, idx, status);
 }
 
 /*
- * Sends a clone of @orig to @member, @offset sectors further on. @orig
- * completes once every clone has ended and its submitter called
- * rmd_bio_endio() once; a failed clone fails it.
+ * Sends a clone of @orig to @member, @offset sectors further on; its end is
+ * reported to rust_md_clone_end(@r1, @idx, status).
  */
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
-		      atomic_t *pending)
+		      void *r1, int idx)
 {
 	struct bio *bio = bio_alloc_clone(file_bdev(member), orig, GFP_NOIO,
 					  &rmd_bio_set);
 	struct rmd_clone *c = container_of(bio, struct rmd_clone, bio);
 
-	c->orig = orig;
-	c->pending = pending;
-	atomic_inc(pending);
+	c->r1 = r1;
+	c->idx = idx;
 	bio->bi_iter.bi_sector += offset;
 	bio->bi_end_io = rmd_clone_endio;
-	bio_inc_remaining(orig);
+	/* A retry or a member that failed must not be fast-failed again. */
 	submit_bio_noacct(bio);
+}
+
+/* ---- page buffers and synchronous member I/O for resync and repairs ---- */
+
+struct rmd_buf {
+	unsigned int nr;
+	struct page *pages[];
+};
+
+struct rmd_buf *rmd_buf_alloc(unsigned int nr)
+{
+	struct rmd_buf *b = kzalloc(struct_size(b, pages, nr), GFP_KERNEL);
+	unsigned int i;
+
+	if (!b)
+		return NULL;
+	b->nr = nr;
+	for (i = 0; i < nr; i++) {
+		b->pages[i] = alloc_page(GFP_KERNEL);
+		if (!b->pages[i]) {
+			rmd_buf_free(b);
+			return NULL;
+		}
+	}
+	return b;
+}
+
+void rmd_buf_free(struct rmd_buf *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		if (b->pages[i])
+			__free_page(b->pages[i]);
+	kfree(b);
+}
+
+void *rmd_buf_page(struct rmd_buf *b, unsigned int i)
+{
+	return i < b->nr ? page_address(b->pages[i]) : NULL;
+}
+
+struct rmd_batch {
+	atomic_t left;
+	struct completion done;
+};
+
+static void rmd_batch_endio(struct bio *bio)
+{
+	struct rmd_io *io = bio->bi_private;
+	struct rmd_batch *b = io->batch;
+
+	io->status = blk_status_to_errno(bio->bi_status);
+	bio_put(bio);
+	if (atomic_dec_and_test(&b->left))
+		complete(&b->done);
+}
+
+/*
+ * Submits every request of @ios at once and waits for all of them: reads or
+ * writes of @sectors at @sector on @file from/to the pages of @buf.
+ * Each request's result is left in its ->status (0 or -errno).
+ */
+void rmd_io_batch(struct rmd_io *ios, unsigned int n)
+{
+	struct rmd_batch b;
+	unsigned int i, p;
+
+	atomic_set(&b.left, 1);
+	init_completion(&b.done);
+	for (i = 0; i < n; i++) {
+		struct rmd_io *io = &ios[i];
+		unsigned int bytes = io->sectors << 9;
+		unsigned int nr = DIV_ROUND_UP(bytes, PAGE_SIZE);
+		struct bio *bio;
+
+		io->batch = &b;
+		if (!bytes || nr > io->buf->nr) {
+			io->status = -EINVAL;
+			continue;
+		}
+		bio = bio_alloc(file_bdev(io->file), nr,
+				io->write ? REQ_OP_WRITE | REQ_SYNC : REQ_OP_READ,
+				GFP_NOIO);
+		bio->bi_iter.bi_sector = io->sector;
+		for (p = 0; p < nr; p++) {
+			unsigned int len = min_t(unsigned int, bytes, PAGE_SIZE);
+
+			__bio_add_page(bio, io->buf->pages[p], len, 0);
+			bytes -= len;
+		}
+		bio->bi_private = io;
+		bio->bi_end_io = rmd_batch_endio;
+		atomic_inc(&b.left);
+		submit_bio(bio);
+	}
+	if (!atomic_dec_and_test(&b.left))
+		wait_for_completion_io(&b.done);
+}
+
+/* ---- per-array threads (md_thread), wait queues, the reconfig mutex ---- */
+
+struct rmd_thread {
+	struct task_struct *tsk;
+	wait_queue_head_t wqueue;
+	unsigned long flags;
+	long timeout;
+	void (*run)(void *);
+	void *data;
+};
+
+static int rmd_thread_main(void *arg)
+{
+	struct rmd_thread *t = arg;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible_timeout(t->wqueue,
+						 test_bit(0, &t->flags) ||
+						 kthread_should_stop(),
+						 t->timeout);
+		clear_bit(0, &t->flags);
+		if (kthread_should_stop())
+			break;
+		t->run(t->data);
+	}
+	return 0;
+}
+
+/* Starts a thread named @name that calls @run(@data) when woken or every @timeout_ms. */
+struct rmd_thread *rmd_thread_start(void (*run)(void *), void *data,
+				    unsigned int timeout_ms, const char *name)
+{
+	struct rmd_thread *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	struct task_struct *tsk;
+
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	init_waitqueue_head(&t->wqueue);
+	t->run = run;
+	t->data = data;
+	t->timeout = timeout_ms ? msecs_to_jiffies(timeout_ms) :
+				  MAX_SCHEDULE_TIMEOUT;
+	tsk = kthread_run(rmd_thread_main, t, "%s", name);
+	if (IS_ERR(tsk)) {
+		kfree(t);
+		return ERR_CAST(tsk);
+	}
+	t->tsk = tsk;
+	return t;
+}
+
+void rmd_thread_wake(struct rmd_thread *t)
+{
+	set_bit(0, &t->flags);
+	wake_up(&t->wqueue);
+}
+
+void rmd_thread_stop(struct rmd_thread *t)
+{
+	kthread_stop(t->tsk);
+	kfree(t);
+}
+
+bool rmd_thread_should_stop(void)
+{
+	return kthread_should_stop();
+}
+
+struct rmd_waitq {
+	wait_queue_head_t wq;
+};
+
+struct rmd_waitq *rmd_waitq_alloc(void)
+{
+	struct rmd_waitq *q = kzalloc(sizeof(*q), GFP_KERNEL);
+
+	if (q)
+		init_waitqueue_head(&q->wq);
+	return q;
+}
+
+void rmd_waitq_free(struct rmd_waitq *q)
+{
+	kfree(q);
+}
+
+void rmd_waitq_wake(struct rmd_waitq *q)
+{
+	wake_up_all(&q->wq);
+}
+
+void rmd_waitq_wait(struct rmd_waitq *q, bool (*cond)(const void *),
+		    const void *ctx)
+{
+	wait_event(q->wq, cond(ctx));
+}
+
+void rmd_mutex_init(struct mutex *m)
+{
+	mutex_init(m);
+}
+
+void rmd_mutex_lock(struct mutex *m)
+{
+	mutex_lock(m);
+}
+
+bool rmd_mutex_trylock(struct mutex *m)
+{
+	return mutex_trylock(m);
+}
+
+void rmd_mutex_unlock(struct mutex *m)
+{
+	mutex_unlock(m);
+}
+
+/* ---- reboot: every array is marked clean first (md_notify_reboot) ---- */
+
+static int rmd_reboot(struct notifier_block *nb, unsigned long code, void *x)
+{
+	rust_md_reboot();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block rmd_reboot_nb = {
+	.notifier_call = rmd_reboot,
+	.priority = INT_MAX,
+};
+
+int rmd_reboot_register(void)
+{
+	return register_reboot_notifier(&rmd_reboot_nb);
+}
+
+void rmd_reboot_unregister(void)
+{
+	unregister_reboot_notifier(&rmd_reboot_nb);
 }
 
 /* ---- /sys/block/mdN/md/dev-NAME/: one member ---- */
@@ -651,6 +940,8 @@ struct rmd_rdev_kobj {
 	u64 size_kib;
 	int errors;
 	bool block_link;
+	void *mddev;
+	u32 dev;
 };
 
 static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
@@ -680,8 +971,19 @@ static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
 static ssize_t rmd_rdev_store(struct kobject *kobj, struct attribute *attr,
 			      const char *page, size_t len)
 {
-	/* Member state changes (faulty, remove, ...) come with the redundancy work. */
-	return -EOPNOTSUPP;
+	struct rmd_rdev_kobj *k = container_of(kobj, struct rmd_rdev_kobj, kobj);
+	struct kernfs_node *kn = NULL;
+	void *mddev = k->mddev;
+	u32 dev = k->dev;
+	ssize_t ret;
+
+	/* "remove" deletes this very directory: don't wait for ourselves (as md). */
+	if (!strcmp(attr->name, "state") && sysfs_streq(page, "remove"))
+		kn = sysfs_break_active_protection(kobj, attr);
+	ret = rust_md_rdev_store(mddev, dev, attr->name, page, len);
+	if (kn)
+		sysfs_unbreak_active_protection(kn);
+	return ret;
 }
 
 static void rmd_rdev_release(struct kobject *kobj)
@@ -726,6 +1028,8 @@ struct rmd_rdev_kobj *rmd_rdev_kobj_add(struct rmd_kobj *parent,
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&k->lock);
 	k->slot = -1;
+	k->mddev = parent->mddev;
+	k->dev = file_bdev(member)->bd_dev;
 	kobject_init(&k->kobj, &rmd_rdev_ktype);
 	err = kobject_add(&k->kobj, &parent->kobj, "dev-%s", name);
 	if (err) {

@@ -13,6 +13,20 @@
 
 struct rmd_kobj;
 struct rmd_rdev_kobj;
+struct rmd_buf;
+struct rmd_thread;
+struct rmd_waitq;
+
+/* One request of rmd_io_batch(); the layout is mirrored in ffi.rs. */
+struct rmd_io {
+	struct file *file;
+	struct rmd_buf *buf;
+	u64 sector;
+	unsigned int sectors;
+	bool write;
+	int status;
+	void *batch;
+};
 
 /* Rust side. */
 int rust_md_new_array(const char *name, size_t len);
@@ -26,6 +40,10 @@ ssize_t rust_md_attr_show(void *mddev, const char *attr, char *page);
 ssize_t rust_md_attr_store(void *mddev, const char *attr, const char *page,
 			   size_t len);
 void rust_md_probe(unsigned int minor);
+void rust_md_clone_end(void *r1, int idx, u8 status);
+ssize_t rust_md_rdev_store(void *mddev, u32 dev, const char *attr,
+			   const char *page, size_t len);
+void rust_md_reboot(void);
 
 /* C side. */
 bool rmd_create_on_open(void);
@@ -66,15 +84,40 @@ int rmd_set_limits(struct gendisk *disk, struct file **members,
 void rmd_set_capacity(struct gendisk *disk, u64 sectors);
 void rmd_disk_change_uevent(struct gendisk *disk);
 int rmd_sync_disk(struct gendisk *disk);
-int rmd_bioset_init(void);
+int rmd_bioset_init(size_t r1_size);
 void rmd_bioset_exit(void);
+void *rmd_r1_alloc(void);
+void rmd_r1_free(void *p);
 struct bio *rmd_bio_split_to_limits(struct bio *bio);
 u64 rmd_bio_sector(struct bio *bio);
 unsigned int rmd_bio_sectors(struct bio *bio);
 int rmd_bio_kind(struct bio *bio);
 void rmd_bio_endio(struct bio *bio, u8 status);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
-		      atomic_t *pending);
+		      void *r1, int idx);
+struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);
+
+struct rmd_buf *rmd_buf_alloc(unsigned int nr);
+void rmd_buf_free(struct rmd_buf *b);
+void *rmd_buf_page(struct rmd_buf *b, unsigned int i);
+void rmd_io_batch(struct rmd_io *ios, unsigned int n);
+
+struct rmd_thread *rmd_thread_start(void (*run)(void *), void *data,
+				    unsigned int timeout_ms, const char *name);
+void rmd_thread_wake(struct rmd_thread *t);
+void rmd_thread_stop(struct rmd_thread *t);
+bool rmd_thread_should_stop(void);
+struct rmd_waitq *rmd_waitq_alloc(void);
+void rmd_waitq_free(struct rmd_waitq *q);
+void rmd_waitq_wake(struct rmd_waitq *q);
+void rmd_waitq_wait(struct rmd_waitq *q, bool (*cond)(const void *),
+		    const void *ctx);
+void rmd_mutex_init(struct mutex *m);
+void rmd_mutex_lock(struct mutex *m);
+bool rmd_mutex_trylock(struct mutex *m);
+void rmd_mutex_unlock(struct mutex *m);
+int rmd_reboot_register(void);
+void rmd_reboot_unregister(void);
 
 struct rmd_rdev_kobj *rmd_rdev_kobj_add(struct rmd_kobj *parent,
 					const char *name, struct file *member);

@@ -10,6 +10,10 @@ use kernel::bindings;
 /// `KERN_<level>` followed by `%pA` (a Rust `fmt::Arguments`).
 pub(crate) struct Level(&'static [u8; 6]);
 
+/// KERN_CRIT.
+pub(crate) const CRIT: Level = Level(b"\x012%pA\0");
+/// KERN_NOTICE.
+pub(crate) const NOTICE: Level = Level(b"\x015%pA\0");
 /// KERN_ERR.
 pub(crate) const ERR: Level = Level(b"\x013%pA\0");
 /// KERN_WARNING.
@@ -53,4 +57,16 @@ macro_rules! md_info {
 #[macro_export]
 macro_rules! md_debug {
     ($($arg:tt)*) => { $crate::log::printk(&$crate::log::DEBUG, format_args!($($arg)*)) };
+}
+
+/// `pr_crit` without a module prefix.
+#[macro_export]
+macro_rules! md_crit {
+    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::CRIT, format_args!($($arg)*)) };
+}
+
+/// `pr_notice` without a module prefix.
+#[macro_export]
+macro_rules! md_notice {
+    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::NOTICE, format_args!($($arg)*)) };
 }

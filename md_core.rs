@@ -12,15 +12,16 @@
 #![recursion_limit = "256"]
 
 use core::ptr::null_mut;
-use core::sync::atomic::{
-    AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering,
-};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering};
 
 use kernel::prelude::*;
 use kernel::str::CString;
 use kernel::sync::{Arc, ArcBorrow, Mutex, SpinLock};
+
+use ffi::{StateMutex, Thread, ThreadFn};
 use kernel::uaccess::UserSlice;
 use kernel::{c_str, fmt, new_mutex, new_spinlock, new_work};
+use resync::Action;
 
 #[allow(unreachable_pub)]
 mod balance;
@@ -38,6 +39,9 @@ mod mdstat;
 mod personality;
 mod raid1;
 mod rdev;
+// Pure code shared with the host tests.
+#[allow(unreachable_pub)]
+mod resync;
 mod super_any;
 #[allow(dead_code)]
 mod superblock;
@@ -129,6 +133,19 @@ pub(crate) struct MddevState {
     kobj: Option<MdKobj>,
     /// Whether this array holds a reference on the module (while configured).
     module_ref: bool,
+    /// The array thread, mdN_raid1, while running.
+    thread: Option<Thread>,
+    /// The sync thread, mdN_resync, while a sync runs or waits to be reaped.
+    sync_thread: Option<Thread>,
+    /// Members taken out under the lock, closed after it is released.
+    deleting: KVec<Rdev>,
+}
+
+impl ffi::Reap for MddevState {
+    type Later = KVec<Rdev>;
+    fn reap(&mut self) -> KVec<Rdev> {
+        core::mem::replace(&mut self.deleting, KVec::new())
+    }
 }
 
 impl MddevState {
@@ -153,6 +170,9 @@ impl MddevState {
             knobs: sysfs::Knobs::new(),
             kobj: None,
             module_ref: false,
+            thread: None,
+            sync_thread: None,
+            deleting: KVec::new(),
         }
     }
 
@@ -170,7 +190,9 @@ impl MddevState {
         let kobj = self.kobj.take();
         let module_ref = self.module_ref;
         let knobs = self.knobs.after_clean();
-        *self = MddevState::new();
+        let old = core::mem::replace(self, MddevState::new());
+        // Members are closed once the lock is released.
+        self.deleting = old.disks;
         self.kobj = kobj;
         self.module_ref = module_ref;
         self.knobs = knobs;
@@ -187,7 +209,7 @@ pub(crate) struct Mddev {
     seq: u64,
     disk: Disk,
     #[pin]
-    state: Mutex<MddevState>,
+    state: StateMutex<MddevState>,
     /// The running raid1 conf, taken by every bio; `None` when not running.
     #[pin]
     io: SpinLock<Option<Arc<raid1::Conf>>>,
@@ -205,6 +227,15 @@ pub(crate) struct Mddev {
     safemode_queued: AtomicBool,
     /// Idle time before marking clean, in ms (md's safe_mode_delay, 200 ms).
     safemode_delay_ms: AtomicU32,
+    /// Progress and requests of resync, recovery and scrubs.
+    pub(crate) sync: SyncProgress,
+    /// md's MD_RECOVERY_NEEDED: the array thread should look at spares and syncs.
+    need_check: AtomicBool,
+    /// Copies of md/ knobs the I/O paths read: max_read_errors, sync_speed_min/max
+    /// (0: the dev.raid sysctl).
+    max_read_errors: AtomicU32,
+    speed_min: AtomicU32,
+    speed_max: AtomicU32,
     /// References from openers and callbacks in progress; changed under `Globals::all`.
     active: AtomicU32,
     openers: AtomicU32,
@@ -306,7 +337,7 @@ impl Mddev {
             name,
             seq,
             disk,
-            state <- new_mutex!(MddevState::new(), "md:reconfig_mutex"),
+            state <- StateMutex::new(MddevState::new()),
             io <- new_spinlock!(None, "md:io"),
             active_io: AtomicU32::new(0),
             in_sync: AtomicBool::new(true),
@@ -315,6 +346,11 @@ impl Mddev {
             last_write_ms: AtomicU64::new(0),
             safemode_queued: AtomicBool::new(false),
             safemode_delay_ms: AtomicU32::new(200),
+            sync: SyncProgress::new(),
+            need_check: AtomicBool::new(false),
+            max_read_errors: AtomicU32::new(sysfs::DEFAULT_MAX_READ_ERRORS),
+            speed_min: AtomicU32::new(0),
+            speed_max: AtomicU32::new(0),
             active: AtomicU32::new(1),
             openers: AtomicU32::new(0),
             hold: AtomicU8::new(hold as u8),
@@ -424,13 +460,20 @@ impl Mddev {
     /// dirty. The update runs on the `md` workqueue: bios submitted from here would
     /// only be issued after we return.
     fn write_start(self: ArcBorrow<'_, Self>) {
-        // The first write switches a read-auto array to read-write.
-        let _ = self.ro.compare_exchange(
-            Ro::AutoRead as u8,
-            Ro::Rdwr as u8,
-            Ordering::SeqCst,
-            Ordering::SeqCst,
-        );
+        // The first write switches a read-auto array to read-write (and lets a
+        // pending resync start).
+        if self
+            .ro
+            .compare_exchange(
+                Ro::AutoRead as u8,
+                Ro::Rdwr as u8,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_ok()
+        {
+            self.need_check();
+        }
         self.writes_pending.fetch_add(1, Ordering::SeqCst);
         self.last_write_ms.store(ffi::now_ms(), Ordering::Relaxed);
         if self.in_sync.load(Ordering::SeqCst) {
@@ -459,15 +502,434 @@ impl Mddev {
         }
     }
 
-    /// Takes the conf away from new bios and waits for those in flight.
-    fn quiesce(&self) -> Option<Arc<raid1::Conf>> {
+    /// Takes the conf away from new bios and waits for those in flight, writing
+    /// the superblocks failed writes wait for (the array thread cannot: we hold
+    /// the lock it would take).
+    fn quiesce(&self, st: &mut MddevState) -> Option<Arc<raid1::Conf>> {
         let conf = self.io.lock().take();
         while self.active_io.load(Ordering::Acquire) != 0
             || conf.as_ref().is_some_and(|c| !c.idle())
         {
+            if let Some(c) = &conf {
+                service_sb(self, st, c);
+            }
             ffi::msleep(1);
         }
         conf
+    }
+
+    /// Whether the conf has failed this member (before the rdev learns it).
+    fn member_faulty(&self, r: &Rdev) -> bool {
+        let Some(c) = self.conf() else { return false };
+        usize::try_from(r.raid_disk)
+            .ok()
+            .and_then(|i| c.mirrors.get(i))
+            .is_some_and(|mi| {
+                mi.dev.load(Ordering::Acquire) == r.dev && mi.faulty.load(Ordering::Acquire)
+            })
+    }
+
+    /// The running conf, if any.
+    fn conf(&self) -> Option<Arc<raid1::Conf>> {
+        self.io.lock().clone()
+    }
+
+    /// md's set_bit(MD_RECOVERY_NEEDED) + md_wakeup_thread.
+    pub(crate) fn need_check(&self) {
+        self.need_check.store(true, Ordering::Release);
+        if let Some(c) = self.conf() {
+            c.wake_thread();
+        }
+    }
+
+    /// md's max_corr_read_errors.
+    pub(crate) fn max_read_errors(&self) -> u32 {
+        self.max_read_errors.load(Ordering::Relaxed)
+    }
+
+    /// Resync speed limits in KiB/s (md's speed_min/speed_max).
+    pub(crate) fn speed_limits(&self) -> (u32, u32) {
+        let (sys_min, sys_max) = ffi::speed_limits();
+        let pick = |local: u32, sys: i32| {
+            if local != 0 {
+                local
+            } else {
+                u32::try_from(sys).unwrap_or(0)
+            }
+        };
+        (
+            pick(self.speed_min.load(Ordering::Relaxed), sys_min),
+            pick(self.speed_max.load(Ordering::Relaxed), sys_max),
+        )
+    }
+
+    /// Sets the copies of the md/ knobs the I/O paths read.
+    pub(crate) fn set_knob_copies(&self, max_read_errors: u32, speed_min: u32, speed_max: u32) {
+        self.max_read_errors
+            .store(max_read_errors, Ordering::Relaxed);
+        self.speed_min.store(speed_min, Ordering::Relaxed);
+        self.speed_max.store(speed_max, Ordering::Relaxed);
+    }
+}
+
+/// Resync, recovery and scrub progress (md's curr_resync, curr_resync_completed,
+/// resync_mark/_cnt, resync_mismatches, last_sync_action and the
+/// MD_RECOVERY_{CHECK,REQUESTED,FROZEN} requests), readable without the lock.
+pub(crate) struct SyncProgress {
+    /// The running action (`Action` as u8), 0 when none.
+    pub(crate) action: AtomicU8,
+    /// check or repair asked for through sync_action, not yet started.
+    pub(crate) requested: AtomicU8,
+    /// The last action started (0: none yet).
+    pub(crate) last: AtomicU8,
+    /// sync_action `frozen`.
+    pub(crate) frozen: AtomicBool,
+    /// The sync thread has finished and waits to be reaped.
+    pub(crate) done: AtomicBool,
+    /// It stopped before the end.
+    pub(crate) interrupted: AtomicBool,
+    /// Position reached (sectors).
+    pub(crate) curr: AtomicU64,
+    /// Last checkpoint (sync_completed).
+    pub(crate) completed: AtomicU64,
+    /// End of the sync (sectors).
+    pub(crate) max: AtomicU64,
+    /// Oldest speed mark: when, and the position then.
+    pub(crate) mark_ms: AtomicU64,
+    pub(crate) mark_cnt: AtomicU64,
+    /// Sectors found different by the last check, repair or resync.
+    pub(crate) mismatches: AtomicU64,
+}
+
+impl SyncProgress {
+    const fn new() -> SyncProgress {
+        SyncProgress {
+            action: AtomicU8::new(0),
+            requested: AtomicU8::new(0),
+            last: AtomicU8::new(0),
+            frozen: AtomicBool::new(false),
+            done: AtomicBool::new(false),
+            interrupted: AtomicBool::new(false),
+            curr: AtomicU64::new(0),
+            completed: AtomicU64::new(0),
+            max: AtomicU64::new(0),
+            mark_ms: AtomicU64::new(0),
+            mark_cnt: AtomicU64::new(0),
+            mismatches: AtomicU64::new(0),
+        }
+    }
+
+    /// The start of a sync.
+    pub(crate) fn start(&self, action: Action, start: u64, max: u64, now_ms: u64) {
+        self.curr.store(start, Ordering::Release);
+        self.completed.store(start, Ordering::Release);
+        self.max.store(max, Ordering::Release);
+        self.mark_ms.store(now_ms, Ordering::Release);
+        self.mark_cnt.store(start, Ordering::Release);
+        self.mismatches.store(0, Ordering::Release);
+        self.last.store(action as u8, Ordering::Release);
+    }
+
+    /// The running action, if any.
+    pub(crate) fn running(&self) -> Option<Action> {
+        Action::from_u8(self.action.load(Ordering::Acquire))
+    }
+}
+
+/// The sync thread's job: one run of `Conf::do_sync`.
+struct SyncJob {
+    m: Arc<Mddev>,
+    conf: Arc<raid1::Conf>,
+    action: Action,
+    start: u64,
+    max: u64,
+    ran: AtomicBool,
+}
+
+impl ThreadFn for SyncJob {
+    fn run(this: ArcBorrow<'_, Self>) {
+        if this.ran.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let p = &this.m.sync;
+        let (_, interrupted) = this.conf.do_sync(p, this.action, this.start, this.max);
+        p.interrupted.store(interrupted, Ordering::Release);
+        p.done.store(true, Ordering::Release);
+        this.m.need_check();
+    }
+}
+
+impl ThreadFn for Mddev {
+    /// raid1d: failed requests, then md_check_recovery.
+    fn run(this: ArcBorrow<'_, Self>) {
+        let Some(conf) = this.conf() else { return };
+        let _noio = ffi::NoIo::enter();
+        conf.handle_retries();
+        let check = this.need_check.load(Ordering::Acquire)
+            || conf.sb_change.load(Ordering::Acquire)
+            || this.sync.done.load(Ordering::Acquire);
+        if !check {
+            return;
+        }
+        match this.state.try_lock() {
+            Some(mut st) => {
+                if st.pers.is_some() {
+                    check_recovery(&this, &mut st, &conf);
+                }
+            }
+            // Someone reconfigures the array; they service the superblocks while they
+            // wait, and we look again soon.
+            None => {
+                ffi::msleep(1);
+                conf.wake_thread();
+            }
+        }
+    }
+}
+
+/// Copies the runtime state of the members in slots into their rdevs.
+fn sync_from_conf(st: &mut MddevState, conf: &raid1::Conf) {
+    for r in st.disks.iter_mut() {
+        let Some(mi) = usize::try_from(r.raid_disk)
+            .ok()
+            .and_then(|i| conf.mirrors.get(i))
+        else {
+            continue;
+        };
+        if mi.dev.load(Ordering::Acquire) != r.dev {
+            continue;
+        }
+        r.faulty = mi.faulty.load(Ordering::Acquire);
+        r.in_sync = mi.in_sync.load(Ordering::Acquire) && !r.faulty;
+        r.recovery_offset = mi.recovery_offset.load(Ordering::Acquire);
+        r.corrected = mi.corrected.load(Ordering::Acquire);
+    }
+    st.resync_offset = conf.resync_cp.load(Ordering::Acquire);
+}
+
+/// md_update_sb when something is pending, then the failed writes that waited for it.
+fn service_sb(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
+    let waiters_first = conf.sb_change.swap(false, Ordering::AcqRel);
+    if waiters_first {
+        sync_from_conf(st, conf);
+        st.events = st.events.saturating_add(1);
+        let clean = m.in_sync.load(Ordering::SeqCst);
+        write_superblocks(st, clean);
+        for r in st.disks.iter() {
+            r.publish();
+        }
+    }
+    conf.end_sb_waiters();
+}
+
+/// Stops a running sync and records where it got to.
+fn stop_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
+    if st.sync_thread.is_none() {
+        return;
+    }
+    conf.sync_intr.store(true, Ordering::Release);
+    // Joins the thread (it checks for the stop between steps).
+    drop(st.sync_thread.take());
+    reap_sync(m, st, conf);
+}
+
+/// md_reap_sync_thread: the end of a sync (the thread is stopped).
+fn reap_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
+    let p = &m.sync;
+    let Some(action) = p.running() else { return };
+    let end = p.curr.load(Ordering::Acquire);
+    let interrupted = p.interrupted.load(Ordering::Acquire) || !p.done.load(Ordering::Acquire);
+    match action {
+        Action::Resync | Action::Repair => {
+            if !interrupted {
+                conf.resync_cp
+                    .store(superblock::MAX_SECTOR, Ordering::Release);
+            } else if end > conf.resync_cp.load(Ordering::Acquire) && action == Action::Resync {
+                conf.resync_cp.store(end, Ordering::Release);
+            }
+        }
+        Action::Recover => {
+            if !interrupted {
+                for mi in conf.mirrors.iter() {
+                    if mi.recovering()
+                        && mi.recovery_offset.load(Ordering::Acquire) >= st.dev_sectors
+                    {
+                        mi.in_sync.store(true, Ordering::Release);
+                    }
+                }
+            }
+        }
+        Action::Check => {}
+    }
+    p.action.store(0, Ordering::Release);
+    p.done.store(false, Ordering::Release);
+    p.interrupted.store(false, Ordering::Release);
+    conf.sync_intr.store(false, Ordering::Release);
+    conf.sb_change.store(true, Ordering::Release);
+    service_sb(m, st, conf);
+    notify(st, c_str!("sync_action"));
+    notify(st, c_str!("degraded"));
+    // Idle again: mark clean after the safe-mode delay.
+    m.arm_safemode();
+}
+
+fn notify(st: &MddevState, attr: &'static CStr) {
+    if let Some(k) = st.kobj.as_ref() {
+        k.notify(attr);
+    }
+}
+
+/// md_check_recovery with remove_and_add_spares and the choice of sync.
+fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
+    m.need_check.store(false, Ordering::Release);
+    service_sb(m, st, conf);
+    if st.sync_thread.is_some() {
+        if !m.sync.done.load(Ordering::Acquire) {
+            return;
+        }
+        drop(st.sync_thread.take());
+        reap_sync(m, st, conf);
+    }
+    if m.ro() != Ro::Rdwr {
+        return;
+    }
+    // Failed members leave their slots (they stay listed as faulty until removed).
+    let mut changed = false;
+    for r in st.disks.iter_mut() {
+        let Some(slot) = usize::try_from(r.raid_disk).ok() else {
+            continue;
+        };
+        let Some(mi) = conf.mirrors.get(slot) else {
+            continue;
+        };
+        if mi.faulty.load(Ordering::Acquire) && mi.dev.load(Ordering::Acquire) == r.dev {
+            conf.uninstall(slot);
+            r.faulty = true;
+            r.in_sync = false;
+            r.raid_disk = -1;
+            if let Some(k) = st.kobj.as_ref() {
+                r.set_rd_link(k, false);
+            }
+            changed = true;
+        }
+    }
+    if m.sync.frozen.load(Ordering::Acquire) {
+        if changed {
+            conf.sb_change.store(true, Ordering::Release);
+            service_sb(m, st, conf);
+        }
+        return;
+    }
+    // Spares take free slots and are recovered (raid1_add_disk).
+    if !conf.broken.load(Ordering::Acquire) {
+        for r in st.disks.iter_mut() {
+            if r.raid_disk >= 0 || r.faulty || r.data_sectors() < st.dev_sectors {
+                continue;
+            }
+            let Some(slot) = conf.mirrors.iter().position(|mi| !mi.occupied()) else {
+                break;
+            };
+            conf.install(
+                slot,
+                &raid1::MemberInit {
+                    file: r.file.as_ptr(),
+                    data_offset: r.sb.data_offset(),
+                    in_sync: false,
+                    recovery_offset: 0,
+                    dev: r.dev,
+                    corrected: r.corrected,
+                },
+            );
+            r.raid_disk = slot as i32;
+            r.in_sync = false;
+            r.recovery_offset = 0;
+            if let Some(k) = st.kobj.as_ref() {
+                r.set_rd_link(k, true);
+            }
+            changed = true;
+        }
+    }
+    if changed {
+        conf.sb_change.store(true, Ordering::Release);
+        service_sb(m, st, conf);
+        notify(st, c_str!("degraded"));
+    }
+    // What to run: recovery first, then resync, then a requested scrub.
+    let max = st.dev_sectors;
+    let recovering = conf
+        .mirrors
+        .iter()
+        .filter(|mi| mi.recovering())
+        .map(|mi| mi.recovery_offset.load(Ordering::Acquire))
+        .min();
+    let resync_cp = conf.resync_cp.load(Ordering::Acquire);
+    let (action, start) = if conf.broken.load(Ordering::Acquire) {
+        return;
+    } else if let Some(from) = recovering.filter(|_| conf.mirrors.iter().any(|mi| mi.active())) {
+        (Action::Recover, from.min(max))
+    } else if resync_cp < max {
+        (Action::Resync, resync_cp)
+    } else if let Some(a) = Action::from_u8(m.sync.requested.swap(0, Ordering::AcqRel)) {
+        (a, 0)
+    } else {
+        if resync_cp != superblock::MAX_SECTOR && resync_cp >= max {
+            conf.resync_cp
+                .store(superblock::MAX_SECTOR, Ordering::Release);
+            conf.sb_change.store(true, Ordering::Release);
+            service_sb(m, st, conf);
+        }
+        return;
+    };
+    start_sync(m, st, conf, action, start, max);
+}
+
+/// Starts mdN_resync for `action` over `[start, max)`.
+fn start_sync(
+    m: &Mddev,
+    st: &mut MddevState,
+    conf: &Arc<raid1::Conf>,
+    action: Action,
+    start: u64,
+    max: u64,
+) {
+    let Some(me) = globals().and_then(|g| g.all.lock().find(m.minor).cloned()) else {
+        return;
+    };
+    let job = Arc::new(
+        SyncJob {
+            m: me,
+            conf: conf.clone(),
+            action,
+            start,
+            max,
+            ran: AtomicBool::new(false),
+        },
+        GFP_KERNEL,
+    );
+    let Ok(job) = job else { return };
+    let Ok(name) = CString::try_from_fmt(fmt!("{}_resync", m.name())) else {
+        return;
+    };
+    m.sync.done.store(false, Ordering::Release);
+    m.sync.interrupted.store(false, Ordering::Release);
+    conf.sync_intr.store(false, Ordering::Release);
+    m.sync.action.store(action as u8, Ordering::Release);
+    m.sync.curr.store(start, Ordering::Release);
+    m.sync.max.store(max, Ordering::Release);
+    match Thread::start(job, 0, &name) {
+        Ok(t) => {
+            t.wake();
+            st.sync_thread = Some(t);
+            notify(st, c_str!("sync_action"));
+        }
+        Err(e) => {
+            m.sync.action.store(0, Ordering::Release);
+            md_err!(
+                "md: {}: could not start the sync thread: {}\n",
+                m.name(),
+                e.to_errno()
+            );
+        }
     }
 }
 
@@ -772,7 +1234,16 @@ pub(crate) fn do_md_stop(
         if m.openers.load(Ordering::Relaxed) > allowed_openers {
             return Err(EBUSY);
         }
-        drop(m.quiesce());
+        if let Some(conf) = m.conf() {
+            stop_sync(m, st, &conf);
+        }
+        if let Some(conf) = m.quiesce(st) {
+            conf.set_waker(null_mut());
+            drop(st.thread.take());
+            conf.handle_retries();
+            service_sb(m, st, &conf);
+            sync_from_conf(st, &conf);
+        }
         // __md_stop_writes: a writable array that is not clean on disk is marked
         // clean; one that already is gets no superblock write at all.
         if m.ro() == Ro::Rdwr && !m.in_sync.load(Ordering::SeqCst) {
@@ -803,10 +1274,19 @@ pub(crate) fn do_md_stop(
 /// __md_stop_writes: let writes drain and leave the superblocks clean.
 pub(crate) fn stop_writes(m: &Mddev, st: &mut MddevState) {
     let conf = m.io.lock().clone();
+    if let Some(c) = &conf {
+        stop_sync(m, st, c);
+    }
     while m.writes_pending.load(Ordering::SeqCst) != 0 || conf.as_ref().is_some_and(|c| !c.idle()) {
+        if let Some(c) = &conf {
+            service_sb(m, st, c);
+        }
         ffi::msleep(1);
     }
-    if !m.in_sync.load(Ordering::SeqCst) && st.resync_offset == superblock::MAX_SECTOR {
+    if let Some(c) = &conf {
+        service_sb(m, st, c);
+    }
+    if !m.in_sync.load(Ordering::SeqCst) {
         m.in_sync.store(true, Ordering::SeqCst);
         st.events = st.events.saturating_add(1);
         write_superblocks(st, true);
@@ -874,6 +1354,8 @@ fn write_superblocks(st: &mut MddevState, clean: bool) {
     };
     for r in st.disks.iter_mut().filter(|r| !r.faulty) {
         r.sb.sync(r.desc_nr as u32, &info);
+        let recovery = (r.raid_disk >= 0 && !r.in_sync).then_some(r.recovery_offset);
+        r.sb.set_member(recovery, r.corrected);
         if let Err(e) = r.write_sb() {
             md_err!(
                 "md: {}: superblock write failed: {}\n",
@@ -897,13 +1379,6 @@ fn mkdev(major: i32, minor: i32) -> Result<u32> {
 
 /// ADD_NEW_DISK before the array runs: open, load and check the member, bind it.
 fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Result {
-    if st.pers.is_some() {
-        md_warn!(
-            "md: {}: adding members to a running array is not supported yet\n",
-            m.name()
-        );
-        return Err(eopnotsupp());
-    }
     let known = matches!((st.major_version, st.minor_version), (0, 90) | (1, 0..=2));
     if !st.persistent || !known {
         md_warn!(
@@ -950,11 +1425,159 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
             return Err(EBUSY);
         }
     }
+    if st.pers.is_some() {
+        // A hot add: the member joins as a spare and is recovered. A re-add asking
+        // for its old slot must still be current (no bitmap to catch it up).
+        let wants_slot = info.state & ioctl::disk_state::SYNC != 0;
+        if wants_slot
+            && (rdev.sb.events() < st.events
+                || rdev.sb.role_of(rdev.desc_nr as u32)
+                    != Some(superblock::Role::Active(
+                        info.raid_disk.clamp(0, 0xfffd) as u16
+                    )))
+        {
+            return Err(EINVAL);
+        }
+        if rdev.data_sectors() < st.dev_sectors {
+            md_warn!("md: {}: device too small for {}\n", rdev.name(), m.name());
+            return Err(ENOSPC);
+        }
+        rdev.raid_disk = -1;
+        rdev.in_sync = false;
+        rdev.faulty = false;
+    }
     if let Some(k) = st.kobj.as_ref() {
         rdev.add_kobj(k)?;
     }
     md_debug!("md: bind<{}>\n", rdev.name());
     st.disks.push(rdev, GFP_KERNEL)?;
+    m.update_configured(st);
+    if let Some(conf) = m.conf() {
+        conf.sb_change.store(true, Ordering::Release);
+        m.need_check();
+    }
+    Ok(())
+}
+
+/// sync_action `idle`/`frozen`: stop a running sync where it is (checkpointed).
+pub(crate) fn interrupt_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
+    stop_sync(m, st, conf);
+}
+
+/// dev-NAME/state `faulty`.
+pub(crate) fn set_disk_faulty_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
+    set_disk_faulty(m, st, dev)
+}
+
+/// dev-NAME/state `remove`: from a running array as HOT_REMOVE_DISK; from a
+/// stopped one the member is simply let go.
+pub(crate) fn remove_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
+    if st.pers.is_some() {
+        return hot_remove_disk(m, st, dev);
+    }
+    let Some(i) = st.disks.iter().position(|r| r.dev == dev) else {
+        return Err(ENODEV);
+    };
+    if let Some(r) = ffi::kvec_remove(&mut st.disks, i) {
+        md_debug!("md: unbind<{}>\n", r.name());
+        md_debug!("md: export_rdev({})\n", r.name());
+        st.deleting.push(r, GFP_KERNEL)?;
+    }
+    m.update_configured(st);
+    Ok(())
+}
+
+/// SET_DISK_FAULTY (md_error on a member); EBUSY when it is the last copy.
+fn set_disk_faulty(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
+    let Some(r) = st.disks.iter_mut().find(|r| r.dev == dev) else {
+        return Err(ENODEV);
+    };
+    let Some(conf) = m.conf() else {
+        return Err(ENODEV);
+    };
+    let slotted = usize::try_from(r.raid_disk)
+        .ok()
+        .and_then(|i| conf.mirrors.get(i).map(|mi| (i, mi)))
+        .filter(|(_, mi)| mi.dev.load(Ordering::Acquire) == dev);
+    match slotted {
+        Some((slot, _)) => {
+            if !conf.error(slot) {
+                return Err(EBUSY);
+            }
+        }
+        None if !r.faulty => {
+            r.faulty = true;
+            md_crit!(
+                "md/raid1:{}: Disk failure on {}, disabling device.\n",
+                m.name(),
+                r.name()
+            );
+            md_crit!(
+                "md/raid1:{}: Operation continuing on {} devices.\n",
+                m.name(),
+                conf.mirrors.len().saturating_sub(conf.degraded())
+            );
+            conf.sb_change.store(true, Ordering::Release);
+            m.need_check();
+        }
+        None => {}
+    }
+    r.publish();
+    Ok(())
+}
+
+/// HOT_REMOVE_DISK and dev-NAME/state `remove`: a spare or failed member leaves
+/// the array (closed once the lock is released).
+fn hot_remove_disk(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
+    if st.pers.is_none() {
+        return Err(ENODEV);
+    }
+    let Some(i) = st.disks.iter().position(|r| r.dev == dev) else {
+        return Err(ENXIO);
+    };
+    if let Some(conf) = m.conf() {
+        sync_from_conf(st, &conf);
+        // A failed member still in its slot leaves it now (remove_and_add_spares).
+        let slot = st
+            .disks
+            .get(i)
+            .and_then(|r| (r.faulty && r.raid_disk >= 0).then_some(r.raid_disk as usize));
+        if let Some(slot) = slot {
+            if st.sync_thread.is_none() {
+                conf.uninstall(slot);
+                if let Some(r) = st.disks.get_mut(i) {
+                    r.raid_disk = -1;
+                    if let Some(k) = st.kobj.as_ref() {
+                        r.set_rd_link(k, false);
+                    }
+                }
+            }
+        }
+    }
+    let Some(r) = st.disks.get(i) else {
+        return Err(ENXIO);
+    };
+    if r.raid_disk >= 0 {
+        md_warn!(
+            "md: cannot remove active disk {} from {} ...\n",
+            r.name(),
+            m.name()
+        );
+        return Err(EBUSY);
+    }
+    let Some(r) = ffi::kvec_remove(&mut st.disks, i) else {
+        return Err(ENXIO);
+    };
+    md_debug!("md: unbind<{}>\n", r.name());
+    md_debug!("md: export_rdev({})\n", r.name());
+    st.deleting.push(r, GFP_KERNEL)?;
+    if let Some(conf) = m.conf() {
+        conf.sb_change.store(true, Ordering::Release);
+        m.need_check();
+    } else if st.pers.is_some() {
+        st.events = st.events.saturating_add(1);
+        write_superblocks(st, m.in_sync.load(Ordering::SeqCst));
+    }
     m.update_configured(st);
     Ok(())
 }
@@ -1022,29 +1645,41 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
             r.in_sync = false;
         }
     }
-    let mut mirrors = KVec::with_capacity(raid_disks as usize, GFP_KERNEL)?;
+    if raid_disks as usize > raid1::MAX_MIRRORS {
+        md_err!(
+            "md/raid1:{}: {} mirrors: at most {} are supported\n",
+            m.name(),
+            raid_disks,
+            raid1::MAX_MIRRORS
+        );
+        return Err(EINVAL);
+    }
+    let mut members = KVec::new();
     let mut files = KVec::new();
     let mut offsets = KVec::new();
     let mut working = 0u32;
     for slot in 0..raid_disks as i32 {
-        let r = st.disks.iter().find(|r| r.raid_disk == slot);
-        if let Some(r) = r {
-            files.push(r.file.as_ptr(), GFP_KERNEL)?;
-            offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
-            if r.in_sync {
-                working += 1;
-            }
+        let Some(r) = st.disks.iter().find(|r| r.raid_disk == slot) else {
+            continue;
+        };
+        files.push(r.file.as_ptr(), GFP_KERNEL)?;
+        offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
+        if r.in_sync {
+            working += 1;
         }
-        mirrors.push(
-            raid1::Mirror {
-                // INVARIANT: the rdev keeps the file open until the array stops, which
-                // first drains I/O through this conf (`Mddev::quiesce`).
-                member: r.map(|r| raid1::MemberRef(r.file.as_ptr())),
-                data_offset: r.map_or(0, |r| r.sb.data_offset()),
-                in_sync: r.is_some_and(|r| r.in_sync),
-                pending: AtomicI32::new(0),
-                next_seq_sect: AtomicU64::new(0),
-            },
+        members.push(
+            (
+                slot as usize,
+                raid1::MemberInit {
+                    // The rdev keeps the file open until the member leaves the conf.
+                    file: r.file.as_ptr(),
+                    data_offset: r.sb.data_offset(),
+                    in_sync: r.in_sync,
+                    recovery_offset: r.recovery_offset,
+                    dev: r.dev,
+                    corrected: r.corrected,
+                },
+            ),
             GFP_KERNEL,
         )?;
     }
@@ -1052,14 +1687,26 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         md_err!("md/raid1:{}: no operational mirrors\n", m.name());
         return Err(EIO);
     }
+    // One working mirror has nothing to resync with (raid1_run).
+    let resync = if working == 1 {
+        superblock::MAX_SECTOR
+    } else {
+        resync
+    };
     m.disk.set_limits(&files, &offsets)?;
     let conf = Arc::new(
-        raid1::Conf {
-            mirrors,
-            synced: resync == superblock::MAX_SECTOR,
-        },
+        raid1::Conf::new(m, raid_disks as usize, &members, resync)?,
         GFP_KERNEL,
     )?;
+    let me = globals()
+        .and_then(|g| g.all.lock().find(m.minor).cloned())
+        .ok_or(ENODEV)?;
+    let tname = CString::try_from_fmt(fmt!("{}_raid1", m.name()))?;
+    let thread = Thread::start(me, 0, &tname)?;
+    conf.set_waker(thread.waker());
+    st.thread = Some(thread);
+    m.sync.action.store(0, Ordering::Release);
+    m.sync.done.store(false, Ordering::Release);
     st.level = level;
     st.raid_disks = raid_disks;
     st.dev_sectors = dev_sectors;
@@ -1084,15 +1731,54 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     }
     *m.io.lock() = Some(conf);
     m.update_configured(st);
+    if resync != superblock::MAX_SECTOR {
+        md_info!(
+            "md/raid1:{}: not clean -- starting background reconstruction\n",
+            m.name()
+        );
+    }
     md_info!(
         "md/raid1:{}: active with {} out of {} mirrors\n",
         m.name(),
         working,
         raid_disks
     );
+    m.set_knob_copies(
+        st.knobs.max_read_errors(),
+        st.knobs.speed_min(),
+        st.knobs.speed_max(),
+    );
+    m.need_check();
     m.disk.set_capacity(dev_sectors);
     m.disk.change_uevent();
     Ok(())
+}
+
+/// md_notify_reboot: every running array stops its sync and is marked clean.
+pub(crate) fn md_reboot() {
+    let Some(g) = globals() else { return };
+    let mut arrays: KVec<Arc<Mddev>> = KVec::new();
+    {
+        let all = g.all.lock();
+        for m in all.iter() {
+            if arrays.push(m.clone(), GFP_KERNEL).is_err() {
+                break;
+            }
+        }
+    }
+    let mut need_delay = false;
+    for m in arrays.iter() {
+        if let Some(mut st) = m.state.try_lock() {
+            if st.pers.is_some() {
+                stop_writes(m, &mut st);
+                need_delay = true;
+            }
+        }
+    }
+    // As md: give the members a moment to settle their caches.
+    if need_delay {
+        ffi::msleep(1000);
+    }
 }
 
 /// Writes /proc/mdstat.
@@ -1140,7 +1826,7 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
                 name: r.name(),
                 desc_nr: r.desc_nr,
                 flags: mdstat::MemberFlags {
-                    faulty: r.faulty,
+                    faulty: r.faulty || m.member_faulty(r),
                     spare: r.raid_disk < 0,
                     ..Default::default()
                 },
@@ -1158,6 +1844,30 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
             }
         }
         let slots = (st.raid_disks as usize).min(in_sync.len());
+        let conf = m.conf();
+        if let Some(c) = &conf {
+            for (s, mi) in in_sync.iter_mut().zip(c.mirrors.iter()) {
+                *s = mi.active();
+            }
+        }
+        let sync = match (m.sync.running(), &conf) {
+            (Some(action), _) => {
+                let curr = m.sync.curr.load(Ordering::Acquire);
+                let mark_cnt = m.sync.mark_cnt.load(Ordering::Acquire);
+                Some(mdstat::SyncLine::Progress(resync::Progress {
+                    action,
+                    done: curr,
+                    total: m.sync.max.load(Ordering::Acquire),
+                    since_mark_ms: ffi::now_ms()
+                        .saturating_sub(m.sync.mark_ms.load(Ordering::Acquire)),
+                    since_mark_sectors: curr.saturating_sub(mark_cnt),
+                }))
+            }
+            (None, Some(c)) if c.resync_cp.load(Ordering::Acquire) < superblock::MAX_SECTOR => {
+                Some(mdstat::SyncLine::Pending)
+            }
+            _ => None,
+        };
         let running = st.pers.map(|p| mdstat::Running {
             personality: p.name,
             broken: false,
@@ -1166,6 +1876,7 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
             array_sectors: st.dev_sectors,
             raid_disks: st.raid_disks,
             in_sync: in_sync.get(..slots).unwrap_or(&[]),
+            sync,
         });
         let status = mdstat::ArrayStatus {
             name: m.name(),
@@ -1221,18 +1932,8 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
         Cmd::SetDiskFaulty => {
             let (major, minor) = ioctl::decode_dev(arg as u64);
             let dev = mkdev(major as i32, minor as i32)?;
-            let st = m.state.lock();
-            return match st.disks.iter().find(|r| r.dev == dev) {
-                None => Err(ENODEV),
-                Some(r) => {
-                    md_warn!(
-                        "md: {}: failing members ({}) is not supported by this md_mod yet\n",
-                        m.name(),
-                        r.name()
-                    );
-                    Err(eopnotsupp())
-                }
-            };
+            let mut st = m.state.lock();
+            return set_disk_faulty(&m, &mut st, dev);
         }
         Cmd::GetBitmapFile => {
             // No bitmap file: an empty path.
@@ -1312,7 +2013,10 @@ fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize) -> Result 
             }
             add_new_disk(m, st, &info)
         }
-        Cmd::HotRemoveDisk => Err(ENXIO),
+        Cmd::HotRemoveDisk => {
+            let (major, minor) = ioctl::decode_dev(arg as u64);
+            hot_remove_disk(m, st, mkdev(major as i32, minor as i32)?)
+        }
         Cmd::HotAddDisk => Err(ENODEV),
         _ => Err(EINVAL),
     }
@@ -1388,6 +2092,7 @@ struct MdModule {
     major: bool,
     sysctl: bool,
     mdstat: bool,
+    reboot: bool,
 }
 
 impl kernel::Module for MdModule {
@@ -1404,9 +2109,10 @@ impl kernel::Module for MdModule {
             major: false,
             sysctl: false,
             mdstat: false,
+            reboot: false,
         };
         // Each step is undone by `drop` if a later one fails.
-        ffi::bioset_init()?;
+        ffi::bioset_init(raid1::R1BIO_SIZE)?;
         this.bioset = true;
         ffi::register_major()?;
         this.major = true;
@@ -1414,6 +2120,8 @@ impl kernel::Module for MdModule {
         this.sysctl = true;
         ffi::mdstat_register()?;
         this.mdstat = true;
+        ffi::reboot_register()?;
+        this.reboot = true;
         Ok(this)
     }
 }
@@ -1423,6 +2131,9 @@ impl Drop for MdModule {
         UNLOADING.store(true, Ordering::Release);
         // Parameter writes in progress finish; later ones see `UNLOADING`.
         ffi::params_quiesce();
+        if self.reboot {
+            ffi::reboot_unregister();
+        }
         if self.major {
             ffi::unregister_major();
         }

@@ -51,6 +51,19 @@ pub struct Running<'a> {
     pub raid_disks: u32,
     /// Slots holding an in-sync member, in slot order (`[UU]`).
     pub in_sync: &'a [bool],
+    /// The sync line under the array, if any.
+    pub sync: Option<SyncLine>,
+}
+
+/// md's status_resync line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncLine {
+    /// A sync is running.
+    Progress(crate::resync::Progress),
+    /// A resync is needed but cannot run now (`resync=PENDING`, e.g. read-only).
+    Pending,
+    /// A sync is about to start (`resync=DELAYED`).
+    Delayed,
 }
 
 /// Metadata as printed after the size.
@@ -169,6 +182,15 @@ pub fn write_array<W: Write>(w: &mut W, a: &ArrayStatus<'_>) -> fmt::Result {
                 w.write_char(if *s { 'U' } else { '_' })?;
             }
             w.write_str("]\n      ")?;
+            match &r.sync {
+                Some(SyncLine::Progress(p)) => {
+                    crate::resync::write_progress(w, p)?;
+                    w.write_str("\n      ")?;
+                }
+                Some(SyncLine::Pending) => w.write_str("\tresync=PENDING\n      ")?,
+                Some(SyncLine::Delayed) => w.write_str("\tresync=DELAYED\n      ")?,
+                None => {}
+            }
         }
         None => w.write_str("\n       ")?,
     }

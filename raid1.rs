@@ -1,16 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
-//! RAID1: mirroring. Writes go to every in-sync mirror; a read goes to the one
-//! mirror read_balance picks. Resync, failure handling and recovery come with
-//! the redundancy issue.
+//! RAID1: mirroring (raid1.c's r1conf, r1bio, raid1d and sync_request).
+//!
+//! Writes go to every working mirror; a read goes to the one read_balance picks.
+//! Every request passes a barrier bucket (64 MiB units hashed into 1024
+//! buckets) that resync, recovery and scrubs raise one region at a time, so
+//! normal I/O only waits where the sync thread is working. Failed clones are
+//! handed to the array thread: a failed write fails its member and completes
+//! once the superblocks record that; a failed read is rewritten from a good
+//! copy and retried on another mirror.
 
-use core::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use core::ffi::c_void;
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 use kernel::bindings;
 use kernel::prelude::*;
+use kernel::sync::Mutex;
 
 use crate::balance::{read_balance, MirrorView};
-use crate::bio::{Bio, Kind};
+use crate::bio::{self, Bio, Kind};
+use crate::ffi::{self, IoReq, PageBuf, WaitQ};
 use crate::personality::Personality;
+use crate::resync::{self, Action};
+use crate::superblock::MAX_SECTOR;
+use crate::{Mddev, Ro, SyncProgress};
 
 /// The raid1 personality as registered at module load.
 pub(crate) static RAID1: Personality = Personality {
@@ -18,77 +31,495 @@ pub(crate) static RAID1: Personality = Personality {
     level: 1,
 };
 
-/// A member file pointer owned by the array's rdev.
-///
-/// # Invariants
-///
-/// The file stays open while the `Conf` holding this exists and I/O through it
-/// may be in flight: the array is stopped (conf dropped, in-flight I/O drained)
-/// before its members are closed.
-pub(crate) struct MemberRef(pub(crate) *mut bindings::file);
+/// Mirrors a conf can hold (bit masks of mirrors are `u32`).
+pub(crate) const MAX_MIRRORS: usize = 32;
 
-// SAFETY: The pointed-to bdev file is used from any thread by the block layer.
-unsafe impl Send for MemberRef {}
-// SAFETY: As above; we only pass the pointer to the block layer.
-unsafe impl Sync for MemberRef {}
-
-/// One slot of the mirror set (raid1's `struct raid1_info`).
+/// One slot of the mirror set (raid1's `struct raid1_info` and the runtime
+/// flags of its rdev). Changed while I/O runs, hence atomics; the member file
+/// is only taken away with the array frozen and no clone in flight.
 pub(crate) struct Mirror {
-    /// The member in this slot, if any.
-    pub(crate) member: Option<MemberRef>,
+    /// The member's open bdev file (NULL: empty slot). Owned by its rdev.
+    member: AtomicPtr<bindings::file>,
     /// Where the data starts on the member, in sectors.
-    pub(crate) data_offset: u64,
-    /// Holds current data.
-    pub(crate) in_sync: bool,
-    /// Requests in flight (read_balance's load measure).
-    pub(crate) pending: AtomicI32,
+    data_offset: AtomicU64,
+    /// Holds current data for the whole array.
+    pub(crate) in_sync: AtomicBool,
+    /// Failed; no new I/O goes to it.
+    pub(crate) faulty: AtomicBool,
+    /// For a recovering member: data below this sector is current.
+    pub(crate) recovery_offset: AtomicU64,
+    /// Clones in flight (read_balance's load measure; removal waits for 0).
+    pending: AtomicI32,
     /// Sector after the last read sent here.
-    pub(crate) next_seq_sect: AtomicU64,
+    next_seq_sect: AtomicU64,
+    /// Recent read errors (decayed hourly) and when the last one was seen.
+    read_errors: AtomicU32,
+    last_read_error_s: AtomicU64,
+    /// Sectors rewritten after read errors (rdev's corrected_errors).
+    pub(crate) corrected: AtomicU32,
+    /// dev_t of the member, to find its rdev.
+    pub(crate) dev: AtomicU32,
 }
 
-/// A running raid1 array (raid1's `struct r1conf`).
-pub(crate) struct Conf {
-    /// Slots in order.
-    pub(crate) mirrors: KVec<Mirror>,
-    /// The mirrors are known to hold the same data (resync_offset is MaxSector). Until
-    /// resync exists, an array that is not reads from the first in-sync mirror only,
-    /// as raid1 does for the region a resync has not reached.
-    pub(crate) synced: bool,
-}
-
-impl Conf {
-    /// Whether any request is in flight on any mirror.
-    pub(crate) fn idle(&self) -> bool {
-        self.mirrors
-            .iter()
-            .all(|m| m.pending.load(Ordering::Acquire) == 0)
-    }
-
-    /// raid1's make_request.
-    pub(crate) fn make_request(&self, bio: Bio) {
-        match bio.kind() {
-            Kind::Read => self.read(bio),
-            Kind::Write => self.write(bio),
-            Kind::Other => bio.not_supported(),
+impl Mirror {
+    fn empty() -> Mirror {
+        Mirror {
+            member: AtomicPtr::new(null_mut()),
+            data_offset: AtomicU64::new(0),
+            in_sync: AtomicBool::new(false),
+            faulty: AtomicBool::new(false),
+            recovery_offset: AtomicU64::new(0),
+            pending: AtomicI32::new(0),
+            next_seq_sect: AtomicU64::new(0),
+            read_errors: AtomicU32::new(0),
+            last_read_error_s: AtomicU64::new(0),
+            corrected: AtomicU32::new(0),
+            dev: AtomicU32::new(0),
         }
     }
 
-    fn read(&self, bio: Bio) {
+    fn file(&self) -> Option<*mut bindings::file> {
+        let f = self.member.load(Ordering::Acquire);
+        (!f.is_null()).then_some(f)
+    }
+
+    /// Whether a member sits in this slot.
+    pub(crate) fn occupied(&self) -> bool {
+        self.file().is_some()
+    }
+
+    /// In a slot and not failed: writes go here.
+    pub(crate) fn working(&self) -> bool {
+        self.occupied() && !self.faulty.load(Ordering::Acquire)
+    }
+
+    /// Working and in sync.
+    pub(crate) fn active(&self) -> bool {
+        self.working() && self.in_sync.load(Ordering::Acquire)
+    }
+
+    /// Holds current data for `[.., end)`.
+    fn readable(&self, end: u64) -> bool {
+        self.working()
+            && (self.in_sync.load(Ordering::Acquire)
+                || self.recovery_offset.load(Ordering::Acquire) >= end)
+    }
+
+    /// A member still being recovered.
+    pub(crate) fn recovering(&self) -> bool {
+        self.working() && !self.in_sync.load(Ordering::Acquire)
+    }
+
+    fn data_offset(&self) -> u64 {
+        self.data_offset.load(Ordering::Acquire)
+    }
+}
+
+/// Where a member enters the conf (at run, or when a spare takes a slot).
+pub(crate) struct MemberInit {
+    /// Its open file; the rdev keeps it open until the member leaves the conf.
+    pub(crate) file: *mut bindings::file,
+    /// Data offset in sectors.
+    pub(crate) data_offset: u64,
+    /// In sync for the whole array.
+    pub(crate) in_sync: bool,
+    /// Current below this sector when not in sync.
+    pub(crate) recovery_offset: u64,
+    /// dev_t.
+    pub(crate) dev: u32,
+    /// Corrected read errors recorded so far.
+    pub(crate) corrected: u32,
+}
+
+/// One request of the array (raid1's r1bio): the array's bio and its clones.
+struct R1Bio {
+    conf: *const Conf,
+    master: *mut bindings::bio,
+    sector: u64,
+    sectors: u32,
+    write: bool,
+    /// Clones outstanding plus the submitter's hold.
+    remaining: AtomicU32,
+    /// Mirrors whose clone failed.
+    failed: AtomicU32,
+    /// Mirrors a write clone went to.
+    sent: u32,
+    /// The mirror a read went to.
+    read_disk: usize,
+    /// Mirrors a retried read must not use.
+    blocked: u32,
+    /// Status to complete a failed write with once the superblocks record the failure.
+    status: u8,
+    /// Link in the lists of the array thread.
+    next: *mut R1Bio,
+}
+
+/// Bytes of a request, for the pool.
+pub(crate) const R1BIO_SIZE: usize = core::mem::size_of::<R1Bio>();
+
+/// A lock-free stack of r1bios (pushed from interrupts, emptied at once).
+struct R1List(AtomicPtr<R1Bio>);
+
+impl R1List {
+    fn push(&self, r1: *mut R1Bio) {
+        let mut head = self.0.load(Ordering::Acquire);
+        loop {
+            // SAFETY: `r1` is a live request owned by the pusher until it is on the list.
+            unsafe { (*r1).next = head };
+            match self
+                .0
+                .compare_exchange(head, r1, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return,
+                Err(h) => head = h,
+            }
+        }
+    }
+
+    /// Takes every entry, oldest first.
+    fn take(&self) -> *mut R1Bio {
+        let mut p = self.0.swap(null_mut(), Ordering::AcqRel);
+        let mut out: *mut R1Bio = null_mut();
+        while !p.is_null() {
+            // SAFETY: Entries are live requests owned by the list, now by us.
+            let next = unsafe { (*p).next };
+            // SAFETY: As above.
+            unsafe { (*p).next = out };
+            out = p;
+            p = next;
+        }
+        out
+    }
+}
+
+/// A running raid1 array (raid1's `struct r1conf`).
+///
+/// # Invariants
+///
+/// `mddev` is the array owning this conf; it outlives the conf, which it drops
+/// only after every request has finished (`Mddev::quiesce`).
+pub(crate) struct Conf {
+    /// Slots in order.
+    pub(crate) mirrors: KVec<Mirror>,
+    mddev: *const Mddev,
+    nr_pending: KVec<AtomicI32>,
+    nr_waiting: KVec<AtomicI32>,
+    barrier: KVec<AtomicI32>,
+    /// Requests between `wait_barrier` and `allow_barrier`.
+    total_pending: AtomicI32,
+    /// Of those, the ones waiting for the array thread.
+    nr_queued: AtomicI32,
+    /// freeze_array depth.
+    frozen: AtomicI32,
+    wq: WaitQ,
+    retry: R1List,
+    /// Failed writes to complete once the superblocks record the failure.
+    sb_wait: R1List,
+    /// md's recovery_cp while running: reads ending beyond it go to the first
+    /// in-sync mirror.
+    pub(crate) resync_cp: AtomicU64,
+    /// md's MD_SB_CHANGE_PENDING: the superblocks must be rewritten.
+    pub(crate) sb_change: AtomicBool,
+    /// md's MD_RECOVERY_INTR: the running sync stops.
+    pub(crate) sync_intr: AtomicBool,
+    /// The last working member saw an error (md's MD_BROKEN).
+    pub(crate) broken: AtomicBool,
+    /// Sectors of normal I/O seen (the sync's idleness test).
+    normal_io: AtomicU64,
+    /// The array thread, woken from any context.
+    waker: AtomicPtr<ffi::RmdThread>,
+    /// Serialises failure decisions (raid1's device_lock in raid1_error).
+    error_lock: Pin<KBox<Mutex<()>>>,
+}
+
+// SAFETY: Shared between submitters, completions and the array's threads; every
+// field is atomic or a lock, and `mddev` is only read.
+unsafe impl Send for Conf {}
+// SAFETY: As above.
+unsafe impl Sync for Conf {}
+
+/// md's hash of a sector's 64 MiB barrier unit into a bucket.
+fn bucket(sector: u64) -> usize {
+    resync::bucket(sector)
+}
+
+impl Conf {
+    /// A conf for `raid_disks` slots with the given members in their slots.
+    pub(crate) fn new(
+        mddev: &Mddev,
+        raid_disks: usize,
+        members: &[(usize, MemberInit)],
+        resync_cp: u64,
+    ) -> Result<Conf> {
+        if raid_disks == 0 || raid_disks > MAX_MIRRORS {
+            return Err(EINVAL);
+        }
+        let mut mirrors = KVec::with_capacity(raid_disks, GFP_KERNEL)?;
+        for _ in 0..raid_disks {
+            mirrors.push(Mirror::empty(), GFP_KERNEL)?;
+        }
+        let counters = || -> Result<KVec<AtomicI32>> {
+            let mut v = KVec::with_capacity(resync::BUCKETS, GFP_KERNEL)?;
+            for _ in 0..resync::BUCKETS {
+                v.push(AtomicI32::new(0), GFP_KERNEL)?;
+            }
+            Ok(v)
+        };
+        let conf = Conf {
+            mirrors,
+            // INVARIANT: The caller stores this conf in `mddev`.
+            mddev,
+            nr_pending: counters()?,
+            nr_waiting: counters()?,
+            barrier: counters()?,
+            total_pending: AtomicI32::new(0),
+            nr_queued: AtomicI32::new(0),
+            frozen: AtomicI32::new(0),
+            wq: WaitQ::new()?,
+            retry: R1List(AtomicPtr::new(null_mut())),
+            sb_wait: R1List(AtomicPtr::new(null_mut())),
+            resync_cp: AtomicU64::new(resync_cp),
+            sb_change: AtomicBool::new(false),
+            sync_intr: AtomicBool::new(false),
+            broken: AtomicBool::new(false),
+            normal_io: AtomicU64::new(0),
+            waker: AtomicPtr::new(null_mut()),
+            error_lock: KBox::pin_init(kernel::new_mutex!((), "md:raid1_error"), GFP_KERNEL)?,
+        };
+        for (slot, m) in members {
+            conf.install(*slot, m);
+        }
+        Ok(conf)
+    }
+
+    fn mddev(&self) -> &Mddev {
+        // SAFETY: The array outlives its conf (type invariant).
+        unsafe { &*self.mddev }
+    }
+
+    fn name(&self) -> &str {
+        self.mddev().name()
+    }
+
+    /// Sets the array thread to wake (NULL: none).
+    pub(crate) fn set_waker(&self, t: *mut ffi::RmdThread) {
+        self.waker.store(t, Ordering::Release);
+    }
+
+    /// md_wakeup_thread of the array thread.
+    pub(crate) fn wake_thread(&self) {
+        let t = self.waker.load(Ordering::Acquire);
+        if !t.is_null() {
+            // SAFETY: The waker is cleared before the thread is stopped, and the
+            // thread is stopped only with no request in flight.
+            unsafe { ffi::wake_raw(t) };
+        }
+    }
+
+    /// Puts a member into `slot` (run, or raid1_add_disk for a spare).
+    pub(crate) fn install(&self, slot: usize, m: &MemberInit) {
+        let Some(mi) = self.mirrors.get(slot) else {
+            return;
+        };
+        mi.data_offset.store(m.data_offset, Ordering::Release);
+        mi.in_sync.store(m.in_sync, Ordering::Release);
+        mi.faulty.store(false, Ordering::Release);
+        mi.recovery_offset.store(
+            if m.in_sync {
+                MAX_SECTOR
+            } else {
+                m.recovery_offset
+            },
+            Ordering::Release,
+        );
+        mi.next_seq_sect.store(0, Ordering::Relaxed);
+        mi.read_errors.store(0, Ordering::Relaxed);
+        mi.corrected.store(m.corrected, Ordering::Relaxed);
+        mi.dev.store(m.dev, Ordering::Release);
+        mi.member.store(m.file, Ordering::Release);
+    }
+
+    /// Takes the member out of `slot` (raid1_remove_disk): the array is frozen
+    /// around it so no clone can still be using the member afterwards.
+    pub(crate) fn uninstall(&self, slot: usize) {
+        let Some(mi) = self.mirrors.get(slot) else {
+            return;
+        };
+        self.freeze(0);
+        mi.member.store(null_mut(), Ordering::Release);
+        self.wq.wait(|| mi.pending.load(Ordering::Acquire) == 0);
+        mi.in_sync.store(false, Ordering::Release);
+        mi.faulty.store(false, Ordering::Release);
+        mi.dev.store(0, Ordering::Release);
+        self.unfreeze();
+    }
+
+    /// Slots without a working in-sync member (md's `degraded`).
+    pub(crate) fn degraded(&self) -> usize {
+        self.mirrors.iter().filter(|m| !m.active()).count()
+    }
+
+    /// Whether no request is in flight.
+    pub(crate) fn idle(&self) -> bool {
+        self.total_pending.load(Ordering::Acquire) == 0
+            && self
+                .mirrors
+                .iter()
+                .all(|m| m.pending.load(Ordering::Acquire) == 0)
+    }
+
+    // ---- barrier (raid1's wait_barrier / raise_barrier / freeze_array) ----
+
+    fn wait_barrier(&self, sector: u64) -> usize {
+        let idx = bucket(sector);
+        let (Some(p), Some(w), Some(b)) = (
+            self.nr_pending.get(idx),
+            self.nr_waiting.get(idx),
+            self.barrier.get(idx),
+        ) else {
+            return 0;
+        };
+        loop {
+            p.fetch_add(1, Ordering::SeqCst);
+            self.total_pending.fetch_add(1, Ordering::SeqCst);
+            if b.load(Ordering::SeqCst) == 0 && self.frozen.load(Ordering::SeqCst) == 0 {
+                return idx;
+            }
+            // Back off so the barrier can be raised, wait, and try again.
+            w.fetch_add(1, Ordering::SeqCst);
+            p.fetch_sub(1, Ordering::SeqCst);
+            self.total_pending.fetch_sub(1, Ordering::SeqCst);
+            self.wq.wake();
+            self.wq
+                .wait(|| b.load(Ordering::SeqCst) == 0 && self.frozen.load(Ordering::SeqCst) == 0);
+            w.fetch_sub(1, Ordering::SeqCst);
+            self.wq.wake();
+        }
+    }
+
+    fn allow_barrier(&self, idx: usize) {
+        if let Some(p) = self.nr_pending.get(idx) {
+            p.fetch_sub(1, Ordering::SeqCst);
+        }
+        self.total_pending.fetch_sub(1, Ordering::SeqCst);
+        self.wq.wake();
+    }
+
+    /// Stops normal I/O in `sector`'s bucket and waits for what is in flight there.
+    fn raise_barrier(&self, sector: u64) {
+        let idx = bucket(sector);
+        let (Some(p), Some(w), Some(b)) = (
+            self.nr_pending.get(idx),
+            self.nr_waiting.get(idx),
+            self.barrier.get(idx),
+        ) else {
+            return;
+        };
+        // Let waiting normal I/O in first, as raid1 does.
+        self.wq
+            .wait(|| w.load(Ordering::SeqCst) == 0 && self.frozen.load(Ordering::SeqCst) == 0);
+        b.fetch_add(1, Ordering::SeqCst);
+        self.wq.wait(|| p.load(Ordering::SeqCst) == 0);
+    }
+
+    fn lower_barrier(&self, sector: u64) {
+        if let Some(b) = self.barrier.get(bucket(sector)) {
+            b.fetch_sub(1, Ordering::SeqCst);
+        }
+        self.wq.wake();
+    }
+
+    /// Stops all new I/O and waits until the only requests left are queued for
+    /// the array thread, plus `extra` held by the caller.
+    pub(crate) fn freeze(&self, extra: i32) {
+        self.frozen.fetch_add(1, Ordering::SeqCst);
+        self.wq.wait(|| {
+            self.total_pending.load(Ordering::SeqCst)
+                == self.nr_queued.load(Ordering::SeqCst) + extra
+        });
+    }
+
+    /// Ends a `freeze`.
+    pub(crate) fn unfreeze(&self) {
+        self.frozen.fetch_sub(1, Ordering::SeqCst);
+        self.wq.wake();
+    }
+
+    // ---- requests ----
+
+    /// raid1's make_request.
+    pub(crate) fn make_request(&self, bio: Bio) {
+        let bio = match bio.kind() {
+            Kind::Other => return bio.not_supported(),
+            _ => {
+                // No request crosses a barrier unit.
+                let room = resync::unit_room(bio.sector());
+                match bio.split_front(room) {
+                    Some(b) => b,
+                    None => return,
+                }
+            }
+        };
+        self.normal_io
+            .fetch_add(u64::from(bio.sectors()), Ordering::Relaxed);
+        match bio.kind() {
+            Kind::Read => self.read(bio),
+            _ => self.write(bio),
+        }
+    }
+
+    fn alloc_r1(&self, bio: Bio, write: bool) -> *mut R1Bio {
         let sector = bio.sector();
+        let sectors = bio.sectors();
+        let r1 = ffi::r1_alloc(core::mem::size_of::<R1Bio>()).cast::<R1Bio>();
+        // SAFETY: The pool hands out blocks of at least `size_of::<R1Bio>()` bytes with
+        // kmalloc alignment (enough for R1Bio's fields); never NULL (mempool, GFP_NOIO).
+        unsafe {
+            r1.write(R1Bio {
+                conf: self,
+                master: bio.into_raw(),
+                sector,
+                sectors,
+                write,
+                remaining: AtomicU32::new(1),
+                failed: AtomicU32::new(0),
+                sent: 0,
+                read_disk: 0,
+                blocked: 0,
+                status: 0,
+                next: null_mut(),
+            })
+        };
+        r1
+    }
+
+    fn read(&self, bio: Bio) {
+        self.wait_barrier(bio.sector());
+        let r1 = self.alloc_r1(bio, false);
+        self.submit_read(r1, false);
+    }
+
+    /// Sends a read to the mirror read_balance picks, or fails it.
+    fn submit_read(&self, r1: *mut R1Bio, retry: bool) {
+        // SAFETY: `r1` is a live request owned by the caller.
+        let r = unsafe { &mut *r1 };
+        let end = r.sector.saturating_add(u64::from(r.sectors));
         let mut views = [MirrorView {
             in_sync: false,
             pending: 0,
             next_seq_sect: 0,
-        }; 8];
-        for (v, m) in views.iter_mut().zip(self.mirrors.iter()) {
+        }; MAX_MIRRORS];
+        for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
             *v = MirrorView {
-                in_sync: m.in_sync && m.member.is_some(),
+                in_sync: m.readable(end) && r.blocked & (1 << i) == 0,
                 pending: m.pending.load(Ordering::Relaxed).max(0) as u32,
                 next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
             };
         }
         let mut n = self.mirrors.len().min(views.len());
-        if !self.synced {
+        // Where resync has not been, only the first readable mirror has the data
+        // everyone will get (raid1_should_read_first).
+        if self.resync_cp.load(Ordering::Acquire) < end {
             n = views
                 .iter()
                 .take(n)
@@ -98,42 +529,705 @@ impl Conf {
                 v.in_sync = false;
             }
         }
-        let chosen = read_balance(views.get(..n).unwrap_or(&[]), sector)
-            .and_then(|i| self.mirrors.get(i))
-            .and_then(|m| m.member.as_ref().map(|f| (m, f)));
-        let Some((m, f)) = chosen else {
-            bio.io_error();
+        let chosen = read_balance(views.get(..n).unwrap_or(&[]), r.sector).and_then(|i| {
+            self.mirrors
+                .get(i)
+                .and_then(|m| m.file().map(|f| (i, m, f)))
+        });
+        let Some((i, m, f)) = chosen else {
+            if retry {
+                let mut name = [0u8; 32];
+                let dev = self
+                    .mirrors
+                    .get(r.read_disk)
+                    .and_then(|m| m.file())
+                    .map_or("?", |f| ffi::bdev_name(f, &mut name));
+                md_crit!(
+                    "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
+                    self.name(),
+                    dev,
+                    r.sector
+                );
+            }
+            self.end_r1(r1, bio::BLK_STS_IOERR);
             return;
         };
-        m.next_seq_sect.store(
-            sector.saturating_add(u64::from(bio.sectors())),
-            Ordering::Relaxed,
-        );
-        // SAFETY: The member stays open and the mirror alive until its I/O drains
-        // (`MemberRef` invariant; the array waits for `idle` before closing members).
-        unsafe { bio.clone_to(f.0, m.data_offset, &m.pending) };
-        bio.end();
+        if retry {
+            let mut name = [0u8; 32];
+            md_info!(
+                "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
+                self.name(),
+                r.sector,
+                ffi::bdev_name(f, &mut name)
+            );
+        }
+        m.next_seq_sect.store(end, Ordering::Relaxed);
+        r.read_disk = i;
+        r.failed.store(0, Ordering::Relaxed);
+        r.remaining.store(1, Ordering::Release);
+        m.pending.fetch_add(1, Ordering::AcqRel);
+        // SAFETY: The member stays open while a clone is in flight (removal freezes the
+        // array and waits for `pending`); `r1` lives until its last clone ends.
+        unsafe { bio::clone_raw(r.master, f, m.data_offset(), r1.cast(), i as i32) };
     }
 
-    /// Writes go to every member in a slot, in sync or still recovering (whose
+    /// Writes go to every working member, in sync or still recovering (whose
     /// recovered region must stay current), as raid1 does.
     fn write(&self, bio: Bio) {
-        let mut sent = false;
-        if !self.mirrors.iter().any(|m| m.in_sync && m.member.is_some()) {
-            bio.io_error();
-            return;
-        }
-        for m in self.mirrors.iter() {
-            if let Some(f) = &m.member {
-                // SAFETY: As in `read`.
-                unsafe { bio.clone_to(f.0, m.data_offset, &m.pending) };
-                sent = true;
+        self.wait_barrier(bio.sector());
+        let r1 = self.alloc_r1(bio, true);
+        // SAFETY: Freshly allocated, ours.
+        let r = unsafe { &mut *r1 };
+        let mut sent = 0u32;
+        let mut any_active = false;
+        for (i, m) in self.mirrors.iter().enumerate() {
+            if m.working() {
+                sent |= 1 << i;
+                any_active |= m.in_sync.load(Ordering::Acquire);
             }
         }
-        if sent {
-            bio.end();
-        } else {
-            bio.io_error();
+        if !any_active {
+            self.end_r1(r1, bio::BLK_STS_IOERR);
+            return;
         }
+        r.sent = sent;
+        r.remaining
+            .store(sent.count_ones().saturating_add(1), Ordering::Release);
+        for (i, m) in self.mirrors.iter().enumerate() {
+            if sent & (1 << i) == 0 {
+                continue;
+            }
+            match m.file() {
+                Some(f) => {
+                    m.pending.fetch_add(1, Ordering::AcqRel);
+                    // SAFETY: As in `submit_read`.
+                    unsafe { bio::clone_raw(r.master, f, m.data_offset(), r1.cast(), i as i32) };
+                }
+                None => {
+                    // Removed meanwhile (only possible while frozen, so not here); count
+                    // it as failed so the request still completes.
+                    r.failed.fetch_or(1 << i, Ordering::AcqRel);
+                    self.put_r1(r1);
+                }
+            }
+        }
+        self.put_r1(r1);
+    }
+
+    /// Completes the array's bio with `status` and frees the request.
+    fn end_r1(&self, r1: *mut R1Bio, status: u8) {
+        // SAFETY: `r1` is live and ours; read out before freeing it.
+        let (master, sector) = unsafe { ((*r1).master, (*r1).sector) };
+        ffi::r1_free(r1.cast());
+        // SAFETY: The master bio was handed to us by the block layer and not ended.
+        unsafe { bio::end_raw(master, status) };
+        self.allow_barrier(bucket(sector));
+    }
+
+    /// Drops one hold on a request; the last one completes it or queues it for
+    /// the array thread.
+    fn put_r1(&self, r1: *mut R1Bio) {
+        // SAFETY: `r1` is live while holds remain.
+        let r = unsafe { &*r1 };
+        if r.remaining.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        if r.failed.load(Ordering::Acquire) == 0 {
+            self.end_r1(r1, 0);
+            return;
+        }
+        self.nr_queued.fetch_add(1, Ordering::SeqCst);
+        self.retry.push(r1);
+        self.wake_thread();
+    }
+
+    // ---- failure (raid1_error) ----
+
+    /// Fails the member in `slot`, unless it is the last one holding the data.
+    /// Returns whether the member is now faulty.
+    pub(crate) fn error(&self, slot: usize) -> bool {
+        let Some(mi) = self.mirrors.get(slot) else {
+            return false;
+        };
+        let Some(f) = mi.file() else { return false };
+        let guard = self.error_lock.lock();
+        if mi.faulty.load(Ordering::Acquire) {
+            return true;
+        }
+        let active = self.mirrors.iter().filter(|m| m.active()).count();
+        if mi.in_sync.load(Ordering::Acquire) && active == 1 {
+            // Never fail the last copy: the array is broken, writes fail instead.
+            self.broken.store(true, Ordering::Release);
+            return false;
+        }
+        mi.in_sync.store(false, Ordering::Release);
+        mi.faulty.store(true, Ordering::Release);
+        drop(guard);
+        self.sync_intr.store(true, Ordering::Release);
+        self.sb_change.store(true, Ordering::Release);
+        let mut name = [0u8; 32];
+        let dev = ffi::bdev_name(f, &mut name);
+        md_crit!(
+            "md/raid1:{}: Disk failure on {}, disabling device.\n",
+            self.name(),
+            dev
+        );
+        md_crit!(
+            "md/raid1:{}: Operation continuing on {} devices.\n",
+            self.name(),
+            self.mirrors.len().saturating_sub(self.degraded())
+        );
+        self.mddev().need_check();
+        self.wake_thread();
+        true
+    }
+
+    // ---- the array thread (raid1d) ----
+
+    /// One round of raid1d's I/O work: failed requests.
+    pub(crate) fn handle_retries(&self) {
+        let mut p = self.retry.take();
+        while !p.is_null() {
+            // SAFETY: Taken from the retry list: live and ours.
+            let r = unsafe { &mut *p };
+            let next = r.next;
+            if r.write {
+                self.write_finished(p);
+            } else {
+                self.nr_queued.fetch_sub(1, Ordering::SeqCst);
+                self.read_error(p);
+            }
+            p = next;
+        }
+    }
+
+    /// A write some clone of which failed: fail those members; the write succeeds
+    /// if an in-sync member took it, once the superblocks say so.
+    fn write_finished(&self, r1: *mut R1Bio) {
+        // SAFETY: Live and ours.
+        let r = unsafe { &mut *r1 };
+        let failed = r.failed.load(Ordering::Acquire);
+        for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
+            if failed & (1 << i) != 0 {
+                self.error(i);
+            }
+        }
+        let ok = self
+            .mirrors
+            .iter()
+            .enumerate()
+            .any(|(i, m)| r.sent & (1 << i) != 0 && failed & (1 << i) == 0 && m.active());
+        r.status = if ok { 0 } else { bio::BLK_STS_IOERR };
+        self.sb_change.store(true, Ordering::Release);
+        // Still counted in nr_queued until ended.
+        self.sb_wait.push(r1);
+    }
+
+    /// Completes the writes that waited for the superblocks to record failures.
+    pub(crate) fn end_sb_waiters(&self) {
+        let mut p = self.sb_wait.take();
+        while !p.is_null() {
+            // SAFETY: Taken from the list: live and ours.
+            let (next, status) = unsafe { ((*p).next, (*p).status) };
+            self.nr_queued.fetch_sub(1, Ordering::SeqCst);
+            self.end_r1(p, status);
+            p = next;
+        }
+    }
+
+    /// handle_read_error: repair the range from another mirror (array frozen),
+    /// then read again.
+    fn read_error(&self, r1: *mut R1Bio) {
+        // SAFETY: Live and ours.
+        let r = unsafe { &mut *r1 };
+        if self.mddev().ro() == Ro::Rdwr {
+            self.freeze(1);
+            if !self.fix_read_error(r.read_disk, r.sector, r.sectors) {
+                r.blocked |= 1 << r.read_disk;
+            }
+            self.unfreeze();
+        } else {
+            r.blocked |= 1 << r.read_disk;
+        }
+        self.submit_read(r1, true);
+    }
+
+    /// exceed_read_errors: counts an error (halved for every hour since the last)
+    /// and fails a member past the limit.
+    fn exceed_read_errors(&self, slot: usize) -> bool {
+        let Some(m) = self.mirrors.get(slot) else {
+            return true;
+        };
+        let now = ffi::real_seconds();
+        let last = m.last_read_error_s.swap(now, Ordering::AcqRel);
+        let hours = now.saturating_sub(last) / 3600;
+        let cur = m.read_errors.load(Ordering::Acquire);
+        let decayed = if hours >= 32 { 0 } else { cur >> hours };
+        let errors = decayed.saturating_add(1);
+        m.read_errors.store(errors, Ordering::Release);
+        let max = self.mddev().max_read_errors();
+        if errors > max {
+            let mut name = [0u8; 32];
+            let dev = m.file().map_or("?", |f| ffi::bdev_name(f, &mut name));
+            md_notice!(
+                "md/raid1:{}: {}: Raid device exceeded read_error threshold [cur {}:max {}]\n",
+                self.name(),
+                dev,
+                errors,
+                max
+            );
+            md_notice!("md/raid1:{}: {}: Failing raid device\n", self.name(), dev);
+            self.error(slot);
+            return true;
+        }
+        false
+    }
+
+    /// fix_read_error: for each page of the range, read it from another mirror,
+    /// write it to every mirror back to the failed one, and read it back there.
+    /// Returns false when the failed mirror should not be read again.
+    fn fix_read_error(&self, read_disk: usize, sector: u64, sectors: u32) -> bool {
+        if self.exceed_read_errors(read_disk) {
+            return false;
+        }
+        let Ok(mut buf) = PageBuf::new(1) else {
+            return false;
+        };
+        let n = self.mirrors.len();
+        let (mut sect, mut left) = (sector, sectors);
+        while left > 0 {
+            let s = left.min(buf.sectors());
+            let end = sect.saturating_add(u64::from(s));
+            let mut d = read_disk;
+            let mut success = false;
+            loop {
+                if let Some(m) = self.mirrors.get(d) {
+                    if m.readable(end) && self.sync_rw(m, sect, s, &mut buf, false).is_ok() {
+                        success = true;
+                        break;
+                    }
+                }
+                d = (d + 1) % n;
+                if d == read_disk {
+                    break;
+                }
+            }
+            if !success {
+                // Nowhere to read it from: this member's copy is lost.
+                self.error(read_disk);
+                return false;
+            }
+            let start = d;
+            while d != read_disk {
+                d = if d == 0 { n - 1 } else { d - 1 };
+                if let Some(m) = self.mirrors.get(d) {
+                    if m.working() && self.sync_rw(m, sect, s, &mut buf, true).is_err() {
+                        self.error(d);
+                    }
+                }
+            }
+            d = start;
+            while d != read_disk {
+                d = if d == 0 { n - 1 } else { d - 1 };
+                let Some(m) = self.mirrors.get(d) else {
+                    continue;
+                };
+                if !m.working() {
+                    continue;
+                }
+                let Ok(mut check) = PageBuf::new(1) else {
+                    continue;
+                };
+                if self.sync_rw(m, sect, s, &mut check, false).is_ok() {
+                    m.corrected.fetch_add(s, Ordering::AcqRel);
+                    self.sb_change.store(true, Ordering::Release);
+                    let mut name = [0u8; 32];
+                    let dev = m.file().map_or("?", |f| ffi::bdev_name(f, &mut name));
+                    md_info!(
+                        "md/raid1:{}: read error corrected ({} sectors at {} on {})\n",
+                        self.name(),
+                        s,
+                        sect.saturating_add(m.data_offset()),
+                        dev
+                    );
+                } else {
+                    self.error(d);
+                }
+            }
+            left -= s;
+            sect = end;
+        }
+        true
+    }
+
+    /// Synchronous I/O of `sectors` at array sector `sector` on mirror `m`.
+    fn sync_rw(
+        &self,
+        m: &Mirror,
+        sector: u64,
+        sectors: u32,
+        buf: &mut PageBuf,
+        write: bool,
+    ) -> Result {
+        let f = m.file().ok_or(ENODEV)?;
+        m.pending.fetch_add(1, Ordering::AcqRel);
+        let mut req = [IoReq {
+            file: f,
+            buf,
+            sector: sector.saturating_add(m.data_offset()),
+            sectors,
+            write,
+            result: Ok(()),
+        }];
+        // SAFETY: The member stays open while `pending` counts us (removal waits for it).
+        unsafe { ffi::io_batch(&mut req) };
+        m.pending.fetch_sub(1, Ordering::AcqRel);
+        self.wq.wake();
+        let [r] = req;
+        r.result
+    }
+
+    // ---- resync, recovery, check, repair (md_do_sync + raid1's sync_request) ----
+
+    /// Runs `action` over `[start, max)`; returns where it got to and whether it
+    /// was interrupted.
+    pub(crate) fn do_sync(
+        &self,
+        p: &SyncProgress,
+        action: Action,
+        start: u64,
+        max: u64,
+    ) -> (u64, bool) {
+        let name = self.name();
+        md_info!("md: {} of RAID array {}\n", action.desc(), name);
+        if start > 0 {
+            md_debug!(
+                "md: resuming {} of {} from checkpoint.\n",
+                action.desc(),
+                name
+            );
+        }
+        let mut bufs = KVec::new();
+        for _ in 0..self.mirrors.len() {
+            match PageBuf::new((resync::SYNC_IO_SECTORS / 8) as usize) {
+                Ok(b) => {
+                    if bufs.push(b, GFP_KERNEL).is_err() {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        let mut interrupted = bufs.len() != self.mirrors.len();
+        let mut j = start;
+        let mut marks = resync::Marks::new(ffi::now_ms(), start);
+        p.start(action, start, max, ffi::now_ms());
+        let mut last_io = self.normal_io.load(Ordering::Relaxed);
+        let mut last_checkpoint_ms = ffi::now_ms();
+        while j < max && !interrupted {
+            if ffi::thread_should_stop() || self.sync_intr.load(Ordering::Acquire) {
+                interrupted = true;
+                break;
+            }
+            let n = resync::chunk(j, max);
+            self.raise_barrier(j);
+            let ok = self.sync_chunk(p, action, j, n, &mut bufs);
+            self.lower_barrier(j);
+            if !ok {
+                interrupted = true;
+                break;
+            }
+            j += u64::from(n);
+            p.curr.store(j, Ordering::Release);
+            let now = ffi::now_ms();
+            if let Some((ms, cnt)) = marks.step(now, j) {
+                p.mark_ms.store(ms, Ordering::Release);
+                p.mark_cnt.store(cnt, Ordering::Release);
+            }
+            if resync::checkpoint_due(
+                j,
+                p.completed.load(Ordering::Acquire),
+                max,
+                now,
+                last_checkpoint_ms,
+            ) {
+                p.completed.store(j, Ordering::Release);
+                last_checkpoint_ms = now;
+                if action.is_sync() && j > self.resync_cp.load(Ordering::Acquire) {
+                    self.resync_cp.store(j, Ordering::Release);
+                    self.sb_change.store(true, Ordering::Release);
+                    self.wake_thread();
+                }
+            }
+            // Rate limits: above the minimum, yield to normal I/O; above the maximum, pause.
+            loop {
+                let (lo, hi) = self.mddev().speed_limits();
+                let speed =
+                    resync::speed_kib(j - marks.oldest().1, now.saturating_sub(marks.oldest().0));
+                let io = self.normal_io.load(Ordering::Relaxed);
+                let busy = io != last_io;
+                last_io = io;
+                match resync::throttle(speed, lo, hi, busy) {
+                    resync::Throttle::Go => break,
+                    resync::Throttle::Yield => {
+                        ffi::msleep(10);
+                        break;
+                    }
+                    resync::Throttle::Pause => {
+                        ffi::msleep(500);
+                        if ffi::thread_should_stop() || self.sync_intr.load(Ordering::Acquire) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        p.curr.store(j, Ordering::Release);
+        md_info!(
+            "md: {}: {} {}.\n",
+            name,
+            action.desc(),
+            if interrupted { "interrupted" } else { "done" }
+        );
+        (j, interrupted)
+    }
+
+    /// One region of a sync: read, compare or copy, write. False: stop the sync.
+    fn sync_chunk(
+        &self,
+        p: &SyncProgress,
+        action: Action,
+        j: u64,
+        n: u32,
+        bufs: &mut KVec<PageBuf>,
+    ) -> bool {
+        let end = j.saturating_add(u64::from(n));
+        let nm = self.mirrors.len().min(bufs.len());
+        // Which mirrors take part.
+        let mut sources = 0u32;
+        let mut targets = 0u32;
+        for (i, m) in self.mirrors.iter().enumerate().take(nm) {
+            if m.active() {
+                sources |= 1 << i;
+            } else if m.working()
+                && (action != Action::Recover || m.recovery_offset.load(Ordering::Acquire) <= j)
+            {
+                targets |= 1 << i;
+            }
+        }
+        if sources == 0 {
+            return false;
+        }
+        match action {
+            Action::Resync | Action::Recover => {
+                if action == Action::Recover && targets == 0 {
+                    return true;
+                }
+                // Read from the first in-sync mirror that can; the others are written.
+                let mut src = None;
+                for i in 0..nm {
+                    if sources & (1 << i) == 0 {
+                        continue;
+                    }
+                    let Some(m) = self.mirrors.get(i) else {
+                        continue;
+                    };
+                    let Some(b) = bufs.get_mut(i) else { continue };
+                    if self.sync_rw(m, j, n, b, false).is_ok() {
+                        src = Some(i);
+                        break;
+                    }
+                    self.error(i);
+                }
+                let Some(src) = src else {
+                    md_crit!(
+                        "md/raid1:{}: unrecoverable I/O read error for block {}\n",
+                        self.name(),
+                        j
+                    );
+                    return false;
+                };
+                let writes = if action == Action::Resync {
+                    (sources | targets) & !(1 << src)
+                } else {
+                    targets
+                };
+                self.write_from(src, writes, j, n, bufs);
+                if action == Action::Recover {
+                    for (i, m) in self.mirrors.iter().enumerate().take(nm) {
+                        if targets & (1 << i) != 0 && m.working() {
+                            m.recovery_offset.store(end, Ordering::Release);
+                        }
+                    }
+                }
+                true
+            }
+            Action::Check | Action::Repair => {
+                // Read every in-sync mirror at once.
+                let mut reads = KVec::new();
+                for (i, b) in bufs.iter().enumerate().take(nm) {
+                    if sources & (1 << i) == 0 {
+                        continue;
+                    }
+                    let Some(m) = self.mirrors.get(i) else {
+                        continue;
+                    };
+                    let Some(f) = m.file() else { continue };
+                    m.pending.fetch_add(1, Ordering::AcqRel);
+                    let req = IoReq {
+                        file: f,
+                        buf: b,
+                        sector: j.saturating_add(m.data_offset()),
+                        sectors: n,
+                        write: false,
+                        result: Ok(()),
+                    };
+                    if reads.push((i, req), GFP_KERNEL).is_err() {
+                        m.pending.fetch_sub(1, Ordering::AcqRel);
+                    }
+                }
+                let mut failed_reads = 0u32;
+                {
+                    let mut reqs = KVec::new();
+                    for (_, r) in reads.iter() {
+                        let _ = reqs.push(
+                            IoReq {
+                                file: r.file,
+                                buf: r.buf,
+                                sector: r.sector,
+                                sectors: r.sectors,
+                                write: false,
+                                result: Ok(()),
+                            },
+                            GFP_KERNEL,
+                        );
+                    }
+                    // SAFETY: Members stay open while `pending` counts these reads; every
+                    // request reads into its own mirror's buffer.
+                    unsafe { ffi::io_batch(&mut reqs) };
+                    for ((i, _), r) in reads.iter().zip(reqs.iter()) {
+                        if r.result.is_err() {
+                            failed_reads |= 1 << i;
+                        }
+                    }
+                }
+                for (i, _) in reads.iter() {
+                    if let Some(m) = self.mirrors.get(*i) {
+                        m.pending.fetch_sub(1, Ordering::AcqRel);
+                    }
+                }
+                drop(reads);
+                self.wq.wake();
+                let good = sources & !failed_reads;
+                let Some(src) = (0..nm).find(|i| good & (1 << i) != 0) else {
+                    md_crit!(
+                        "md/raid1:{}: unrecoverable I/O read error for block {}\n",
+                        self.name(),
+                        j
+                    );
+                    return false;
+                };
+                // Compare each mirror with the first good one, a sync block at a time.
+                let mut rewrite = failed_reads & sources;
+                for i in 0..nm {
+                    if good & (1 << i) == 0 || i == src {
+                        continue;
+                    }
+                    let (Some(a), Some(b)) = (bufs.get(src), bufs.get(i)) else {
+                        continue;
+                    };
+                    let mut off = 0u32;
+                    let mut differs = false;
+                    while off < n {
+                        let len = (n - off).min(resync::RESYNC_BLOCK);
+                        if !a.same(b, off, len) {
+                            p.mismatches.fetch_add(u64::from(len), Ordering::AcqRel);
+                            differs = true;
+                        }
+                        off += len;
+                    }
+                    if differs && action == Action::Repair {
+                        rewrite |= 1 << i;
+                    }
+                }
+                // Read errors are rewritten even by `check`, as md's scrub does.
+                self.write_from(src, rewrite, j, n, bufs);
+                true
+            }
+        }
+    }
+
+    /// Writes `bufs[src]` to the mirrors in `mask`; a failed write fails its member.
+    fn write_from(&self, src: usize, mask: u32, j: u64, n: u32, bufs: &KVec<PageBuf>) {
+        if mask == 0 {
+            return;
+        }
+        let Some(data) = bufs.get(src) else { return };
+        let mut reqs = KVec::new();
+        let mut slots = [0usize; MAX_MIRRORS];
+        let mut ns = 0;
+        for (i, m) in self.mirrors.iter().enumerate() {
+            if i >= MAX_MIRRORS || mask & (1 << i) == 0 || !m.working() {
+                continue;
+            }
+            let Some(f) = m.file() else { continue };
+            m.pending.fetch_add(1, Ordering::AcqRel);
+            let req = IoReq {
+                file: f,
+                buf: data,
+                sector: j.saturating_add(m.data_offset()),
+                sectors: n,
+                write: true,
+                result: Ok(()),
+            };
+            if reqs.push(req, GFP_KERNEL).is_err() {
+                m.pending.fetch_sub(1, Ordering::AcqRel);
+                continue;
+            }
+            if let Some(s) = slots.get_mut(ns) {
+                *s = i;
+                ns += 1;
+            }
+        }
+        // SAFETY: Members stay open while `pending` counts these writes; writes only
+        // read the shared buffer.
+        unsafe { ffi::io_batch(&mut reqs) };
+        for (i, r) in slots.iter().take(ns).zip(reqs.iter()) {
+            if let Some(m) = self.mirrors.get(*i) {
+                m.pending.fetch_sub(1, Ordering::AcqRel);
+            }
+            if r.result.is_err() {
+                self.error(*i);
+            }
+        }
+        self.wq.wake();
+    }
+}
+
+/// The end of a clone (called by helpers.c from the bio's completion).
+///
+/// # Safety
+///
+/// `r1` must be the request the clone was sent for, with the clone counted in its
+/// `remaining`.
+pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
+    let r1 = r1.cast::<R1Bio>();
+    // SAFETY: Live while this clone is outstanding (the caller's promise); the conf
+    // outlives every request.
+    let conf = unsafe { &*(*r1).conf };
+    if let Some(m) = usize::try_from(idx).ok().and_then(|i| conf.mirrors.get(i)) {
+        m.pending.fetch_sub(1, Ordering::AcqRel);
+    }
+    if status != 0 && (0..32).contains(&idx) {
+        // SAFETY: As above.
+        unsafe { (*r1).failed.fetch_or(1 << idx, Ordering::AcqRel) };
+    }
+    conf.put_r1(r1);
+}
+
+impl Drop for Conf {
+    fn drop(&mut self) {
+        // Nothing can be queued: the array drained before dropping the conf. Be safe.
+        self.end_sb_waiters();
     }
 }

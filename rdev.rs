@@ -41,6 +41,10 @@ pub(crate) struct Rdev {
     pub(crate) in_sync: bool,
     /// Marked faulty.
     pub(crate) faulty: bool,
+    /// While recovering (in a slot, not in sync): data below this is current.
+    pub(crate) recovery_offset: u64,
+    /// Sectors rewritten after read errors (md's corrected_errors).
+    pub(crate) corrected: u32,
 }
 
 impl Rdev {
@@ -72,6 +76,7 @@ impl Rdev {
         };
         let lbs = file.logical_block_size().max(512) as usize;
         let sb_write_len = sb.bytes().div_ceil(lbs).saturating_mul(lbs).min(4096);
+        let corrected = sb.corrected_reads();
         Ok(Rdev {
             kobj: None,
             rd_link: None,
@@ -87,6 +92,8 @@ impl Rdev {
             raid_disk: -1,
             in_sync: false,
             faulty: false,
+            recovery_offset: 0,
+            corrected,
         })
     }
 
@@ -109,6 +116,7 @@ impl Rdev {
             Some(Role::Active(n)) if u32::from(n) < raid_disks => {
                 self.raid_disk = i32::from(n);
                 self.in_sync = self.sb.recovery().is_none();
+                self.recovery_offset = self.sb.recovery().unwrap_or(0);
             }
             Some(Role::Faulty) => self.faulty = true,
             _ => {}
@@ -140,7 +148,7 @@ impl Rdev {
             self.raid_disk,
             self.sb.data_offset(),
             self.data_sectors() / 2,
-            i32::try_from(self.sb.corrected_reads()).unwrap_or(i32::MAX),
+            i32::try_from(self.corrected).unwrap_or(i32::MAX),
         );
     }
 

@@ -197,6 +197,15 @@ impl Super {
         }
     }
 
+    /// Records this member's own recovery point (`None`: in sync) and corrected reads;
+    /// 0.90 has room for neither.
+    pub(crate) fn set_member(&mut self, recovery: Option<u64>, corrected: u32) {
+        if let Super::V1(s) = self {
+            s.set_recovery_offset(recovery);
+            s.cnt_corrected_read = corrected;
+        }
+    }
+
     /// A description of on-disk state this driver would not maintain, if any.
     pub(crate) fn unsupported(&self) -> Option<&'static str> {
         match self {

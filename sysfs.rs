@@ -9,6 +9,8 @@ use kernel::sync::ArcBorrow;
 use crate::ffi::Page;
 use core::sync::atomic::Ordering;
 
+use crate::resync::Action;
+
 use crate::{
     do_md_run, do_md_stop, ioctl, md_set_readonly, restart_array, stop_writes, with_ref, Mddev,
     MddevState, Ro,
@@ -51,7 +53,7 @@ pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_
                     writeln!(page, "none")
                 }
             }
-            _ => return show_more(&st, name, page),
+            _ => return show_more(m, &st, name, page),
         };
         r.map_err(|_| EFBIG)
     })
@@ -230,7 +232,7 @@ const HZ: u32 = kernel::bindings::CONFIG_HZ;
 /// md's DEFAULT_SAFEMODE_DELAY (200 ms), in jiffies.
 const DEFAULT_SAFEMODE_DELAY: u32 = 200 * HZ / 1000 + 1;
 /// md's MD_DEFAULT_MAX_CORRECTED_READ_ERRORS.
-const DEFAULT_MAX_READ_ERRORS: u32 = 20;
+pub(crate) const DEFAULT_MAX_READ_ERRORS: u32 = 20;
 /// md's MaxSector.
 const MAX_SECTOR: u64 = crate::superblock::MAX_SECTOR;
 /// md's sync action names (action_name).
@@ -261,6 +263,21 @@ pub(crate) struct Knobs {
 }
 
 impl Knobs {
+    /// max_read_errors.
+    pub(crate) fn max_read_errors(&self) -> u32 {
+        self.max_corr_read_errors
+    }
+
+    /// sync_speed_min (0: system).
+    pub(crate) fn speed_min(&self) -> u32 {
+        self.sync_speed_min
+    }
+
+    /// sync_speed_max (0: system).
+    pub(crate) fn speed_max(&self) -> u32 {
+        self.sync_speed_max
+    }
+
     /// The values of a new array (md's mddev_init).
     pub(crate) const fn new() -> Knobs {
         Knobs {
@@ -316,9 +333,12 @@ fn set_safemode_delay(m: &Mddev, st: &mut MddevState, jiffies: u32) {
 }
 
 /// md's `degraded` for raid1: slots without a working in-sync member.
-fn degraded(st: &MddevState) -> usize {
+fn degraded(m: &Mddev, st: &MddevState) -> usize {
     if st.pers.is_none() {
         return 0;
+    }
+    if let Some(c) = m.conf() {
+        return c.degraded();
     }
     (0..st.raid_disks)
         .filter_map(|slot| i32::try_from(slot).ok())
@@ -331,7 +351,8 @@ fn degraded(st: &MddevState) -> usize {
 }
 
 /// Shows the attributes beyond the basic four.
-fn show_more(st: &MddevState, name: &[u8], page: &mut Page<'_>) -> Result {
+fn show_more(m: &Mddev, st: &MddevState, name: &[u8], page: &mut Page<'_>) -> Result {
+    let p = &m.sync;
     let k = &st.knobs;
     let running = st.pers.is_some();
     let r = match name {
@@ -361,10 +382,34 @@ fn show_more(st: &MddevState, name: &[u8], page: &mut Page<'_>) -> Result {
             Some(p) if p.level == 1 => writeln!(page, "0"),
             _ => writeln!(page, "n/a"),
         },
-        // No sync thread ever runs: idle, nothing checked, nothing in progress.
-        b"sync_action" | b"last_sync_action" => writeln!(page, "idle"),
-        b"mismatch_cnt" | b"suspend_lo" | b"suspend_hi" => writeln!(page, "0"),
-        b"sync_speed" | b"sync_completed" => writeln!(page, "none"),
+        b"sync_action" => writeln!(page, "{}", sync_action(m)),
+        b"last_sync_action" => writeln!(
+            page,
+            "{}",
+            Action::from_u8(p.last.load(Ordering::Acquire)).map_or("idle", |a| a.sysfs())
+        ),
+        b"mismatch_cnt" => writeln!(page, "{}", p.mismatches.load(Ordering::Acquire)),
+        b"suspend_lo" | b"suspend_hi" => writeln!(page, "0"),
+        b"sync_completed" => match p.running() {
+            None => writeln!(page, "none"),
+            Some(_) => writeln!(
+                page,
+                "{} / {}",
+                p.completed.load(Ordering::Acquire),
+                p.max.load(Ordering::Acquire)
+            ),
+        },
+        b"sync_speed" => match p.running() {
+            None => writeln!(page, "none"),
+            Some(_) => {
+                let ms = crate::ffi::now_ms().saturating_sub(p.mark_ms.load(Ordering::Acquire));
+                let db = p
+                    .curr
+                    .load(Ordering::Acquire)
+                    .saturating_sub(p.mark_cnt.load(Ordering::Acquire));
+                writeln!(page, "{}", db / (ms / 1000).max(1) / 2)
+            }
+        },
         b"sync_speed_min" | b"sync_speed_max" => {
             let (sys_min, sys_max) = crate::ffi::speed_limits();
             let (local, system) = if name == b"sync_speed_min" {
@@ -382,7 +427,7 @@ fn show_more(st: &MddevState, name: &[u8], page: &mut Page<'_>) -> Result {
         b"sync_min" => writeln!(page, "{}", k.resync_min),
         b"sync_max" if k.resync_max == MAX_SECTOR => writeln!(page, "max"),
         b"sync_max" => writeln!(page, "{}", k.resync_max),
-        b"degraded" => writeln!(page, "{}", degraded(st)),
+        b"degraded" => writeln!(page, "{}", degraded(m, st)),
         // Write-only in md (null_show).
         b"new_dev" | b"bitmap_set_bits" => return Err(EINVAL),
         _ => return Err(EIO),
@@ -639,6 +684,7 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
                 return Err(EINVAL);
             }
             st.knobs.max_corr_read_errors = n;
+            m.set_knob_copies(n, st.knobs.sync_speed_min, st.knobs.sync_speed_max);
         }
         // raid1 cannot change it; without a personality only external metadata can.
         b"consistency_policy" if running => return Err(EBUSY),
@@ -662,18 +708,38 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
                 .iter()
                 .position(|a| cmd_match(s, a.as_bytes()))
                 .ok_or(EINVAL)?;
-            match SYNC_ACTIONS.get(action).copied() {
-                Some("idle") => {
-                    // Nothing runs; like md, the write ends read-auto.
-                    if m.ro() == Ro::AutoRead {
-                        m.set_ro(Ro::Rdwr);
+            let word = SYNC_ACTIONS.get(action).copied();
+            // Any action but frozen ends read-auto, as md's action_store.
+            if word != Some("frozen") && m.ro() == Ro::AutoRead {
+                m.set_ro(Ro::Rdwr);
+            }
+            let p = &m.sync;
+            let conf = m.conf();
+            match word {
+                Some("idle") | Some("frozen") => {
+                    p.frozen.store(word == Some("frozen"), Ordering::Release);
+                    p.requested.store(0, Ordering::Release);
+                    if let Some(c) = &conf {
+                        crate::interrupt_sync(m, st, c);
                     }
                 }
                 // raid1 has no start_reshape.
                 Some("reshape") => return Err(EINVAL),
-                // Resync, recovery, check and freezing are not supported yet.
-                _ => return Err(EBUSY),
+                Some("check") | Some("repair") => {
+                    if p.running().is_some() {
+                        return Err(EBUSY);
+                    }
+                    let a = if word == Some("check") {
+                        Action::Check
+                    } else {
+                        Action::Repair
+                    };
+                    p.frozen.store(false, Ordering::Release);
+                    p.requested.store(a as u8, Ordering::Release);
+                }
+                _ => p.frozen.store(false, Ordering::Release),
             }
+            m.need_check();
         }
         b"sync_speed_min" | b"sync_speed_max" => {
             let v = if s.starts_with(b"system") {
@@ -689,6 +755,11 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
             } else {
                 st.knobs.sync_speed_max = v;
             }
+            m.set_knob_copies(
+                st.knobs.max_corr_read_errors,
+                st.knobs.sync_speed_min,
+                st.knobs.sync_speed_max,
+            );
         }
         b"sync_force_parallel" => {
             let (negative, digits) = match s.strip_prefix(b"-") {
@@ -736,4 +807,41 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
         _ => return Err(EIO),
     }
     Ok(())
+}
+
+/// What sync_action shows (md's action_show).
+fn sync_action(m: &Mddev) -> &'static str {
+    let p = &m.sync;
+    if p.frozen.load(Ordering::Acquire) {
+        "frozen"
+    } else if let Some(a) = p.running() {
+        a.sysfs()
+    } else if let Some(a) = Action::from_u8(p.requested.load(Ordering::Acquire)) {
+        a.sysfs()
+    } else {
+        "idle"
+    }
+}
+
+/// A write to md/dev-NAME/ (md's rdev_attr_store): `state` takes `faulty` and
+/// `remove`; the other attributes are read-only here.
+pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
+    with_ref(m, |m| {
+        let mut st = m.state.lock();
+        if !st.disks.iter().any(|r| r.dev == dev) {
+            return Err(ENODEV);
+        }
+        let s = cstr(input);
+        match name {
+            b"state" if cmd_match(s, b"faulty") => {
+                if st.pers.is_none() {
+                    return Err(EINVAL);
+                }
+                crate::set_disk_faulty_dev(m, &mut st, dev)
+            }
+            b"state" if cmd_match(s, b"remove") => crate::remove_dev(m, &mut st, dev),
+            b"state" => Err(EINVAL),
+            _ => Err(EACCES),
+        }
+    })
 }

@@ -10,6 +10,9 @@ pub mod mdstat;
 #[path = "../../ioctl.rs"]
 pub mod ioctl;
 
+#[path = "../../resync.rs"]
+pub mod resync;
+
 #[path = "../../balance.rs"]
 pub mod balance;
 
