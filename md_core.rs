@@ -1321,6 +1321,8 @@ pub(crate) fn restart_array(m: &Mddev, st: &MddevState) -> Result {
         return Err(EBUSY);
     }
     m.set_ro(Ro::Rdwr);
+    // A resync or recovery held back while read-only may start now.
+    m.need_check();
     Ok(())
 }
 

@@ -962,8 +962,11 @@ impl Conf {
             // Rate limits: above the minimum, yield to normal I/O; above the maximum, pause.
             loop {
                 let (lo, hi) = self.mddev().speed_limits();
-                let speed =
-                    resync::speed_kib(j - marks.oldest().1, now.saturating_sub(marks.oldest().0));
+                let (mark_ms, mark_pos) = marks.oldest();
+                let speed = resync::speed_kib(
+                    j.saturating_sub(mark_pos),
+                    ffi::now_ms().saturating_sub(mark_ms),
+                );
                 let io = self.normal_io.load(Ordering::Relaxed);
                 let busy = io != last_io;
                 last_io = io;

@@ -145,14 +145,9 @@ impl Action {
         }
     }
 
-    /// The word in kernel messages (md_sync_action_name's desc in md_do_sync).
+    /// The word in kernel messages (md_do_sync's desc: the action's name).
     pub fn desc(self) -> &'static str {
-        match self {
-            Action::Resync => "resync",
-            Action::Recover => "recovery",
-            Action::Check => "data-check",
-            Action::Repair => "requested-resync",
-        }
+        self.sysfs()
     }
 
     /// The word sync_action and last_sync_action show.
