@@ -91,6 +91,8 @@ pub fn throttle(speed: u64, min: u32, max: u32, busy: bool) -> Throttle {
 pub struct Marks {
     at: [(u64, u64); MARKS],
     last: usize,
+    /// md's resync_mark / resync_mark_cnt: the slot a step replaced.
+    mark: (u64, u64),
 }
 
 impl Marks {
@@ -99,23 +101,28 @@ impl Marks {
         Marks {
             at: [(now_ms, pos); MARKS],
             last: 0,
+            mark: (now_ms, pos),
         }
     }
 
-    /// Records a new mark when one is due; returns the new oldest mark if so.
+    /// Records a new mark when one is due (md_do_sync's "step marks"): the mark
+    /// speeds are measured from becomes the one being replaced, about
+    /// `MARKS * MARK_STEP_MS` old. Returns it when it changed.
     pub fn step(&mut self, now_ms: u64, pos: u64) -> Option<(u64, u64)> {
         let (t, _) = self.at[self.last];
         if now_ms < t.saturating_add(MARK_STEP_MS) {
             return None;
         }
-        self.last = (self.last + 1) % MARKS;
-        self.at[self.last] = (now_ms, pos);
-        Some(self.oldest())
+        let next = (self.last + 1) % MARKS;
+        self.mark = self.at[next];
+        self.at[next] = (now_ms, pos);
+        self.last = next;
+        Some(self.mark)
     }
 
-    /// The oldest mark (time, position).
+    /// The mark speeds are measured from (time, position).
     pub fn oldest(&self) -> (u64, u64) {
-        self.at[(self.last + 1) % MARKS]
+        self.mark
     }
 }
 
@@ -191,17 +198,17 @@ pub struct Progress {
 }
 
 /// Writes md's status_resync text, e.g.
-/// `[=>...................]  resync =  8.3% (21888/261120) finish=0.3min speed=10944K/sec`.
+/// `[=>...................]  resync =  8.2% (21888/261120) finish=0.3min speed=10944K/sec`.
 pub fn write_progress(w: &mut impl Write, p: &Progress) -> fmt::Result {
     let total = p.total.max(1);
     let done = p.done.min(total);
-    // Scale so (done >> scale) * 1000 cannot overflow (md's scale, at least 10).
-    let mut scale = 10u32;
-    while total / 2 > (1u64 << (scale + 32)) {
-        scale += 1;
-    }
-    let per_milli = ((done >> scale) * 1000) / ((total >> scale) + 1);
-    let x = (per_milli / 50) as usize;
+    // md on 64-bit: scale 10, and sector_div by a u32 (which wraps for totals of
+    // 2^42 sectors and more; a zero divisor, where md would fault, counts as 1).
+    let divisor = u64::from(((total >> 10) + 1) as u32).max(1);
+    // md keeps the result in an unsigned int.
+    let per_milli = u64::from((((done >> 10).wrapping_mul(1000)) / divisor) as u32);
+    // md prints per_milli / 50 bars; past 100% (only for totals md mis-divides) cap it.
+    let x = (per_milli / 50).min(64) as usize;
     w.write_char('[')?;
     for _ in 0..x {
         w.write_char('=')?;

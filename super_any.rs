@@ -262,6 +262,11 @@ impl Super {
                 } else {
                     s.mark_dirty();
                 }
+                // As super_1_sync: every role is reset to spare, then the members present
+                // are filled in (a removed member's old entry does not linger).
+                for i in 0..s.roles().len() {
+                    let _ = s.set_role(i as u32, Role::Spare);
+                }
                 for m in info.members {
                     let role = if m.faulty {
                         Role::Faulty

@@ -446,7 +446,6 @@ fn marks_window_is_bounded_and_moves_forward() {
 /// measures from step 1 (t=3000). Effect: mdstat's speed/finish and the
 /// throttle's currspeed use a 3 s shorter window than md's.
 #[test]
-#[ignore = "discrepancy with md: Marks::oldest() is MARKS-1 steps back, md's resync_mark is SYNC_MARKS steps back"]
 fn marks_oldest_is_marks_steps_back_as_md() {
     let mut m = Marks::new(0, 0);
     // md_marks[k] = (time, pos) of step k; step 0 is the start.
@@ -850,49 +849,20 @@ fn progress_bar_shape() {
     }
 }
 
-/// Totals past 2^43 sectors: write_progress scales like md's 32-bit branch
-/// (`while (max_sectors/2 > (1ULL<<(scale+32))) scale++;`), so the percentage
-/// stays sane. (On a 64-bit kernel that loop is compiled out: see
-/// `huge_totals_as_md_on_64_bit` below.)
+/// Any total, however absurd: no overflow, no panic, a bounded line.
 #[test]
-fn progress_huge_totals_scaled() {
-    // 8 PiB, half done: total/2 = 2^43 > 2^42 -> scale 11.
-    // per_milli = (2^43>>11)*1000 / ((2^44>>11)+1) = 2^32*1000/(2^33+1) = 499.
-    assert_eq!(
-        line(&progress(Action::Resync, 1 << 43, 1 << 44, 2000, 1 << 21)),
-        "[=========>...........]  resync = 49.9% (4398046511104/8796093022208) finish=139808.0min speed=524288K/sec"
-    );
-    // The largest total: no overflow anywhere.
-    assert_eq!(
-        line(&progress(Action::Resync, u64::MAX, u64::MAX, 0, u64::MAX)),
-        "[===================>.]  resync = 99.9% (9223372036854775807/9223372036854775807) finish=0.0min speed=9223372036854775807K/sec"
-    );
-    assert_eq!(
-        line(&progress(Action::Resync, 0, u64::MAX, u64::MAX, 0)),
-        format!(
-            "[>....................]  resync =  0.0% (0/9223372036854775807) finish={}.{}min speed=0K/sec",
-            (u64::MAX >> 5) / 60,
-            ((u64::MAX >> 5) % 60) / 6
-        )
-    );
-    // Every scaled total gives a percentage within 0.1% of the exact one, below 100%.
-    for shift in 42..64u32 {
-        let total = (1u64 << shift) + 12345;
-        for frac in [0u64, 1, 250, 500, 999, 1000] {
-            let done = ((u128::from(total) * u128::from(frac)) / 1000) as u64;
-            let s = line(&progress(Action::Resync, done, total, 1000, 0));
-            let pct: f64 = s[s.find('=').unwrap()..]
-                .split_whitespace()
-                .find(|w| w.ends_with('%'))
-                .unwrap()
-                .trim_end_matches('%')
-                .parse()
-                .unwrap();
-            let exact = done as f64 * 100.0 / total as f64;
-            assert!(
-                pct <= exact + 1e-9 && exact - pct < 0.2 && pct < 100.0,
-                "2^{shift}: {s} vs {exact}"
-            );
+fn progress_any_total_is_safe() {
+    for (done, total) in [
+        (u64::MAX, u64::MAX),
+        (0, u64::MAX),
+        (1 << 43, 1 << 44),
+        ((u64::from(u32::MAX)) << 10, (u64::from(u32::MAX)) << 10),
+    ] {
+        for ms in [0, 1000, u64::MAX] {
+            for db in [0, 1 << 20, u64::MAX] {
+                let s = line(&progress(Action::Resync, done, total, ms, db));
+                assert!(s.len() < 300, "{s}");
+            }
         }
     }
 }
@@ -904,7 +874,6 @@ fn progress_huge_totals_scaled() {
 /// sane scaled value instead. Not an error worth copying, but it is a
 /// difference from "exactly what md prints".
 #[test]
-#[ignore = "discrepancy with md (md's own 32-bit truncation for totals >= 2^42 sectors)"]
 fn huge_totals_as_md_on_64_bit() {
     // 3 PiB half done: (max>>10)+1 = 3*2^31+1 -> (u32) 2^31+1; (3*2^30)*1000/(2^31+1) = 1499.
     let p = progress(Action::Resync, 3 << 40, 3 << 41, 1000, 1 << 20);
