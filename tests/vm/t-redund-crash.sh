@@ -25,6 +25,9 @@ if [ "$BOOT" = 1 ]; then
     # vdc: the checksums, NUL-padded, written through to the disk.
     dd if=/tmp/sums of=/dev/vdc bs=4k conv=sync,fsync 2>/dev/null || fail "saving the sums on vdc"
     cat /tmp/sums
+    # md marks the array clean after safe_mode_delay (0.2 s) without writes; a long
+    # delay keeps it dirty through any pause of the writers (a loaded host).
+    echo 60 > $MD/safe_mode_delay
     # Writers that keep md0 busy (and so dirty) until the power cut: buffered
     # files with fsync, and O_DIRECT random writes.
     ( i=0; while :; do dd if=/dev/urandom of=/mnt/bg$i bs=64k count=32 conv=fsync 2>/dev/null; i=$((i + 1)); done ) &

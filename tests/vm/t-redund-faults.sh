@@ -8,7 +8,7 @@
 # (The C md retries a failed read page by page on the failing disk first, then
 # reads the other mirror, writes the page back and reads it again.)
 # impls: rust c
-# run-vm: --disks 2 --disk-size 128M
+# run-vm: --disks 2 --disk-size 64M
 # The faulted sectors: data offset 2048 + array MiB 8, 9, ..., 15 (x 2048 sectors),
 # 128 sectors (64 KiB) each, one rule per 4 KiB block.
 # run-vm: --fault vda:read:18432+128:once:step=8 --fault vda:read:20480+128:once:step=8
@@ -51,7 +51,7 @@ dmesg | grep -E 'md/raid1:md0: (read error corrected|redirecting|vda: rescheduli
 dmesg_has "read errors" "md/raid1:md0: read error corrected ("
 dmesg_has "read errors" " on vda)"
 dmesg_lacks "read errors" "Disk failure on"
-expect_eq "130048 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat after corrected read errors"
+expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat after corrected read errors"
 expect_eq 0 "$(cat $MD/degraded)" "degraded after corrected read errors"
 expect_eq in_sync "$(cat $MD/dev-vda/state)" "dev-vda/state"
 expect_eq in_sync "$(cat $MD/dev-vdb/state)" "dev-vdb/state"

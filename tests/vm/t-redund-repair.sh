@@ -4,9 +4,9 @@
 # mirror, and a second check finds nothing. The data read through md0 stays what was
 # written, and the members' data areas end identical.
 # impls: rust c
-# run-vm: --disks 2 --disk-size 128M
+# run-vm: --disks 2 --disk-size 64M
 M="/dev/vda /dev/vdb"
-DOFF=2048                  # data offset (sectors) mdadm 4.2 picks for 128 MiB members
+DOFF=2048                  # data offset (sectors) mdadm 4.2 picks for 64 MiB members
 CORRUPT_MIB=4              # the overwritten MiB: array offset 4 MiB .. 5 MiB
 mdadm --create /dev/md0 --run --assume-clean -l1 -n2 $M > /tmp/create.out 2>&1 || { cat /tmp/create.out; fail "mdadm --create"; }
 expect_data_offset /dev/vdb $DOFF

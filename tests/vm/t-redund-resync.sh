@@ -4,17 +4,17 @@
 # resync_start), and afterwards the mirrors really are identical (a check pass finds
 # no mismatch; the members' data areas compare equal).
 # impls: rust c
-# run-vm: --disks 2 --disk-size 128M
+# run-vm: --disks 2 --disk-size 64M
 M="/dev/vda /dev/vdb"
-# 10 MB/s at first, so the resync surely runs long enough (13 s) to be watched.
-echo 10000 > /proc/sys/dev/raid/speed_limit_max
+# 5 MB/s at first, so the resync surely runs long enough (13 s) to be watched.
+echo 5000 > /proc/sys/dev/raid/speed_limit_max
 t0=$(uptime_s)
 mdadm --create /dev/md0 --run -l1 -n2 $M > /tmp/create.out 2>&1 || { cat /tmp/create.out; fail "mdadm --create"; }
 
 # The progress line, as md prints it:
-#   "      [=>...................]  resync =  7.5% (9856/130048) finish=0.2min speed=9856K/sec"
+#   "      [=>...................]  resync =  7.5% (9856/64512) finish=0.2min speed=9856K/sec"
 # (or "resync=DELAYED" / "resync=PENDING" before the resync thread starts).
-re_bar='^ +\[=*>\.*\]  resync = *[0-9]+\.[0-9]% \([0-9]+/130048\) finish=[0-9]+\.[0-9]min speed=[0-9]+K/sec$'
+re_bar='^ +\[=*>\.*\]  resync = *[0-9]+\.[0-9]% \([0-9]+/64512\) finish=[0-9]+\.[0-9]min speed=[0-9]+K/sec$'
 re_wait='^ +resync=(DELAYED|PENDING)$'
 seen=; i=0
 while [ $i -lt 100 ]; do
@@ -34,10 +34,10 @@ while [ $i -lt 100 ]; do
 done
 [ -n "$seen" ] || { cat /proc/mdstat; fail "no resync progress line in /proc/mdstat within 10 s"; }
 echo "mdstat during resync: $seen"
-expect_eq "130048 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat state line during resync"
+expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat state line during resync"
 expect_eq resync "$(cat $MD/sync_action)" "sync_action during resync"
 sc=$(cat $MD/sync_completed)
-echo "$sc" | grep -Eq '^[0-9]+ / 260096$' || fail "sync_completed during resync: '$sc', want 'N / 260096'"
+echo "$sc" | grep -Eq '^[0-9]+ / 129024$' || fail "sync_completed during resync: '$sc', want 'N / 129024'"
 echo "sync_completed during resync: $sc"
 expect_eq 0 "$(cat $MD/degraded)" "degraded during resync"
 mdadm --detail /dev/md0 > /tmp/detail
@@ -54,7 +54,7 @@ dmesg_has "resync start" "md: resync of RAID array md0"
 dmesg_has "resync end" "md: md0: resync done."
 expect_eq 1 "$(dmesg_count 'md: resync of RAID array md0')" "resync started once"
 expect_eq "" "$(mdstat_progress)" "mdstat progress line when idle"
-expect_eq "130048 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat state line after resync"
+expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat state line after resync"
 expect_eq idle "$(cat $MD/sync_action)" "sync_action after resync"
 expect_eq resync "$(cat $MD/last_sync_action)" "last_sync_action after resync"
 expect_eq none "$(cat $MD/sync_completed)" "sync_completed when idle"

@@ -4,10 +4,10 @@
 # still what was written last, the mirrors are identical (check: 0 mismatches) and
 # the members' data areas compare equal.
 # impls: rust c
-# run-vm: --disks 2 --disk-size 128M
+# run-vm: --disks 2 --disk-size 64M
 M="/dev/vda /dev/vdb"
-echo 2000 > /proc/sys/dev/raid/speed_limit_max     # 127 MiB: >= 60 s at 2 MB/s
-echo 2000 > /proc/sys/dev/raid/speed_limit_min
+echo 1000 > /proc/sys/dev/raid/speed_limit_max     # 63 MiB: >= 60 s at 1 MB/s
+echo 1000 > /proc/sys/dev/raid/speed_limit_min
 mdadm --create /dev/md0 --run -l1 -n2 $M > /tmp/create.out 2>&1 || { cat /tmp/create.out; fail "mdadm --create"; }
 wait_action "create" resync
 # still_resyncing WHAT: the resync must still be running (the writes raced it);
@@ -16,7 +16,7 @@ still_resyncing() {
     [ "$(cat $MD/sync_action)" = resync ] && return 0
     cat /proc/mdstat
     [ "${2:-}" = soft ] && { echo "note: $1: the resync has already finished"; return 0; }
-    fail "$1: resync no longer running (at 2 MB/s it should take a minute)"
+    fail "$1: resync no longer running (at 1 MB/s it should take a minute)"
 }
 fio_w() { # NAME SEED OFFSET SIZE BS [more fio options]: random writes, verified
     _n=$1 _s=$2 _o=$3 _z=$4 _b=$5; shift 5
@@ -28,7 +28,7 @@ fio_w() { # NAME SEED OFFSET SIZE BS [more fio options]: random writes, verified
 }
 
 # 1: 64 KiB writes scattered over the whole array (ahead of and behind the resync).
-fio_w all1 11 0 127M 64k --io_size=4M
+fio_w all1 11 0 63M 64k --io_size=4M
 echo "after all1: $(mdstat_progress | sed 's/^ *//')"
 still_resyncing "after all1"
 # 2: 16 KiB writes into the 4 MiB around the current resync position (1 MiB behind
@@ -39,14 +39,14 @@ for k in 1 2 3; do
     [ -n "$pos" ] || { cat /proc/mdstat; fail "no resync position in mdstat"; }
     off=$(( pos / 1024 ))                              # MiB
     [ $off -ge 1 ] && off=$((off - 1))
-    [ $off -gt 123 ] && off=123
+    [ $off -gt 59 ] && off=59
     fio_w at$k $((20 + k)) ${off}M 4M 16k --io_size=2M
     echo "writes at resync position ${off} MiB (mdstat: $pos KiB done): $(mdstat_progress | sed 's/^ *//')"
     still_resyncing "after at$k" soft
     sleep 1
 done
 # 3: the last pass over the whole array, verified again after the resync.
-fio_w all2 12 0 127M 64k --io_size=4M
+fio_w all2 12 0 63M 64k --io_size=4M
 still_resyncing "after all2" soft
 pass "writes during the resync verified ($(uptime_s) s)"
 
@@ -56,10 +56,10 @@ echo "resync done at $(uptime_s) s"
 dmesg_has "resync" "md: resync of RAID array md0"
 dmesg_has "resync" "md: md0: resync done."
 expect_eq resync "$(cat $MD/last_sync_action)" "last_sync_action"
-expect_eq "130048 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat after the resync"
+expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat after the resync"
 # all2's blocks, read again now that the resync is over (without writing).
 fio --name=all2 --filename=/dev/md0 --direct=1 --ioengine=libaio --iodepth=4 --rw=randwrite \
-    --bs=64k --offset=0 --size=127M --randseed=12 --verify=crc32c --verify_fatal=1 \
+    --bs=64k --offset=0 --size=63M --randseed=12 --verify=crc32c --verify_fatal=1 \
     --io_size=4M --verify_only --output=/tmp/verify.out > /dev/null 2>&1 \
     || { cat /tmp/verify.out; fail "all2's data changed by the resync"; }
 grep -E 'read: IOPS' /tmp/verify.out | sed 's/^ */verify after resync: /'

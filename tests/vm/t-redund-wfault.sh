@@ -8,7 +8,7 @@
 # sectors as bad blocks and keeps the member in sync instead. The log is dropped here
 # with --update=no-bbl so that a write error means a failed member.)
 # impls: rust c
-# run-vm: --disks 2 --disk-size 128M
+# run-vm: --disks 2 --disk-size 64M
 # The faulted sectors: data offset 2048 + array MiB 32 (65536) + 64 sectors.
 # run-vm: --fault vdb:write:67648+8
 M="/dev/vda /dev/vdb"
@@ -21,14 +21,14 @@ mdadm --assemble /dev/md0 --update=no-bbl $M > /tmp/assemble.out 2>&1 || { cat /
 for d in $M; do
     mdadm --examine $d | grep -q 'Bad Block Log' && { mdadm --examine $d; fail "$d still has a bad-block log"; }
 done
-expect_eq "130048 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat before the write error"
+expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat before the write error"
 
 # Writes outside the faulted sectors are fine.
 fio_job() { # NAME OFFSET SIZE: sequential 64 KiB O_DIRECT writes with verify headers
     echo "--name=$1 --filename=/dev/md0 --direct=1 --ioengine=psync --rw=write --bs=64k --offset=$2 --size=$3 --verify=crc32c"
 }
 fio $(fio_job before 16M 1M) --do_verify=1 --output=/tmp/before.out > /dev/null 2>&1 || { cat /tmp/before.out; fail "fio write before the fault"; }
-expect_eq "130048 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat after writes elsewhere"
+expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat after writes elsewhere"
 
 # 1 MiB over array MiB 32: one 64 KiB write hits the faulted sectors on vdb.
 fio $(fio_job hit 32M 1M) --do_verify=0 --output=/tmp/hit.out > /dev/null 2>&1 \
@@ -38,7 +38,7 @@ sleep 1
 dmesg | grep -E 'I/O error, dev vdb|md/raid1:md0' | head -5
 dmesg_has "write error" "md/raid1:md0: Disk failure on vdb, disabling device."
 dmesg_has "write error" "md/raid1:md0: Operation continuing on 1 devices."
-expect_eq "130048 blocks super 1.2 [2/1] [U_]" "$(mdstat_state)" "mdstat after the write error"
+expect_eq "64512 blocks super 1.2 [2/1] [U_]" "$(mdstat_state)" "mdstat after the write error"
 # (members in the order md lists them: the C md gives "vda[0] vdb[1](F)" here, after
 # an assemble, and "vdb[1](F) vda[0]" after a create)
 grep -Eq '^md0 : active raid1 (vda\[0\] vdb\[1\]\(F\)|vdb\[1\]\(F\) vda\[0\])$' /proc/mdstat || { cat /proc/mdstat; fail "mdstat does not show vdb[1](F)"; }
@@ -66,7 +66,7 @@ mdadm --examine /dev/vdb | grep -E '^ *(Events|Array State) :' | sed 's/^ */vdb:
 mdadm --examine /dev/vda | grep -Eq "^ *Array State : A\. " || { mdadm --examine /dev/vda; fail "vda's superblock does not record vdb's failure"; }
 mdadm --assemble /dev/md0 $M > /tmp/assemble.out 2>&1
 cat /tmp/assemble.out
-expect_eq "130048 blocks super 1.2 [2/1] [U_]" "$(mdstat_state)" "mdstat after reassembling"
+expect_eq "64512 blocks super 1.2 [2/1] [U_]" "$(mdstat_state)" "mdstat after reassembling"
 grep -Eq '^md0 : active raid1 vda\[0\]$' /proc/mdstat || { cat /proc/mdstat; fail "reassembled array should have vda only"; }
 fio $(fio_job hit 32M 1M) --verify_only --output=/tmp/v3.out > /dev/null 2>&1 || { cat /tmp/v3.out; fail "data after reassembling"; }
 mdadm --stop /dev/md0 > /dev/null 2>&1 || fail "mdadm --stop (3)"
