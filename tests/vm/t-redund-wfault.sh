@@ -44,8 +44,8 @@ expect_eq "64512 blocks super 1.2 [2/1] [U_]" "$(mdstat_state)" "mdstat after th
 grep -Eq '^md0 : active raid1 (vda\[0\] vdb\[1\]\(F\)|vdb\[1\]\(F\) vda\[0\])$' /proc/mdstat || { cat /proc/mdstat; fail "mdstat does not show vdb[1](F)"; }
 grep '^md0' /proc/mdstat
 expect_eq 1 "$(cat $MD/degraded)" "degraded after the write error"
-case $(cat $MD/dev-vdb/state) in faulty*) ;; *) fail "dev-vdb/state after the write error: $(cat $MD/dev-vdb/state)";; esac
-echo "dev-vdb/state: $(cat $MD/dev-vdb/state)"
+# write_error: md saw a write error on it (WriteErrorSeen), besides faulty.
+expect_eq faulty,write_error "$(cat $MD/dev-vdb/state)" "dev-vdb/state after the write error"
 expect_eq in_sync "$(cat $MD/dev-vda/state)" "dev-vda/state after the write error"
 pass "write error failed vdb, the write succeeded"
 
