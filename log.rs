@@ -70,3 +70,37 @@ macro_rules! md_crit {
 macro_rules! md_notice {
     ($($arg:tt)*) => { $crate::log::printk(&$crate::log::NOTICE, format_args!($($arg)*)) };
 }
+
+/// printk_ratelimited's default budget: 10 lines per 5 s window, per call site.
+pub(crate) struct Ratelimit {
+    window_start_ms: core::sync::atomic::AtomicU64,
+    printed: core::sync::atomic::AtomicU32,
+}
+
+impl Ratelimit {
+    const INTERVAL_MS: u64 = 5000;
+    const BURST: u32 = 10;
+
+    pub(crate) const fn new() -> Self {
+        Ratelimit {
+            window_start_ms: core::sync::atomic::AtomicU64::new(0),
+            printed: core::sync::atomic::AtomicU32::new(0),
+        }
+    }
+
+    /// Whether one more line may be printed now (safe from interrupts: atomics only).
+    pub(crate) fn allow(&self) -> bool {
+        use core::sync::atomic::Ordering;
+        let now = crate::ffi::now_ms();
+        let start = self.window_start_ms.load(Ordering::Relaxed);
+        if now.saturating_sub(start) >= Self::INTERVAL_MS
+            && self
+                .window_start_ms
+                .compare_exchange(start, now, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.printed.store(0, Ordering::Relaxed);
+        }
+        self.printed.fetch_add(1, Ordering::Relaxed) < Self::BURST
+    }
+}

@@ -295,7 +295,7 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
             let mut st = this.state.lock();
             let conf = this.io.lock().clone();
             let Some(conf) = conf else { break };
-            if st.resync_offset != superblock::MAX_SECTOR || this.in_sync.load(Ordering::SeqCst) {
+            if this.in_sync.load(Ordering::SeqCst) {
                 break;
             }
             // Publish clean first, then look for writes that raced with us (they
@@ -305,6 +305,8 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
                 this.in_sync.store(false, Ordering::SeqCst);
                 continue;
             }
+            // Clean with a sync still to do records where it got to (resync_offset).
+            sync_from_conf(&mut st, &conf);
             st.events = st.events.saturating_add(1);
             write_superblocks(&mut st, true);
             break;
@@ -703,6 +705,7 @@ fn sync_from_conf(st: &mut MddevState, conf: &raid1::Conf) {
         r.in_sync = mi.in_sync.load(Ordering::Acquire) && !r.faulty;
         r.recovery_offset = mi.recovery_offset.load(Ordering::Acquire);
         r.corrected = mi.corrected.load(Ordering::Acquire);
+        r.write_error |= mi.write_error.load(Ordering::Acquire);
     }
     st.resync_offset = conf.resync_cp.load(Ordering::Acquire);
 }
@@ -838,6 +841,7 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
                     recovery_offset: 0,
                     dev: r.dev,
                     corrected: r.corrected,
+                    write_error: r.write_error,
                 },
             );
             r.raid_disk = slot as i32;
@@ -1680,6 +1684,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
                     recovery_offset: r.recovery_offset,
                     dev: r.dev,
                     corrected: r.corrected,
+                    write_error: r.write_error,
                 },
             ),
             GFP_KERNEL,
@@ -1726,8 +1731,9 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
             r.set_rd_link(k, true);
         }
     }
-    m.in_sync
-        .store(resync == superblock::MAX_SECTOR, Ordering::SeqCst);
+    // md_run: clean until the first write, whether or not a resync is pending (that
+    // is tracked apart, in resync_offset), so an idle resyncing array reads `clean`.
+    m.in_sync.store(true, Ordering::SeqCst);
     if ffi::start_readonly() != 0 && m.ro() == Ro::Rdwr {
         m.set_ro(Ro::AutoRead);
     }

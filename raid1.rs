@@ -59,6 +59,8 @@ pub(crate) struct Mirror {
     pub(crate) corrected: AtomicU32,
     /// dev_t of the member, to find its rdev.
     pub(crate) dev: AtomicU32,
+    /// A write to it failed (md's WriteErrorSeen; dev-NAME/state `write_error`).
+    pub(crate) write_error: AtomicBool,
 }
 
 impl Mirror {
@@ -75,6 +77,7 @@ impl Mirror {
             last_read_error_s: AtomicU64::new(0),
             corrected: AtomicU32::new(0),
             dev: AtomicU32::new(0),
+            write_error: AtomicBool::new(false),
         }
     }
 
@@ -129,6 +132,8 @@ pub(crate) struct MemberInit {
     pub(crate) dev: u32,
     /// Corrected read errors recorded so far.
     pub(crate) corrected: u32,
+    /// A write to it has failed before.
+    pub(crate) write_error: bool,
 }
 
 /// One request of the array (raid1's r1bio): the array's bio and its clones.
@@ -335,6 +340,7 @@ impl Conf {
         mi.next_seq_sect.store(0, Ordering::Relaxed);
         mi.read_errors.store(0, Ordering::Relaxed);
         mi.corrected.store(m.corrected, Ordering::Relaxed);
+        mi.write_error.store(m.write_error, Ordering::Relaxed);
         mi.dev.store(m.dev, Ordering::Release);
         mi.member.store(m.file, Ordering::Release);
     }
@@ -636,12 +642,45 @@ impl Conf {
             self.end_r1(r1, 0);
             return;
         }
+        if !r.write {
+            // raid1_end_read_request: the only copy left returns its error as is;
+            // otherwise the read is retried elsewhere by the array thread.
+            let active = self.mirrors.iter().filter(|m| m.active()).count();
+            let Some(m) = self.mirrors.get(r.read_disk) else {
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            };
+            if active == 0 || (active == 1 && m.active()) {
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            }
+            static RESCHEDULE: crate::log::Ratelimit = crate::log::Ratelimit::new();
+            if RESCHEDULE.allow() {
+                let mut name = [0u8; 32];
+                let dev = m.file().map_or("?", |f| ffi::bdev_name(f, &mut name));
+                md_err!(
+                    "md/raid1:{}: {}: rescheduling sector {}\n",
+                    self.name(),
+                    dev,
+                    r.sector
+                );
+            }
+        }
         self.nr_queued.fetch_add(1, Ordering::SeqCst);
         self.retry.push(r1);
         self.wake_thread();
     }
 
     // ---- failure (raid1_error) ----
+
+    /// A write to the member in `slot` failed: remember it, then fail the member
+    /// (there is no bad-block log to record the range in instead).
+    fn write_error(&self, slot: usize) -> bool {
+        if let Some(mi) = self.mirrors.get(slot) {
+            mi.write_error.store(true, Ordering::Release);
+        }
+        self.error(slot)
+    }
 
     /// Fails the member in `slot`, unless it is the last one holding the data.
     /// Returns whether the member is now faulty.
@@ -709,7 +748,7 @@ impl Conf {
         let failed = r.failed.load(Ordering::Acquire);
         for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
             if failed & (1 << i) != 0 {
-                self.error(i);
+                self.write_error(i);
             }
         }
         let ok = self
@@ -822,7 +861,7 @@ impl Conf {
                 d = if d == 0 { n - 1 } else { d - 1 };
                 if let Some(m) = self.mirrors.get(d) {
                     if m.working() && self.sync_rw(m, sect, s, &mut buf, true).is_err() {
-                        self.error(d);
+                        self.write_error(d);
                     }
                 }
             }
@@ -1200,7 +1239,7 @@ impl Conf {
                 m.pending.fetch_sub(1, Ordering::AcqRel);
             }
             if r.result.is_err() {
-                self.error(*i);
+                self.write_error(*i);
             }
         }
         self.wq.wake();

@@ -45,6 +45,8 @@ pub(crate) struct Rdev {
     pub(crate) recovery_offset: u64,
     /// Sectors rewritten after read errors (md's corrected_errors).
     pub(crate) corrected: u32,
+    /// A write to it failed (md's WriteErrorSeen).
+    pub(crate) write_error: bool,
 }
 
 impl Rdev {
@@ -94,6 +96,7 @@ impl Rdev {
             faulty: false,
             recovery_offset: 0,
             corrected,
+            write_error: false,
         })
     }
 
@@ -134,14 +137,23 @@ impl Rdev {
     /// Refreshes what dev-NAME/ shows (md's state_show words, slot, offset, size).
     pub(crate) fn publish(&self) {
         let Some(k) = &self.kobj else { return };
-        let state = if self.faulty {
-            kernel::c_str!("faulty")
-        } else if self.in_sync {
-            kernel::c_str!("in_sync")
-        } else if self.raid_disk < 0 {
-            kernel::c_str!("spare")
-        } else {
-            kernel::c_str!("")
+        // md's words in md's order; a member that saw a write error is wanted
+        // replaced for as long as it holds a slot.
+        let want_replacement = self.write_error && self.raid_disk >= 0;
+        let state = match (
+            self.faulty,
+            self.in_sync,
+            self.write_error,
+            want_replacement,
+        ) {
+            (true, _, false, _) => kernel::c_str!("faulty"),
+            (true, _, true, false) => kernel::c_str!("faulty,write_error"),
+            (true, _, true, true) => kernel::c_str!("faulty,write_error,want_replacement"),
+            (false, true, false, _) => kernel::c_str!("in_sync"),
+            (false, true, true, _) => kernel::c_str!("in_sync,write_error,want_replacement"),
+            (false, false, false, _) => kernel::c_str!("spare"),
+            (false, false, true, false) => kernel::c_str!("spare,write_error"),
+            (false, false, true, true) => kernel::c_str!("spare,write_error,want_replacement"),
         };
         k.update(
             state,

@@ -62,7 +62,9 @@ run() {
     mdadm --examine /dev/vdb | grep -v -E "Time|UUID|Checksum :|Events|Preferred" 
     mdadm --examine /dev/vdb | grep -E "Checksum" | sed "s/: [0-9a-f]* -/: X -/"
     mdadm --assemble /dev/md0 /dev/vda /dev/vdb 2>&1; mount /dev/md0 /mnt && md5sum -c /tmp/s; umount /mnt
-    sleep 1  # past the 200 ms safe-mode window: the state reads clean on both
+    # Past the 200 ms safe-mode window the state reads clean on both (a loaded TCG
+    # host can take a while to get there).
+    for _ in $(seq 40); do [ "$(cat /sys/block/md0/md/array_state)" = clean ] && break; sleep 0.5; done
     mdadm --detail /dev/md0 | grep -v -E "Time|UUID|Events"
     mdadm --stop /dev/md0
 }
