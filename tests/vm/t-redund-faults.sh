@@ -51,6 +51,7 @@ dmesg | grep -E 'md/raid1:md0: (read error corrected|redirecting|vda: rescheduli
 dmesg_has "read errors" "md/raid1:md0: read error corrected ("
 dmesg_has "read errors" " on vda)"
 dmesg_lacks "read errors" "Disk failure on"
+dmesg_has "read errors" "md/raid1:md0: vda: rescheduling sector "
 expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat after corrected read errors"
 expect_eq 0 "$(cat $MD/degraded)" "degraded after corrected read errors"
 expect_eq in_sync "$(cat $MD/dev-vda/state)" "dev-vda/state"
