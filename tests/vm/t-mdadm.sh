@@ -1,7 +1,7 @@
 # mdadm create/use/stop/examine/assemble of RAID1 with metadata 1.0, 1.1, 1.2 (2 mirrors)
 # and 1.2 with 3 mirrors; mdstat, --detail and --examine text as the C md's.
 # impls: rust c
-# run-vm: --disks 3 --disk-size 256M
+# run-vm: --disks 3 --disk-size 64M
 mkdir -p /mnt
 OUT=/tmp/normalized
 : > $OUT
@@ -44,7 +44,7 @@ run_one() { # METADATA N MEMBER...
     mkfs.ext4 -q -F /dev/md0 || fail "$tag: mkfs.ext4"
     mount /dev/md0 /mnt || fail "$tag: mount"
     for i in 1 2 3 4 5 6 7 8; do
-        dd if=/dev/urandom of=/mnt/f$i bs=1M count=8 2>/dev/null || fail "$tag: write /mnt/f$i"
+        dd if=/dev/urandom of=/mnt/f$i bs=1M count=2 2>/dev/null || fail "$tag: write /mnt/f$i"
     done
     md5sum /mnt/f* > /tmp/sums
     sync; echo 3 > /proc/sys/vm/drop_caches
@@ -100,7 +100,7 @@ cat > /tmp/expected <<'EXPECTED'
 == 1.2 n=3: /proc/mdstat after create
 Personalities : [raid1] ~
 md0 : active raid1 vdc[2] vdb[1] vda[0]
-      261120 blocks super 1.2 [3/3] [UUU]
+      64512 blocks super 1.2 [3/3] [UUU]
       ~
 unused devices: <none>
 == 1.2 n=3: mdadm --detail /dev/md0 after create
@@ -108,8 +108,8 @@ unused devices: <none>
            Version : 1.2
      Creation Time : <time>
         Raid Level : raid1
-        Array Size : 261120 (255.00 MiB 267.39 MB)
-     Used Dev Size : 261120 (255.00 MiB 267.39 MB)
+        Array Size : 64512 (63.00 MiB 66.06 MB)
+     Used Dev Size : 64512 (63.00 MiB 66.06 MB)
       Raid Devices : 3
      Total Devices : 3
        Persistence : Superblock is persistent
@@ -142,8 +142,8 @@ Consistency Policy : resync
      Raid Level : raid1
    Raid Devices : 3
 
- Avail Dev Size : 522240 sectors (255.00 MiB 267.39 MB)
-     Array Size : 261120 KiB (255.00 MiB 267.39 MB)
+ Avail Dev Size : 129024 sectors (63.00 MiB 66.06 MB)
+     Array Size : 64512 KiB (63.00 MiB 66.06 MB)
     Data Offset : 2048 sectors
    Super Offset : 8 sectors
    Unused Space : before=1968 sectors, after=0 sectors
@@ -169,8 +169,8 @@ Consistency Policy : resync
      Raid Level : raid1
    Raid Devices : 3
 
- Avail Dev Size : 522240 sectors (255.00 MiB 267.39 MB)
-     Array Size : 261120 KiB (255.00 MiB 267.39 MB)
+ Avail Dev Size : 129024 sectors (63.00 MiB 66.06 MB)
+     Array Size : 64512 KiB (63.00 MiB 66.06 MB)
     Data Offset : 2048 sectors
    Super Offset : 8 sectors
    Unused Space : before=1968 sectors, after=0 sectors
@@ -196,8 +196,8 @@ Consistency Policy : resync
      Raid Level : raid1
    Raid Devices : 3
 
- Avail Dev Size : 522240 sectors (255.00 MiB 267.39 MB)
-     Array Size : 261120 KiB (255.00 MiB 267.39 MB)
+ Avail Dev Size : 129024 sectors (63.00 MiB 66.06 MB)
+     Array Size : 64512 KiB (63.00 MiB 66.06 MB)
     Data Offset : 2048 sectors
    Super Offset : 8 sectors
    Unused Space : before=1968 sectors, after=0 sectors
@@ -217,13 +217,13 @@ mdadm: /dev/md0 has been started with 3 drives.
 == 1.2 n=3: /proc/mdstat after assemble
 Personalities : [raid1] ~
 md0 : active raid1 vda[0] vdc[2] vdb[1]
-      261120 blocks super 1.2 [3/3] [UUU]
+      64512 blocks super 1.2 [3/3] [UUU]
       ~
 unused devices: <none>
 == 1.0 n=2: /proc/mdstat after create
 Personalities : [raid1] ~
 md0 : active raid1 vdb[1] vda[0]
-      262080 blocks super 1.0 [2/2] [UU]
+      65472 blocks super 1.0 [2/2] [UU]
       ~
 unused devices: <none>
 == 1.0 n=2: mdadm --detail /dev/md0 after create
@@ -231,8 +231,8 @@ unused devices: <none>
            Version : 1.0
      Creation Time : <time>
         Raid Level : raid1
-        Array Size : 262080 (255.94 MiB 268.37 MB)
-     Used Dev Size : 262080 (255.94 MiB 268.37 MB)
+        Array Size : 65472 (63.94 MiB 67.04 MB)
+     Used Dev Size : 65472 (63.94 MiB 67.04 MB)
       Raid Devices : 2
      Total Devices : 2
        Persistence : Superblock is persistent
@@ -264,10 +264,10 @@ Consistency Policy : resync
      Raid Level : raid1
    Raid Devices : 2
 
- Avail Dev Size : 524256 sectors (255.98 MiB 268.42 MB)
-     Array Size : 262080 KiB (255.94 MiB 268.37 MB)
-  Used Dev Size : 524160 sectors (255.94 MiB 268.37 MB)
-   Super Offset : 524272 sectors
+ Avail Dev Size : 131040 sectors (63.98 MiB 67.09 MB)
+     Array Size : 65472 KiB (63.94 MiB 67.04 MB)
+  Used Dev Size : 130944 sectors (63.94 MiB 67.04 MB)
+   Super Offset : 131056 sectors
    Unused Space : before=0 sectors, after=104 sectors
           State : clean
     Device UUID : <uuid>
@@ -291,10 +291,10 @@ Consistency Policy : resync
      Raid Level : raid1
    Raid Devices : 2
 
- Avail Dev Size : 524256 sectors (255.98 MiB 268.42 MB)
-     Array Size : 262080 KiB (255.94 MiB 268.37 MB)
-  Used Dev Size : 524160 sectors (255.94 MiB 268.37 MB)
-   Super Offset : 524272 sectors
+ Avail Dev Size : 131040 sectors (63.98 MiB 67.09 MB)
+     Array Size : 65472 KiB (63.94 MiB 67.04 MB)
+  Used Dev Size : 130944 sectors (63.94 MiB 67.04 MB)
+   Super Offset : 131056 sectors
    Unused Space : before=0 sectors, after=104 sectors
           State : clean
     Device UUID : <uuid>
@@ -312,13 +312,13 @@ mdadm: /dev/md0 has been started with 2 drives.
 == 1.0 n=2: /proc/mdstat after assemble
 Personalities : [raid1] ~
 md0 : active raid1 vda[0] vdb[1]
-      262080 blocks super 1.0 [2/2] [UU]
+      65472 blocks super 1.0 [2/2] [UU]
       ~
 unused devices: <none>
 == 1.1 n=2: /proc/mdstat after create
 Personalities : [raid1] ~
 md0 : active raid1 vdb[1] vda[0]
-      261120 blocks super 1.1 [2/2] [UU]
+      64512 blocks super 1.1 [2/2] [UU]
       ~
 unused devices: <none>
 == 1.1 n=2: mdadm --detail /dev/md0 after create
@@ -326,8 +326,8 @@ unused devices: <none>
            Version : 1.1
      Creation Time : <time>
         Raid Level : raid1
-        Array Size : 261120 (255.00 MiB 267.39 MB)
-     Used Dev Size : 261120 (255.00 MiB 267.39 MB)
+        Array Size : 64512 (63.00 MiB 66.06 MB)
+     Used Dev Size : 64512 (63.00 MiB 66.06 MB)
       Raid Devices : 2
      Total Devices : 2
        Persistence : Superblock is persistent
@@ -359,8 +359,8 @@ Consistency Policy : resync
      Raid Level : raid1
    Raid Devices : 2
 
- Avail Dev Size : 522240 sectors (255.00 MiB 267.39 MB)
-     Array Size : 261120 KiB (255.00 MiB 267.39 MB)
+ Avail Dev Size : 129024 sectors (63.00 MiB 66.06 MB)
+     Array Size : 64512 KiB (63.00 MiB 66.06 MB)
     Data Offset : 2048 sectors
    Super Offset : 0 sectors
    Unused Space : before=1976 sectors, after=0 sectors
@@ -386,8 +386,8 @@ Consistency Policy : resync
      Raid Level : raid1
    Raid Devices : 2
 
- Avail Dev Size : 522240 sectors (255.00 MiB 267.39 MB)
-     Array Size : 261120 KiB (255.00 MiB 267.39 MB)
+ Avail Dev Size : 129024 sectors (63.00 MiB 66.06 MB)
+     Array Size : 64512 KiB (63.00 MiB 66.06 MB)
     Data Offset : 2048 sectors
    Super Offset : 0 sectors
    Unused Space : before=1976 sectors, after=0 sectors
@@ -407,13 +407,13 @@ mdadm: /dev/md0 has been started with 2 drives.
 == 1.1 n=2: /proc/mdstat after assemble
 Personalities : [raid1] ~
 md0 : active raid1 vda[0] vdb[1]
-      261120 blocks super 1.1 [2/2] [UU]
+      64512 blocks super 1.1 [2/2] [UU]
       ~
 unused devices: <none>
 == 1.2 n=2: /proc/mdstat after create
 Personalities : [raid1] ~
 md0 : active raid1 vdb[1] vda[0]
-      261120 blocks super 1.2 [2/2] [UU]
+      64512 blocks super 1.2 [2/2] [UU]
       ~
 unused devices: <none>
 == 1.2 n=2: mdadm --detail /dev/md0 after create
@@ -421,8 +421,8 @@ unused devices: <none>
            Version : 1.2
      Creation Time : <time>
         Raid Level : raid1
-        Array Size : 261120 (255.00 MiB 267.39 MB)
-     Used Dev Size : 261120 (255.00 MiB 267.39 MB)
+        Array Size : 64512 (63.00 MiB 66.06 MB)
+     Used Dev Size : 64512 (63.00 MiB 66.06 MB)
       Raid Devices : 2
      Total Devices : 2
        Persistence : Superblock is persistent
@@ -454,8 +454,8 @@ Consistency Policy : resync
      Raid Level : raid1
    Raid Devices : 2
 
- Avail Dev Size : 522240 sectors (255.00 MiB 267.39 MB)
-     Array Size : 261120 KiB (255.00 MiB 267.39 MB)
+ Avail Dev Size : 129024 sectors (63.00 MiB 66.06 MB)
+     Array Size : 64512 KiB (63.00 MiB 66.06 MB)
     Data Offset : 2048 sectors
    Super Offset : 8 sectors
    Unused Space : before=1968 sectors, after=0 sectors
@@ -481,8 +481,8 @@ Consistency Policy : resync
      Raid Level : raid1
    Raid Devices : 2
 
- Avail Dev Size : 522240 sectors (255.00 MiB 267.39 MB)
-     Array Size : 261120 KiB (255.00 MiB 267.39 MB)
+ Avail Dev Size : 129024 sectors (63.00 MiB 66.06 MB)
+     Array Size : 64512 KiB (63.00 MiB 66.06 MB)
     Data Offset : 2048 sectors
    Super Offset : 8 sectors
    Unused Space : before=1968 sectors, after=0 sectors
@@ -502,7 +502,7 @@ mdadm: /dev/md0 has been started with 2 drives.
 == 1.2 n=2: /proc/mdstat after assemble
 Personalities : [raid1] ~
 md0 : active raid1 vda[0] vdb[1]
-      261120 blocks super 1.2 [2/2] [UU]
+      64512 blocks super 1.2 [2/2] [UU]
       ~
 unused devices: <none>
 EXPECTED
