@@ -64,6 +64,15 @@ wait_idle() {
         sleep 0.2
     done
 }
+# wait_array_state STATE [TIMEOUT_S]: waits (default 20 s) until md0's array_state
+# reads STATE, e.g. clean after the safe-mode delay on a loaded host; says nothing,
+# callers print or compare the state themselves.
+wait_array_state() {
+    _lim=$(( ${2:-20} * 2 )); _i=0
+    while [ "$(cat $MD/array_state)" != "$1" ] && [ $_i -lt $_lim ]; do
+        _i=$((_i + 1)); sleep 0.5
+    done
+}
 # wait_action WHAT ACTION [TIMEOUT_S]: waits until sync_action reads ACTION
 # (e.g. resync, recover) or the array is already back to idle with
 # last_sync_action ACTION; default timeout 30 s.

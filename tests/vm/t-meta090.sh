@@ -64,7 +64,7 @@ run() {
     mdadm --assemble /dev/md0 /dev/vda /dev/vdb 2>&1; mount /dev/md0 /mnt && md5sum -c /tmp/s; umount /mnt
     # Past the 200 ms safe-mode window the state reads clean on both (a loaded TCG
     # host can take a while to get there).
-    for _ in $(seq 40); do [ "$(cat /sys/block/md0/md/array_state)" = clean ] && break; sleep 0.5; done
+    wait_array_state clean
     mdadm --detail /dev/md0 | grep -v -E "Time|UUID|Events"
     mdadm --stop /dev/md0
 }

@@ -34,7 +34,7 @@ run() {
     sleep 1; echo "after create: $(cat $S)"
     dd if=/dev/zero of=/dev/md0 bs=4k count=1 oflag=direct 2>/dev/null; echo "after write: $(cat $S)"
     # Clean once 2 s pass with no write; a loaded TCG host may take longer to get there.
-    for _ in $(seq 40); do [ "$(cat $S)" = clean ] && break; sleep 0.5; done
+    wait_array_state clean
     echo "after idle: $(cat $S)"
     mdadm --readonly /dev/md0; echo "readonly rc=$? $(cat $S)"; grep md0 /proc/mdstat
     dd if=/dev/zero of=/dev/md0 bs=4k count=1 oflag=direct 2>/dev/null; echo "write to ro rc=$?"
