@@ -13,7 +13,7 @@ KDIR_CMD := qemu/kdir
 KBUILD_ARGS = -C $$($(KDIR_CMD)) M=$(CURDIR) LLVM=1 CLIPPY=1 KCFLAGS=-Werror \
 	KRUSTFLAGS=-Dwarnings
 
-.PHONY: setup module clean fmt fmt-check test test-host test-vm run fuzz bench
+.PHONY: setup module clean fmt fmt-check test test-c test-host test-vm test-vm-c run fuzz bench
 
 # Idempotent: installs what is missing and builds the kernel once (cached).
 setup:
@@ -39,16 +39,24 @@ test-host: setup
 	cd host && cargo test --release
 
 # Static helper programs for the guest (run-vm copies out/tools/ into /usr/bin).
-TOOLS := out/tools/mdioctl
+TOOLS := $(patsubst tests/tools/%.c,out/tools/%,$(wildcard tests/tools/*.c))
 out/tools/%: tests/tools/%.c
 	@mkdir -p out/tools
-	gcc -static -O2 -Wall -Werror -o $@ $<
+	gcc -static -O2 -Wall -Werror -pthread -o $@ $<
 
-# VM scenarios, each in a fresh VM; see tests/vm/.
+# VM scenarios, each in a fresh VM; see tests/vm/. `make test` runs every
+# scenario on md_mod (and the `impls: none` ones that load both themselves);
+# `make test-c` runs every scenario on every implementation its `# impls:` line
+# names, the C md included: run it whenever a test or its expectation changes.
 test-vm: module $(TOOLS)
+	RUN_ALL_IMPLS="rust none" tests/vm/run-all
+
+test-vm-c: module $(TOOLS)
 	tests/vm/run-all
 
 test: test-host fmt-check module test-vm
+
+test-c: test-host fmt-check module test-vm-c
 
 # The demo: what a new user runs first.
 run: module $(TOOLS)
