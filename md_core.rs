@@ -210,9 +210,21 @@ pub(crate) struct Mddev {
     disk: Disk,
     #[pin]
     state: StateMutex<MddevState>,
-    /// The running raid1 conf, taken by every bio; `None` when not running.
+    /// The running raid1 conf, taken by every bio; `None` when not running (and
+    /// from the start of a stop on, so no new bio enters).
     #[pin]
     io: SpinLock<Option<Arc<raid1::Conf>>>,
+    /// The personality's conf from run until the stop has stopped the array
+    /// thread (md's `mddev->private`): the array thread keeps serving failed
+    /// requests while a stop drains the array.
+    #[pin]
+    running: SpinLock<Option<Arc<raid1::Conf>>>,
+    /// md's MD_SB_CHANGE_PENDING: a member failed and the superblocks do not say
+    /// so yet; new writes wait for it in `write_start`.
+    sb_pending: AtomicBool,
+    /// md's sb_wait: writes waiting for the superblocks (the dirty mark, a
+    /// recorded failure, a blocked member).
+    pub(crate) sb_wait: ffi::WaitQ,
     /// Bios between taking `io` and handing their clones to the members.
     active_io: AtomicU32,
     /// The superblocks say clean (md's `in_sync`); the first write clears it.
@@ -269,10 +281,11 @@ impl kernel::workqueue::WorkItem<1> for Mddev {
         let _noio = ffi::NoIo::enter();
         let mut st = this.state.lock();
         if st.pers.is_some() && this.in_sync.load(Ordering::SeqCst) {
-            st.events = st.events.saturating_add(1);
-            write_superblocks(&mut st, false);
+            update_sb(&this, &mut st, false);
             this.in_sync.store(false, Ordering::SeqCst);
         }
+        drop(st);
+        this.sb_wait.wake();
     }
 }
 
@@ -285,6 +298,10 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
         loop {
             ffi::msleep(20);
             let delay = u64::from(this.safemode_delay_ms.load(Ordering::Relaxed));
+            if delay == 0 {
+                // safe_mode_delay 0: never marked clean while running.
+                break;
+            }
             let idle_for = ffi::now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
             if this.io.lock().is_none() {
                 break;
@@ -306,9 +323,8 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
                 continue;
             }
             // Clean with a sync still to do records where it got to (resync_offset).
-            sync_from_conf(&mut st, &conf);
-            st.events = st.events.saturating_add(1);
-            write_superblocks(&mut st, true);
+            drop(conf);
+            update_sb(&this, &mut st, true);
             break;
         }
         drop(noio);
@@ -333,7 +349,14 @@ impl kernel::workqueue::WorkItem for Mddev {
 }
 
 impl Mddev {
-    fn new(minor: u32, name: CString, seq: u64, disk: Disk, hold: Hold) -> impl PinInit<Self> {
+    fn new(
+        minor: u32,
+        name: CString,
+        seq: u64,
+        disk: Disk,
+        hold: Hold,
+        sb_wait: ffi::WaitQ,
+    ) -> impl PinInit<Self> {
         pin_init!(Mddev {
             minor,
             name,
@@ -341,6 +364,9 @@ impl Mddev {
             disk,
             state <- StateMutex::new(MddevState::new()),
             io <- new_spinlock!(None, "md:io"),
+            running <- new_spinlock!(None, "md:running"),
+            sb_pending: AtomicBool::new(false),
+            sb_wait,
             active_io: AtomicU32::new(0),
             in_sync: AtomicBool::new(true),
             ro: AtomicU8::new(Ro::Rdwr as u8),
@@ -482,15 +508,25 @@ impl Mddev {
             if let Some(g) = globals() {
                 let _ = g.md_wq.enqueue::<Arc<Mddev>, 1>(Arc::from(self));
             }
-            while self.in_sync.load(Ordering::SeqCst) && self.io.lock().is_some() {
-                ffi::msleep(1);
+            self.sb_wait
+                .wait(|| !self.in_sync.load(Ordering::SeqCst) || self.io.lock().is_none());
+        }
+        // md_write_start: no write goes out while a failure is not on disk yet.
+        if self.sb_pending.load(Ordering::SeqCst) {
+            if let Some(c) = self.conf() {
+                c.wake_thread();
             }
+            self.sb_wait
+                .wait(|| !self.sb_pending.load(Ordering::SeqCst) || self.io.lock().is_none());
         }
         self.arm_safemode();
     }
 
     /// Queues the safe-mode worker unless it is already pending.
     fn arm_safemode(&self) {
+        if self.safemode_delay_ms.load(Ordering::Relaxed) == 0 {
+            return;
+        }
         if self.safemode_queued.swap(true, Ordering::SeqCst) {
             return;
         }
@@ -509,6 +545,8 @@ impl Mddev {
     /// the lock it would take).
     fn quiesce(&self, st: &mut MddevState) -> Option<Arc<raid1::Conf>> {
         let conf = self.io.lock().take();
+        // Writers waiting for the superblocks see the array going away.
+        self.sb_wait.wake();
         while self.active_io.load(Ordering::Acquire) != 0
             || conf.as_ref().is_some_and(|c| !c.idle())
         {
@@ -531,9 +569,14 @@ impl Mddev {
             })
     }
 
-    /// The running conf, if any.
+    /// The running conf, if any (also while a stop drains the array).
     fn conf(&self) -> Option<Arc<raid1::Conf>> {
-        self.io.lock().clone()
+        self.running.lock().clone()
+    }
+
+    /// md's MD_SB_CHANGE_PENDING: the next writes wait for a superblock update.
+    pub(crate) fn set_sb_pending(&self) {
+        self.sb_pending.store(true, Ordering::SeqCst);
     }
 
     /// md's set_bit(MD_RECOVERY_NEEDED) + md_wakeup_thread.
@@ -669,6 +712,7 @@ impl ThreadFn for Mddev {
         conf.handle_retries();
         let check = this.need_check.load(Ordering::Acquire)
             || conf.sb_change.load(Ordering::Acquire)
+            || this.sb_pending.load(Ordering::SeqCst)
             || this.sync.done.load(Ordering::Acquire);
         if !check {
             return;
@@ -712,17 +756,90 @@ fn sync_from_conf(st: &mut MddevState, conf: &raid1::Conf) {
 
 /// md_update_sb when something is pending, then the failed writes that waited for it.
 fn service_sb(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
-    let waiters_first = conf.sb_change.swap(false, Ordering::AcqRel);
-    if waiters_first {
-        sync_from_conf(st, conf);
-        st.events = st.events.saturating_add(1);
+    // The failed writes queued so far: their failures are in the conf already, so
+    // the update below records them (one queued later waits for the next).
+    let waiters = conf.take_sb_waiters();
+    let change = conf.sb_change.swap(false, Ordering::AcqRel);
+    if change || m.sb_pending.load(Ordering::SeqCst) {
         let clean = m.in_sync.load(Ordering::SeqCst);
-        write_superblocks(st, clean);
+        update_sb(m, st, clean);
         for r in st.disks.iter() {
             r.publish();
         }
     }
-    conf.end_sb_waiters();
+    conf.end_sb_waiters_from(waiters);
+}
+
+/// md_update_sb: every working member's superblock gets the array's events, the
+/// clean/dirty mark, the resync point and the members' roles and states. A
+/// member whose superblock cannot be written is failed (super_written ->
+/// md_error) and the superblocks are written again without it. Afterwards the
+/// failures written are no longer pending: blocked members are released and
+/// waiting writes go on. Nothing is written while the array is not read-write
+/// (the change stays pending until it is).
+fn update_sb(m: &Mddev, st: &mut MddevState, clean: bool) {
+    let conf = m.conf();
+    if m.ro() != Ro::Rdwr {
+        if let Some(c) = &conf {
+            c.sb_change.store(true, Ordering::Release);
+            // Failed members of a read-only array get recorded when it becomes
+            // writable; no write waits for them meanwhile (md_check_recovery).
+            c.unblock(c.faulty_mask());
+        }
+        return;
+    }
+    // Each round fails at least one more member, so this ends; bounded anyway.
+    for _ in 0..=raid1::MAX_MIRRORS {
+        if let Some(c) = &conf {
+            c.sb_change.store(false, Ordering::Release);
+        }
+        let recorded = conf.as_ref().map_or(0, |c| {
+            sync_from_conf(st, c);
+            c.faulty_mask()
+        });
+        st.events = st.events.saturating_add(1);
+        let failed = write_superblocks(st, clean);
+        let mut again = false;
+        for dev in failed.iter() {
+            again |= fail_member(m, st, conf.as_deref(), *dev);
+        }
+        if let Some(c) = &conf {
+            c.unblock(recorded);
+        }
+        if !again {
+            break;
+        }
+    }
+    m.sb_pending.store(false, Ordering::SeqCst);
+    if conf
+        .as_ref()
+        .is_some_and(|c| c.sb_change.load(Ordering::SeqCst))
+    {
+        // A failure came in meanwhile: the array thread writes it next.
+        m.set_sb_pending();
+        if let Some(c) = &conf {
+            c.wake_thread();
+        }
+    }
+    m.sb_wait.wake();
+}
+
+/// md_error for the member `dev` (its superblock write failed). True when it is
+/// now faulty and the superblocks must be written again.
+fn fail_member(m: &Mddev, st: &mut MddevState, conf: Option<&raid1::Conf>, dev: u32) -> bool {
+    if let Some(slot) = conf.and_then(|c| c.slot_of(dev)) {
+        return conf.is_some_and(|c| c.error(slot));
+    }
+    let Some(r) = st.disks.iter_mut().find(|r| r.dev == dev && !r.faulty) else {
+        return false;
+    };
+    r.faulty = true;
+    md_crit!(
+        "md/raid1:{}: Disk failure on {}, disabling device.\n",
+        m.name(),
+        r.name()
+    );
+    true
 }
 
 /// Stops a running sync and records where it got to.
@@ -730,7 +847,8 @@ fn stop_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
     if st.sync_thread.is_none() {
         return;
     }
-    conf.sync_intr.store(true, Ordering::Release);
+    // Its barrier waits end too (md's raise_barrier sees MD_RECOVERY_INTR).
+    conf.interrupt_sync();
     // Joins the thread (it checks for the stop between steps).
     drop(st.sync_thread.take());
     reap_sync(m, st, conf);
@@ -1091,7 +1209,11 @@ impl Globals {
             None => gendisk::disk_name(minor)?,
         };
         let disk = Disk::alloc(minor, &name)?;
-        let mddev = Arc::pin_init(Mddev::new(minor, name, seq, disk, hold), GFP_KERNEL)?;
+        let sb_wait = ffi::WaitQ::new()?;
+        let mddev = Arc::pin_init(
+            Mddev::new(minor, name, seq, disk, hold, sb_wait),
+            GFP_KERNEL,
+        )?;
         self.all.lock().insert(mddev.clone())?;
 
         let foreign = <Arc<Mddev> as kernel::types::ForeignOwnable>::into_foreign(mddev.clone());
@@ -1251,10 +1373,11 @@ pub(crate) fn do_md_stop(
         // __md_stop_writes: a writable array that is not clean on disk is marked
         // clean; one that already is gets no superblock write at all.
         if m.ro() == Ro::Rdwr && !m.in_sync.load(Ordering::SeqCst) {
-            st.events = st.events.saturating_add(1);
-            write_superblocks(st, true);
+            update_sb(m, st, true);
             m.in_sync.store(true, Ordering::SeqCst);
         }
+        // The array thread is gone: the conf goes with the personality.
+        drop(m.running.lock().take());
         m.disk.set_capacity(0);
         m.set_ro(Ro::Rdwr);
         st.pers = None;
@@ -1292,8 +1415,7 @@ pub(crate) fn stop_writes(m: &Mddev, st: &mut MddevState) {
     }
     if !m.in_sync.load(Ordering::SeqCst) {
         m.in_sync.store(true, Ordering::SeqCst);
-        st.events = st.events.saturating_add(1);
-        write_superblocks(st, true);
+        update_sb(m, st, true);
     }
 }
 
@@ -1332,7 +1454,9 @@ pub(crate) fn restart_array(m: &Mddev, st: &MddevState) -> Result {
 
 /// md_update_sb for a clean or dirty state: every working member gets the
 /// array's events, time, resync point and roles, with PREFLUSH|FUA.
-fn write_superblocks(st: &mut MddevState, clean: bool) {
+/// Returns the members whose superblock write failed (dev_t).
+fn write_superblocks(st: &mut MddevState, clean: bool) -> KVec<u32> {
+    let mut failed = KVec::new();
     let now = ffi::real_seconds();
     let events = st.events;
     let resync = st.resync_offset;
@@ -1347,7 +1471,7 @@ fn write_superblocks(st: &mut MddevState, clean: bool) {
         };
         if members.push(m, GFP_KERNEL).is_err() {
             md_err!("md: out of memory updating superblocks\n");
-            return;
+            return failed;
         }
     }
     let info = super_any::SyncInfo {
@@ -1363,14 +1487,15 @@ fn write_superblocks(st: &mut MddevState, clean: bool) {
         let recovery = (r.raid_disk >= 0 && !r.in_sync).then_some(r.recovery_offset);
         r.sb.set_member(recovery, r.corrected);
         if let Err(e) = r.write_sb() {
-            md_err!(
-                "md: {}: superblock write failed: {}\n",
-                r.name(),
-                e.to_errno()
-            );
+            // md's super_written line (it names the function, not the member).
+            md_err!("md: super_written gets error={}\n", e.to_errno());
+            if failed.push(r.dev, GFP_KERNEL).is_err() {
+                md_err!("md: out of memory recording a failed superblock write\n");
+            }
         }
     }
     st.utime = now;
+    failed
 }
 
 /// The kernel's dev_t for major:minor (MKDEV).
@@ -1581,8 +1706,7 @@ fn hot_remove_disk(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
         conf.sb_change.store(true, Ordering::Release);
         m.need_check();
     } else if st.pers.is_some() {
-        st.events = st.events.saturating_add(1);
-        write_superblocks(st, m.in_sync.load(Ordering::SeqCst));
+        update_sb(m, st, m.in_sync.load(Ordering::SeqCst));
     }
     m.update_configured(st);
     Ok(())
@@ -1737,6 +1861,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     if ffi::start_readonly() != 0 && m.ro() == Ro::Rdwr {
         m.set_ro(Ro::AutoRead);
     }
+    *m.running.lock() = Some(conf.clone());
     *m.io.lock() = Some(conf);
     m.update_configured(st);
     if resync != superblock::MAX_SECTOR {

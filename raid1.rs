@@ -61,6 +61,11 @@ pub(crate) struct Mirror {
     pub(crate) dev: AtomicU32,
     /// A write to it failed (md's WriteErrorSeen; dev-NAME/state `write_error`).
     pub(crate) write_error: AtomicBool,
+    /// md's Blocked: failed, and the superblocks do not say so yet. Writes wait
+    /// (they would otherwise complete without this member and be lost if it came
+    /// back as current after a crash). Set before `faulty`, cleared once the
+    /// superblocks record the failure.
+    pub(crate) blocked: AtomicBool,
 }
 
 impl Mirror {
@@ -78,6 +83,7 @@ impl Mirror {
             corrected: AtomicU32::new(0),
             dev: AtomicU32::new(0),
             write_error: AtomicBool::new(false),
+            blocked: AtomicBool::new(false),
         }
     }
 
@@ -196,6 +202,10 @@ impl R1List {
         out
     }
 }
+
+/// Failed writes taken off a conf's superblock wait list, oldest first; they
+/// complete through `Conf::end_sb_waiters_from` of the same conf.
+pub(crate) struct SbWaiters(*mut R1Bio);
 
 /// A running raid1 array (raid1's `struct r1conf`).
 ///
@@ -341,6 +351,7 @@ impl Conf {
         mi.read_errors.store(0, Ordering::Relaxed);
         mi.corrected.store(m.corrected, Ordering::Relaxed);
         mi.write_error.store(m.write_error, Ordering::Relaxed);
+        mi.blocked.store(false, Ordering::Release);
         mi.dev.store(m.dev, Ordering::Release);
         mi.member.store(m.file, Ordering::Release);
     }
@@ -358,6 +369,35 @@ impl Conf {
         mi.faulty.store(false, Ordering::Release);
         mi.dev.store(0, Ordering::Release);
         self.unfreeze();
+        self.unblock(1 << slot);
+    }
+
+    /// The slots whose member has failed (md's Faulty), as a mask.
+    pub(crate) fn faulty_mask(&self) -> u32 {
+        self.mirrors
+            .iter()
+            .take(MAX_MIRRORS)
+            .enumerate()
+            .filter(|(_, m)| m.occupied() && m.faulty.load(Ordering::SeqCst))
+            .fold(0, |acc, (i, _)| acc | (1 << i))
+    }
+
+    /// Clears Blocked on the slots in `mask` (their failure is on disk, or
+    /// cannot be written) and lets waiting writes go on.
+    pub(crate) fn unblock(&self, mask: u32) {
+        for (i, m) in self.mirrors.iter().take(MAX_MIRRORS).enumerate() {
+            if mask & (1 << i) != 0 {
+                m.blocked.store(false, Ordering::SeqCst);
+            }
+        }
+        self.mddev().sb_wait.wake();
+    }
+
+    /// The slot `dev` occupies, if any.
+    pub(crate) fn slot_of(&self, dev: u32) -> Option<usize> {
+        self.mirrors
+            .iter()
+            .position(|m| m.occupied() && m.dev.load(Ordering::Acquire) == dev)
     }
 
     /// Slots without a working in-sync member (md's `degraded`).
@@ -411,21 +451,46 @@ impl Conf {
         self.wq.wake();
     }
 
+    /// Whether the running sync is asked to stop (MD_RECOVERY_INTR or kthread_stop).
+    fn sync_interrupted(&self) -> bool {
+        self.sync_intr.load(Ordering::Acquire) || ffi::thread_should_stop()
+    }
+
     /// Stops normal I/O in `sector`'s bucket and waits for what is in flight there.
-    fn raise_barrier(&self, sector: u64) {
+    /// False when the sync was interrupted meanwhile (no barrier is left raised):
+    /// the I/O it waits for may itself wait for whoever is stopping the sync.
+    fn raise_barrier(&self, sector: u64) -> bool {
         let idx = bucket(sector);
         let (Some(p), Some(w), Some(b)) = (
             self.nr_pending.get(idx),
             self.nr_waiting.get(idx),
             self.barrier.get(idx),
         ) else {
-            return;
+            return false;
         };
         // Let waiting normal I/O in first, as raid1 does.
-        self.wq
-            .wait(|| w.load(Ordering::SeqCst) == 0 && self.frozen.load(Ordering::SeqCst) == 0);
+        self.wq.wait(|| {
+            (w.load(Ordering::SeqCst) == 0 && self.frozen.load(Ordering::SeqCst) == 0)
+                || self.sync_interrupted()
+        });
+        if self.sync_interrupted() {
+            return false;
+        }
         b.fetch_add(1, Ordering::SeqCst);
-        self.wq.wait(|| p.load(Ordering::SeqCst) == 0);
+        self.wq
+            .wait(|| p.load(Ordering::SeqCst) == 0 || self.sync_interrupted());
+        if p.load(Ordering::SeqCst) != 0 {
+            b.fetch_sub(1, Ordering::SeqCst);
+            self.wq.wake();
+            return false;
+        }
+        true
+    }
+
+    /// md_wakeup_thread of the sync thread's barrier waits after an interrupt.
+    pub(crate) fn interrupt_sync(&self) {
+        self.sync_intr.store(true, Ordering::Release);
+        self.wq.wake();
     }
 
     fn lower_barrier(&self, sector: u64) {
@@ -580,7 +645,25 @@ impl Conf {
     /// Writes go to every working member, in sync or still recovering (whose
     /// recovered region must stay current), as raid1 does.
     fn write(&self, bio: Bio) {
-        self.wait_barrier(bio.sector());
+        // md_submit_bio: the last member failed, so writes cannot be kept (MD_BROKEN).
+        if self.broken.load(Ordering::Acquire) {
+            return bio.io_error();
+        }
+        loop {
+            let idx = self.wait_barrier(bio.sector());
+            // raid1_write_request: wait for a failed member until the superblocks
+            // record its failure. `faulty` is read before `blocked` (set in the other
+            // order), so a member seen faulty and not blocked is already on disk.
+            let blocked = self.mirrors.iter().find(|m| {
+                m.occupied() && m.faulty.load(Ordering::SeqCst) && m.blocked.load(Ordering::SeqCst)
+            });
+            let Some(m) = blocked else { break };
+            self.allow_barrier(idx);
+            self.wake_thread();
+            self.mddev()
+                .sb_wait
+                .wait(|| !m.blocked.load(Ordering::SeqCst) || !m.occupied());
+        }
         let r1 = self.alloc_r1(bio, true);
         // SAFETY: Freshly allocated, ours.
         let r = unsafe { &mut *r1 };
@@ -699,10 +782,14 @@ impl Conf {
             self.broken.store(true, Ordering::Release);
             return false;
         }
+        // Blocked before Faulty: a write that sees the member failed also sees it
+        // blocked until the superblocks record the failure.
+        mi.blocked.store(true, Ordering::SeqCst);
         mi.in_sync.store(false, Ordering::Release);
-        mi.faulty.store(true, Ordering::Release);
+        mi.faulty.store(true, Ordering::SeqCst);
         drop(guard);
-        self.sync_intr.store(true, Ordering::Release);
+        self.mddev().set_sb_pending();
+        self.interrupt_sync();
         self.sb_change.store(true, Ordering::Release);
         let mut name = [0u8; 32];
         let dev = ffi::bdev_name(f, &mut name);
@@ -764,7 +851,17 @@ impl Conf {
 
     /// Completes the writes that waited for the superblocks to record failures.
     pub(crate) fn end_sb_waiters(&self) {
-        let mut p = self.sb_wait.take();
+        self.end_sb_waiters_from(self.take_sb_waiters());
+    }
+
+    /// Takes the failed writes queued so far for the next superblock update.
+    pub(crate) fn take_sb_waiters(&self) -> SbWaiters {
+        SbWaiters(self.sb_wait.take())
+    }
+
+    /// Completes writes taken with `take_sb_waiters` once the update is on disk.
+    pub(crate) fn end_sb_waiters_from(&self, waiters: SbWaiters) {
+        let mut p = waiters.0;
         while !p.is_null() {
             // SAFETY: Taken from the list: live and ours.
             let (next, status) = unsafe { ((*p).next, (*p).status) };
@@ -969,7 +1066,10 @@ impl Conf {
                 break;
             }
             let n = resync::chunk(j, max);
-            self.raise_barrier(j);
+            if !self.raise_barrier(j) {
+                interrupted = true;
+                break;
+            }
             let ok = self.sync_chunk(p, action, j, n, &mut bufs);
             self.lower_barrier(j);
             if !ok {

@@ -64,7 +64,15 @@ fn array_state(m: &Mddev, st: &MddevState) -> &'static str {
         match m.ro() {
             Ro::Rdonly => "readonly",
             Ro::AutoRead => "read-auto",
-            Ro::Rdwr if m.in_sync.load(Ordering::SeqCst) => "clean",
+            Ro::Rdwr if m.sb_pending.load(Ordering::SeqCst) => "write-pending",
+            Ro::Rdwr if m.in_sync.load(Ordering::SeqCst) => {
+                // md: a clean array whose last member failed reads `broken`.
+                if m.conf().is_some_and(|c| c.broken.load(Ordering::Acquire)) {
+                    "broken"
+                } else {
+                    "clean"
+                }
+            }
             Ro::Rdwr => "active",
         }
     } else if st.disks.is_empty() && st.raid_disks == 0 && st.dev_sectors == 0 {
@@ -324,12 +332,20 @@ fn jiffies_to_ms(j: u32) -> u32 {
     u32::try_from(u64::from(j) * 1000 / u64::from(HZ)).unwrap_or(u32::MAX)
 }
 
-/// Sets the safe-mode delay; the safe-mode worker counts in ms. With 0 md never
-/// marks the array clean; the worker then marks it clean as soon as it is idle.
+/// Sets the safe-mode delay; the safe-mode worker counts in ms. With 0 the
+/// array is never marked clean while it runs (md arms no safe-mode timer); a
+/// new delay takes effect at once, as md's timer restart does.
 fn set_safemode_delay(m: &Mddev, st: &mut MddevState, jiffies: u32) {
     st.knobs.safemode_delay = jiffies;
-    m.safemode_delay_ms
-        .store(jiffies_to_ms(jiffies), Ordering::Relaxed);
+    let ms = if jiffies == 0 {
+        0
+    } else {
+        jiffies_to_ms(jiffies).max(1)
+    };
+    m.safemode_delay_ms.store(ms, Ordering::Relaxed);
+    if ms != 0 && st.pers.is_some() && !m.in_sync.load(Ordering::SeqCst) {
+        m.arm_safemode();
+    }
 }
 
 /// md's `degraded` for raid1: slots without a working in-sync member.
