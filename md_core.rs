@@ -832,6 +832,14 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
             let Some(slot) = conf.mirrors.iter().position(|mi| !mi.occupied()) else {
                 break;
             };
+            // raid1_add_disk: the queue limits take the member in first
+            // (mddev_stack_new_rdev); if they cannot, it stays a spare.
+            if m.disk
+                .stack_new_member(r.file.as_ptr(), r.sb.data_offset())
+                .is_err()
+            {
+                continue;
+            }
             conf.install(
                 slot,
                 &raid1::MemberInit {
@@ -1661,15 +1669,18 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         return Err(EINVAL);
     }
     let mut members = KVec::new();
+    // The limits stack every member, spares too (raid1_set_limits walks all rdevs).
     let mut files = KVec::new();
     let mut offsets = KVec::new();
+    for r in st.disks.iter() {
+        files.push(r.file.as_ptr(), GFP_KERNEL)?;
+        offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
+    }
     let mut working = 0u32;
     for slot in 0..raid_disks as i32 {
         let Some(r) = st.disks.iter().find(|r| r.raid_disk == slot) else {
             continue;
         };
-        files.push(r.file.as_ptr(), GFP_KERNEL)?;
-        offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
         if r.in_sync {
             working += 1;
         }
