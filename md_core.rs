@@ -1786,6 +1786,8 @@ pub(crate) fn md_reboot() {
         }
     }
     let mut need_delay = false;
+    // The superblock writes under the state lock must not reclaim into array writes.
+    let _noio = ffi::NoIo::enter();
     for m in arrays.iter() {
         if let Some(mut st) = m.state.try_lock() {
             if st.pers.is_some() {
@@ -1925,6 +1927,9 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
     if !cmd.unprivileged() && !admin {
         return Err(EACCES);
     }
+    // What runs under the state lock must not reclaim into this array's writes,
+    // which may wait for that lock (md's reconfiguring paths run memalloc_noio).
+    let _noio = ffi::NoIo::enter();
     match cmd {
         Cmd::RaidVersion => return copy_to_user(arg, &ioctl::encode_version()),
         Cmd::GetArrayInfo => {
