@@ -103,6 +103,11 @@ extern "C" {
         data_offsets: *const u64,
         n: c_uint,
     ) -> c_int;
+    pub(crate) fn rmd_stack_new_member(
+        disk: *mut bindings::gendisk,
+        member: *mut bindings::file,
+        data_offset: u64,
+    ) -> c_int;
     pub(crate) fn rmd_set_capacity(disk: *mut bindings::gendisk, sectors: u64);
     pub(crate) fn rmd_disk_change_uevent(disk: *mut bindings::gendisk);
     pub(crate) fn rmd_sync_disk(disk: *mut bindings::gendisk) -> c_int;

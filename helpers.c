@@ -529,6 +529,21 @@ int rmd_set_limits(struct gendisk *disk, struct file **members,
 	return queue_limits_set(disk->queue, &lim);
 }
 
+/*
+ * md's mddev_stack_new_rdev: a member joining a running array (a spare taking a
+ * slot) adds its limits to the live ones, so e.g. a larger logical block size
+ * reaches the array before any bio is cloned to it.
+ */
+int rmd_stack_new_member(struct gendisk *disk, struct file *member,
+			 u64 data_offset)
+{
+	struct queue_limits lim = queue_limits_start_update(disk->queue);
+
+	queue_limits_stack_bdev(&lim, file_bdev(member), data_offset,
+				disk->disk_name);
+	return queue_limits_commit_update(disk->queue, &lim);
+}
+
 void rmd_set_capacity(struct gendisk *disk, u64 sectors)
 {
 	set_capacity_and_notify(disk, sectors);

@@ -81,6 +81,8 @@ int rmd_sync_io(struct file *f, u64 sector, void *buf, unsigned int len,
 void rmd_msleep(unsigned int ms);
 int rmd_set_limits(struct gendisk *disk, struct file **members,
 		   const u64 *data_offsets, unsigned int n);
+int rmd_stack_new_member(struct gendisk *disk, struct file *member,
+			 u64 data_offset);
 void rmd_set_capacity(struct gendisk *disk, u64 sectors);
 void rmd_disk_change_uevent(struct gendisk *disk);
 int rmd_sync_disk(struct gendisk *disk);

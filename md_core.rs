@@ -950,6 +950,14 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
             let Some(slot) = conf.mirrors.iter().position(|mi| !mi.occupied()) else {
                 break;
             };
+            // raid1_add_disk: the queue limits take the member in first
+            // (mddev_stack_new_rdev); if they cannot, it stays a spare.
+            if m.disk
+                .stack_new_member(r.file.as_ptr(), r.sb.data_offset())
+                .is_err()
+            {
+                continue;
+            }
             conf.install(
                 slot,
                 &raid1::MemberInit {
@@ -1785,15 +1793,18 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         return Err(EINVAL);
     }
     let mut members = KVec::new();
+    // The limits stack every member, spares too (raid1_set_limits walks all rdevs).
     let mut files = KVec::new();
     let mut offsets = KVec::new();
+    for r in st.disks.iter() {
+        files.push(r.file.as_ptr(), GFP_KERNEL)?;
+        offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
+    }
     let mut working = 0u32;
     for slot in 0..raid_disks as i32 {
         let Some(r) = st.disks.iter().find(|r| r.raid_disk == slot) else {
             continue;
         };
-        files.push(r.file.as_ptr(), GFP_KERNEL)?;
-        offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
         if r.in_sync {
             working += 1;
         }
@@ -1900,6 +1911,8 @@ pub(crate) fn md_reboot() {
         }
     }
     let mut need_delay = false;
+    // The superblock writes under the state lock must not reclaim into array writes.
+    let _noio = ffi::NoIo::enter();
     for m in arrays.iter() {
         if let Some(mut st) = m.state.try_lock() {
             if st.pers.is_some() {
@@ -2039,6 +2052,9 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
     if !cmd.unprivileged() && !admin {
         return Err(EACCES);
     }
+    // What runs under the state lock must not reclaim into this array's writes,
+    // which may wait for that lock (md's reconfiguring paths run memalloc_noio).
+    let _noio = ffi::NoIo::enter();
     match cmd {
         Cmd::RaidVersion => return copy_to_user(arg, &ioctl::encode_version()),
         Cmd::GetArrayInfo => {

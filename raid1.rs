@@ -1034,6 +1034,9 @@ impl Conf {
         start: u64,
         max: u64,
     ) -> (u64, bool) {
+        // Allocations here happen with a barrier raised, which holds up the array's
+        // writes: reclaim must not write to the array (raid1 allocates with GFP_NOIO).
+        let _noio = ffi::NoIo::enter();
         let name = self.name();
         md_info!("md: {} of RAID array {}\n", action.desc(), name);
         if start > 0 {

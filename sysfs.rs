@@ -33,6 +33,8 @@ const ARRAY_STATES: [&str; 10] = [
 /// Shows attribute `name`.
 pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_>) -> Result {
     with_ref(m, |m| {
+        // No reclaim into this array's writes under the state lock (see md_ioctl).
+        let _noio = crate::ffi::NoIo::enter();
         let st = m.state.lock();
         let r = match name {
             b"array_state" => writeln!(page, "{}", array_state(m, &st)),
@@ -116,6 +118,8 @@ pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> 
             // As STOP_ARRAY: write back before taking the state lock.
             m.disk.sync()?;
         }
+        // No reclaim into this array's writes under the state lock (see md_ioctl).
+        let _noio = crate::ffi::NoIo::enter();
         let mut st = m.state.lock();
         match name {
             b"array_state" => {
@@ -843,6 +847,8 @@ fn sync_action(m: &Mddev) -> &'static str {
 /// `remove`; the other attributes are read-only here.
 pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
     with_ref(m, |m| {
+        // No reclaim into this array's writes under the state lock (see md_ioctl).
+        let _noio = crate::ffi::NoIo::enter();
         let mut st = m.state.lock();
         if !st.disks.iter().any(|r| r.dev == dev) {
             return Err(ENODEV);
