@@ -712,6 +712,20 @@ fn sync_from_conf(st: &mut MddevState, conf: &raid1::Conf) {
 
 /// md_update_sb when something is pending, then the failed writes that waited for it.
 fn service_sb(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
+    if m.ro() != Ro::Rdwr {
+        // md_update_sb does nothing on an array that is not read-write: the change
+        // stays pending (written once it goes read-write), dev-NAME/ shows it now.
+        // Such an array takes no writes; a failed one still in flight from before
+        // completes, as md's check_recovery clears MD_SB_CHANGE_PENDING when read-only.
+        if conf.sb_change.load(Ordering::Acquire) {
+            sync_from_conf(st, conf);
+            for r in st.disks.iter() {
+                r.publish();
+            }
+        }
+        conf.end_sb_waiters();
+        return;
+    }
     let waiters_first = conf.sb_change.swap(false, Ordering::AcqRel);
     if waiters_first {
         sync_from_conf(st, conf);
@@ -1275,26 +1289,49 @@ pub(crate) fn do_md_stop(
     Ok(())
 }
 
-/// __md_stop_writes: let writes drain and leave the superblocks clean.
+/// __md_stop_writes (STOP_ARRAY_RO, the reboot notifier): the requests already in
+/// the personality drain (raid1's quiesce: they never need this lock), pending
+/// superblock changes are written and a writable array is marked clean. Writers not
+/// yet in the personality are not waited for: one may be waiting in `write_start` for
+/// `dirty_work`, which needs this lock. The sync thread is left alone, as md's.
 pub(crate) fn stop_writes(m: &Mddev, st: &mut MddevState) {
-    let conf = m.io.lock().clone();
-    if let Some(c) = &conf {
-        stop_sync(m, st, c);
+    let Some(conf) = m.conf() else { return };
+    conf.freeze(0);
+    service_sb(m, st, &conf);
+    if m.ro() == Ro::Rdwr && !m.in_sync.load(Ordering::SeqCst) {
+        mark_clean(m, st, &conf);
     }
-    while m.writes_pending.load(Ordering::SeqCst) != 0 || conf.as_ref().is_some_and(|c| !c.idle()) {
-        if let Some(c) = &conf {
-            service_sb(m, st, c);
-        }
-        ffi::msleep(1);
+    conf.unfreeze();
+}
+
+/// md's set_in_sync, for array_state `clean`: marks the superblocks clean unless a
+/// write is pending (then false: EBUSY). Never waits for a writer and leaves a
+/// running sync alone (the clean superblock records its checkpoint).
+pub(crate) fn set_in_sync(m: &Mddev, st: &mut MddevState) -> bool {
+    if m.in_sync.load(Ordering::SeqCst) {
+        return true;
     }
-    if let Some(c) = &conf {
-        service_sb(m, st, c);
+    let Some(conf) = m.conf() else { return false };
+    // Writes already in raid1 finish without this lock; a write still counted in
+    // `writes_pending` afterwards has not reached it and keeps the array dirty.
+    conf.freeze(0);
+    let clean = mark_clean(m, st, &conf);
+    conf.unfreeze();
+    clean
+}
+
+/// With the conf frozen: publishes clean, then backs off if a write has started
+/// meanwhile (it either sees `in_sync` and waits for `dirty_work`, or we see it in
+/// `writes_pending`), else writes the clean superblocks.
+fn mark_clean(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) -> bool {
+    m.in_sync.store(true, Ordering::SeqCst);
+    if m.writes_pending.load(Ordering::SeqCst) != 0 {
+        m.in_sync.store(false, Ordering::SeqCst);
+        return false;
     }
-    if !m.in_sync.load(Ordering::SeqCst) {
-        m.in_sync.store(true, Ordering::SeqCst);
-        st.events = st.events.saturating_add(1);
-        write_superblocks(st, true);
-    }
+    conf.sb_change.store(true, Ordering::Release);
+    service_sb(m, st, conf);
+    true
 }
 
 /// md_set_readonly: STOP_ARRAY_RO and array_state `readonly`.
@@ -1304,6 +1341,9 @@ pub(crate) fn md_set_readonly(m: &Mddev, st: &mut MddevState, allowed_openers: u
     }
     if m.openers.load(Ordering::Relaxed) > allowed_openers {
         return Err(EBUSY);
+    }
+    if let Some(conf) = m.conf() {
+        stop_sync(m, st, &conf);
     }
     stop_writes(m, st);
     if m.ro() == Ro::Rdonly {
@@ -1762,7 +1802,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     Ok(())
 }
 
-/// md_notify_reboot: every running array stops its sync and is marked clean.
+/// md_notify_reboot: every running array is marked clean (a sync goes on, as md's).
 pub(crate) fn md_reboot() {
     let Some(g) = globals() else { return };
     let mut arrays: KVec<Arc<Mddev>> = KVec::new();

@@ -12,7 +12,7 @@ use core::sync::atomic::Ordering;
 use crate::resync::Action;
 
 use crate::{
-    do_md_run, do_md_stop, ioctl, md_set_readonly, restart_array, stop_writes, with_ref, Mddev,
+    do_md_run, do_md_stop, ioctl, md_set_readonly, restart_array, set_in_sync, with_ref, Mddev,
     MddevState, Ro,
 };
 
@@ -144,16 +144,16 @@ pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> 
                         m.set_ro(Ro::AutoRead);
                         do_md_run(m, &mut st)
                     }
-                    // clean: writable, superblocks marked clean when no write is pending
+                    // clean: writable, superblocks marked clean unless a write is
+                    // pending (EBUSY); md's set_in_sync, which never stops a sync
                     5 if running => {
                         if m.ro() != Ro::Rdwr {
                             restart_array(m, &st)?;
                         }
-                        if m.writes_pending.load(Ordering::SeqCst) != 0 {
-                            Err(EBUSY)
-                        } else {
-                            stop_writes(m, &mut st);
+                        if set_in_sync(m, &mut st) {
                             Ok(())
+                        } else {
+                            Err(EBUSY)
                         }
                     }
                     // active: writable
