@@ -141,6 +141,22 @@ pub(crate) struct MddevState {
     deleting: KVec<Rdev>,
 }
 
+/// Moves members to `deleting`, to be closed (and their dev-NAME/ removed) after the
+/// lock is released: removing a kobject waits for its sysfs callbacks, which may be
+/// waiting for the lock (md's mddev_unlock does it for the same reason).
+fn defer_drop(deleting: &mut KVec<Rdev>, mut from: KVec<Rdev>) {
+    if deleting.is_empty() {
+        *deleting = from;
+        return;
+    }
+    if deleting.reserve(from.len(), GFP_KERNEL).is_err() {
+        md_err!("md: out of memory deferring member removal\n");
+    }
+    while let Some(r) = ffi::kvec_remove(&mut from, 0) {
+        let _ = deleting.push(r, GFP_KERNEL);
+    }
+}
+
 impl ffi::Reap for MddevState {
     type Later = KVec<Rdev>;
     fn reap(&mut self) -> KVec<Rdev> {
@@ -190,9 +206,13 @@ impl MddevState {
         let kobj = self.kobj.take();
         let module_ref = self.module_ref;
         let knobs = self.knobs.after_clean();
-        let old = core::mem::replace(self, MddevState::new());
-        // Members are closed once the lock is released.
-        self.deleting = old.disks;
+        let MddevState {
+            disks, deleting, ..
+        } = core::mem::replace(self, MddevState::new());
+        // Members (and any taken out earlier under this lock) are closed, and their
+        // dev-NAME/ removed, once the lock is released.
+        self.deleting = deleting;
+        defer_drop(&mut self.deleting, disks);
         self.kobj = kobj;
         self.module_ref = module_ref;
         self.knobs = knobs;
@@ -1492,6 +1512,8 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
         rdev.in_sync = false;
         rdev.faulty = false;
     }
+    // Room first: once dev-NAME/ exists the rdev must not be dropped under the lock.
+    st.disks.reserve(1, GFP_KERNEL)?;
     if let Some(k) = st.kobj.as_ref() {
         rdev.add_kobj(k)?;
     }
@@ -1524,6 +1546,8 @@ pub(crate) fn remove_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     let Some(i) = st.disks.iter().position(|r| r.dev == dev) else {
         return Err(ENODEV);
     };
+    // Room first, so the member always leaves through `deleting`.
+    st.deleting.reserve(1, GFP_KERNEL)?;
     if let Some(r) = ffi::kvec_remove(&mut st.disks, i) {
         md_debug!("md: unbind<{}>\n", r.name());
         md_debug!("md: export_rdev({})\n", r.name());
@@ -1581,6 +1605,8 @@ fn hot_remove_disk(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     let Some(i) = st.disks.iter().position(|r| r.dev == dev) else {
         return Err(ENXIO);
     };
+    // Room first, so the member always leaves through `deleting`.
+    st.deleting.reserve(1, GFP_KERNEL)?;
     if let Some(conf) = m.conf() {
         sync_from_conf(st, &conf);
         // A failed member still in its slot leaves it now (remove_and_add_spares).
@@ -1646,11 +1672,15 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
             .get(i)
             .is_some_and(|r| r.sb.events().saturating_add(1) < fresh);
         if stale {
+            // Its dev-NAME/ goes once the lock is released (a store there may be
+            // waiting for the lock).
+            st.deleting.reserve(1, GFP_KERNEL)?;
             let r = ffi::kvec_remove(&mut st.disks, i);
             if let Some(r) = r {
                 md_warn!("md: kicking non-fresh {} from array!\n", r.name());
                 md_debug!("md: unbind<{}>\n", r.name());
                 md_debug!("md: export_rdev({})\n", r.name());
+                let _ = st.deleting.push(r, GFP_KERNEL);
             }
         } else {
             i += 1;
