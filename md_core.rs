@@ -1045,6 +1045,12 @@ static GLOBALS: AtomicPtr<Globals> = AtomicPtr::new(null_mut());
 static UNLOADING: AtomicBool = AtomicBool::new(false);
 static NEXT_SEQ: AtomicU64 = AtomicU64::new(0);
 
+/// The module is being unloaded: sysfs writes must not configure an array any more
+/// (checked under the array's lock, which the unload takes after setting it).
+pub(crate) fn unloading() -> bool {
+    UNLOADING.load(Ordering::Acquire)
+}
+
 fn globals() -> Option<&'static Globals> {
     let p = GLOBALS.load(Ordering::Acquire);
     // SAFETY: `GLOBALS` points into the module's pinned `Globals` from before the first
@@ -2221,8 +2227,10 @@ impl Drop for MdModule {
         if self.mdstat {
             ffi::mdstat_unregister();
         }
-        // Nobody holds an array open (that pins the module) and none is configured
-        // (that pins it too): delete the ones kept by `hold`, as md_exit does.
+        // Nobody holds an array open (that pins the module). An array is configured
+        // only if a sysfs write raced with the start of the unload (its module_get
+        // failed): as md_exit, stop and clear every array, then delete it. Sysfs writes
+        // that take the lock after us see `UNLOADING` and change nothing.
         let g = &*self.globals;
         let mut held: KVec<Arc<Mddev>> = KVec::new();
         {
@@ -2235,6 +2243,16 @@ impl Drop for MdModule {
         }
         for m in held.iter() {
             if g.get(m) {
+                {
+                    let mut st = m.state.lock();
+                    if st.pers.is_some() {
+                        let _ = do_md_stop(m, &mut st, true, 0);
+                    }
+                    if st.configured() {
+                        st.clean();
+                    }
+                    m.update_configured(&mut st);
+                }
                 m.set_hold(Hold::Nothing);
                 g.put(m.as_arc_borrow());
             }

@@ -109,6 +109,9 @@ pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> 
             m.disk.sync()?;
         }
         let mut st = m.state.lock();
+        if crate::unloading() {
+            return Err(ENODEV);
+        }
         match name {
             b"array_state" => {
                 let idx = ARRAY_STATES
@@ -828,6 +831,9 @@ fn sync_action(m: &Mddev) -> &'static str {
 pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
     with_ref(m, |m| {
         let mut st = m.state.lock();
+        if crate::unloading() {
+            return Err(ENODEV);
+        }
         if !st.disks.iter().any(|r| r.dev == dev) {
             return Err(ENODEV);
         }
