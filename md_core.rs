@@ -262,6 +262,11 @@ pub(crate) struct Mddev {
     hold: AtomicU8,
     /// Set once deletion is queued; no new references are taken after it.
     deleted: AtomicBool,
+    /// md's MD_CLOSING: a stop is under way (or done), opens fail with ENODEV.
+    closing: AtomicBool,
+    /// Orders opens against setting `closing` (md's open_mutex).
+    #[pin]
+    open_mutex: Mutex<()>,
     /// Mirror of `MddevState::configured`, readable under `Globals::all`.
     configured: AtomicBool,
     #[pin]
@@ -377,6 +382,8 @@ impl Mddev {
             openers: AtomicU32::new(0),
             hold: AtomicU8::new(hold as u8),
             deleted: AtomicBool::new(false),
+            closing: AtomicBool::new(false),
+            open_mutex <- new_mutex!((), "md:open_mutex"),
             configured: AtomicBool::new(false),
             del_work <- new_work!("md:del_work"),
             dirty_work <- new_work!("md:dirty_work"),
@@ -1233,7 +1240,36 @@ pub(crate) fn md_open(m: ArcBorrow<'_, Mddev>) -> Result {
     if !g.get(&m) {
         return Err(ENODEV);
     }
-    m.openers.fetch_add(1, Ordering::Relaxed);
+    {
+        let _open = m.open_mutex.lock();
+        if !m.closing.load(Ordering::Relaxed) {
+            m.openers.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+    }
+    // Being stopped: an opener would only see I/O errors (md_open).
+    g.put(m);
+    Err(ENODEV)
+}
+
+/// mddev_set_closing_and_sync_blockdev: with more than `allowed` openers a running
+/// array is busy; otherwise no new opener gets in from now on (`closing`), and the
+/// page cache is written back (without the state lock: writeback may need
+/// `dirty_work`, which takes it). The caller clears `closing` unless the array is gone.
+pub(crate) fn set_closing(m: &Mddev, allowed: u32) -> Result {
+    {
+        let _open = m.open_mutex.lock();
+        if m.conf().is_some() && m.openers.load(Ordering::Relaxed) > allowed {
+            return Err(EBUSY);
+        }
+        if m.closing.swap(true, Ordering::Relaxed) {
+            return Err(EBUSY);
+        }
+    }
+    if let Err(e) = m.disk.sync() {
+        m.closing.store(false, Ordering::Relaxed);
+        return Err(e);
+    }
     Ok(())
 }
 
@@ -1307,6 +1343,10 @@ pub(crate) fn do_md_stop(
     if final_stop {
         md_info!("md: {} stopped.\n", m.name());
         st.clean();
+        // md_clean: an array still held for later use may be opened again.
+        if m.hold() != Hold::Nothing {
+            m.closing.store(false, Ordering::Relaxed);
+        }
         if m.hold() == Hold::UntilStop {
             m.set_hold(Hold::Nothing);
         }
@@ -2031,14 +2071,18 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
     }
 
     if cmd == Cmd::StopArray || cmd == Cmd::StopArrayRo {
-        // Write back the page cache first, without the state lock: writeback may
-        // need the dirty-marking worker, which takes it (md syncs before locking too).
-        m.disk.sync()?;
+        // No opener but us, and none new while stopping (md's MD_CLOSING).
+        set_closing(&m, 1)?;
     }
     let mut st = m.state.lock();
     let r = ioctl_locked(&m, &mut st, cmd, arg);
     if !matches!(r, Err(e) if e == EINVAL) {
         m.release_open_hold();
+    }
+    drop(st);
+    // A stopped array stays closed until it is freed; read-only or failed, it reopens.
+    if cmd == Cmd::StopArrayRo || (r.is_err() && cmd == Cmd::StopArray) {
+        m.closing.store(false, Ordering::Relaxed);
     }
     r
 }

@@ -102,9 +102,29 @@ fn parse_u32(s: &[u8]) -> Result<u32> {
 
 /// Stores `input` into attribute `name`.
 pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> Result {
+    let w = word(input);
+    // md's array_state_store: words that stop writes on a writable array need it
+    // unopened and closed to new openers meanwhile (MD_CLOSING); it stays closed
+    // once cleared.
+    let closes = name == b"array_state"
+        && matches!(w, b"clear" | b"readonly" | b"inactive" | b"read-auto")
+        && m.conf().is_some()
+        && m.ro() == Ro::Rdwr;
+    if closes {
+        crate::set_closing(&m, 0)?;
+    }
+    let r = store_with_ref(m, name, input, closes);
+    if closes && (w != b"clear" || r.is_err()) {
+        m.closing.store(false, Ordering::Relaxed);
+    }
+    r
+}
+
+/// `attr_store` with a reference held; `synced`: the page cache is written back.
+fn store_with_ref(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8], synced: bool) -> Result {
     with_ref(m, |m| {
         let w = word(input);
-        if name == b"array_state" && w == b"clear" {
+        if name == b"array_state" && w == b"clear" && !synced {
             // As STOP_ARRAY: write back before taking the state lock.
             m.disk.sync()?;
         }
