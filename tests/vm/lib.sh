@@ -150,7 +150,3 @@ crash_now() {
     sleep 10
     fail "still running after sysrq b"
 }
-# region_md5 DEV OFFSET_BYTES LENGTH_BYTES: md5 of a byte range (O_DIRECT, 512-byte units).
-region_md5() {
-    dd if="$1" bs=512 skip=$(($2 / 512)) count=$(($3 / 512)) iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1
-}
