@@ -668,6 +668,9 @@ impl Conf {
         }
         self.nr_queued.fetch_add(1, Ordering::SeqCst);
         self.retry.push(r1);
+        // A freeze waits for every pending request to be queued (reschedule_retry
+        // wakes wait_barrier too).
+        self.wq.wake();
         self.wake_thread();
     }
 
@@ -1258,7 +1261,11 @@ pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
     // outlives every request.
     let conf = unsafe { &*(*r1).conf };
     if let Some(m) = usize::try_from(idx).ok().and_then(|i| conf.mirrors.get(i)) {
-        m.pending.fetch_sub(1, Ordering::AcqRel);
+        // The last clone of a member: `uninstall` may wait for it, and this request
+        // need not end here (other clones, or queued for the array thread).
+        if m.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            conf.wq.wake();
+        }
     }
     if status != 0 && (0..32).contains(&idx) {
         // SAFETY: As above.
