@@ -1048,15 +1048,15 @@ impl Conf {
     ) -> bool {
         let end = j.saturating_add(u64::from(n));
         let nm = self.mirrors.len().min(bufs.len());
-        // Which mirrors take part.
+        // Which mirrors take part: every working member not in sync is written,
+        // whatever its own recovery offset (raid1_sync_request), so members
+        // recovering from different offsets are all covered by one pass.
         let mut sources = 0u32;
         let mut targets = 0u32;
         for (i, m) in self.mirrors.iter().enumerate().take(nm) {
             if m.active() {
                 sources |= 1 << i;
-            } else if m.working()
-                && (action != Action::Recover || m.recovery_offset.load(Ordering::Acquire) <= j)
-            {
+            } else if m.working() {
                 targets |= 1 << i;
             }
         }
@@ -1097,10 +1097,14 @@ impl Conf {
                 } else {
                     targets
                 };
-                self.write_from(src, writes, j, n, bufs);
+                let written = self.write_from(src, writes, j, n, bufs);
                 if action == Action::Recover {
                     for (i, m) in self.mirrors.iter().enumerate().take(nm) {
-                        if targets & (1 << i) != 0 && m.working() {
+                        // A member is current up to `end` only if it already was up
+                        // to `j`; one ahead of `j` keeps its offset until passed.
+                        let off = m.recovery_offset.load(Ordering::Acquire);
+                        if targets & written & (1 << i) != 0 && m.working() && off >= j && off < end
+                        {
                             m.recovery_offset.store(end, Ordering::Release);
                         }
                     }
@@ -1203,11 +1207,12 @@ impl Conf {
     }
 
     /// Writes `bufs[src]` to the mirrors in `mask`; a failed write fails its member.
-    fn write_from(&self, src: usize, mask: u32, j: u64, n: u32, bufs: &KVec<PageBuf>) {
+    /// Returns the mirrors really written.
+    fn write_from(&self, src: usize, mask: u32, j: u64, n: u32, bufs: &KVec<PageBuf>) -> u32 {
         if mask == 0 {
-            return;
+            return 0;
         }
-        let Some(data) = bufs.get(src) else { return };
+        let Some(data) = bufs.get(src) else { return 0 };
         let mut reqs = KVec::new();
         let mut slots = [0usize; MAX_MIRRORS];
         let mut ns = 0;
@@ -1237,15 +1242,19 @@ impl Conf {
         // SAFETY: Members stay open while `pending` counts these writes; writes only
         // read the shared buffer.
         unsafe { ffi::io_batch(&mut reqs) };
+        let mut written = 0u32;
         for (i, r) in slots.iter().take(ns).zip(reqs.iter()) {
             if let Some(m) = self.mirrors.get(*i) {
                 m.pending.fetch_sub(1, Ordering::AcqRel);
             }
             if r.result.is_err() {
                 self.write_error(*i);
+            } else {
+                written |= 1 << *i;
             }
         }
         self.wq.wake();
+        written
     }
 }
 
