@@ -143,6 +143,9 @@ struct R1Bio {
     sector: u64,
     sectors: u32,
     write: bool,
+    /// Errors of its clones are not member errors (discard, read-ahead, NOWAIT):
+    /// a failed write clone counts as done, a failed read is not retried.
+    errors_ignored: bool,
     /// Clones outstanding plus the submitter's hold.
     remaining: AtomicU32,
     /// Mirrors whose clone failed.
@@ -477,6 +480,7 @@ impl Conf {
     fn alloc_r1(&self, bio: Bio, write: bool) -> *mut R1Bio {
         let sector = bio.sector();
         let sectors = bio.sectors();
+        let errors_ignored = bio.errors_ignored();
         let r1 = ffi::r1_alloc(core::mem::size_of::<R1Bio>()).cast::<R1Bio>();
         // SAFETY: The pool hands out blocks of at least `size_of::<R1Bio>()` bytes with
         // kmalloc alignment (enough for R1Bio's fields); never NULL (mempool, GFP_NOIO).
@@ -487,6 +491,7 @@ impl Conf {
                 sector,
                 sectors,
                 write,
+                errors_ignored,
                 remaining: AtomicU32::new(1),
                 failed: AtomicU32::new(0),
                 sent: 0,
@@ -643,8 +648,13 @@ impl Conf {
             return;
         }
         if !r.write {
-            // raid1_end_read_request: the only copy left returns its error as is;
-            // otherwise the read is retried elsewhere by the array thread.
+            // raid1_end_read_request: a read-ahead or NOWAIT read, or the only copy
+            // left, returns its error as is; otherwise the read is retried elsewhere
+            // by the array thread.
+            if r.errors_ignored {
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            }
             let active = self.mirrors.iter().filter(|m| m.active()).count();
             let Some(m) = self.mirrors.get(r.read_disk) else {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
@@ -1276,7 +1286,11 @@ pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
             conf.wq.wake();
         }
     }
-    if status != 0 && (0..32).contains(&idx) {
+    // SAFETY: As above.
+    let (write, ignored) = unsafe { ((*r1).write, (*r1).errors_ignored) };
+    // A failed discard (or read-ahead/NOWAIT write) leaves its member alone and
+    // counts as done (raid1_end_write_request's ignore_error).
+    if status != 0 && (0..32).contains(&idx) && !(write && ignored) {
         // SAFETY: As above.
         unsafe { (*r1).failed.fetch_or(1 << idx, Ordering::AcqRel) };
     }
