@@ -981,6 +981,12 @@ impl Conf {
                 interrupted = true;
                 break;
             }
+            if self.nothing_to_write(action) {
+                // raid1_sync_request skips the rest when there is no write target
+                // (say the other mirrors failed meanwhile): the sync is complete.
+                j = max;
+                break;
+            }
             let n = resync::chunk(j, max);
             self.raise_barrier(j);
             let ok = self.sync_chunk(p, action, j, n, &mut bufs);
@@ -1045,6 +1051,21 @@ impl Conf {
             if interrupted { "interrupted" } else { "done" }
         );
         (j, interrupted)
+    }
+
+    /// Whether a sync step would have no member to write (raid1_sync_request's
+    /// `write_targets == 0`, with the extra in-sync mirrors of a resync, check or
+    /// repair counted as targets); with no in-sync mirror at all the step fails.
+    fn nothing_to_write(&self, action: Action) -> bool {
+        let sources = self.mirrors.iter().filter(|m| m.active()).count();
+        let targets = self.mirrors.iter().filter(|m| m.recovering()).count();
+        if sources == 0 {
+            return false;
+        }
+        match action {
+            Action::Recover => targets == 0,
+            Action::Resync | Action::Check | Action::Repair => targets + sources - 1 == 0,
+        }
     }
 
     /// One region of a sync: read, compare or copy, write. False: stop the sync.
