@@ -119,6 +119,7 @@ extern "C" {
     pub(crate) fn rmd_bio_sector(bio: *mut bindings::bio) -> u64;
     pub(crate) fn rmd_bio_sectors(bio: *mut bindings::bio) -> c_uint;
     pub(crate) fn rmd_bio_kind(bio: *mut bindings::bio) -> c_int;
+    pub(crate) fn rmd_bio_errors_ignored(bio: *mut bindings::bio) -> bool;
     pub(crate) fn rmd_bio_endio(bio: *mut bindings::bio, status: u8);
     pub(crate) fn rmd_clone_submit(
         orig: *mut bindings::bio,

@@ -664,6 +664,16 @@ int rmd_bio_kind(struct bio *bio)
 	}
 }
 
+/*
+ * Whether a failed clone of @bio is left alone rather than handled as a member
+ * error: discards, read-ahead and NOWAIT bios (raid1's ignore_error).
+ */
+bool rmd_bio_errors_ignored(struct bio *bio)
+{
+	return bio_op(bio) == REQ_OP_DISCARD ||
+	       (bio->bi_opf & (REQ_RAHEAD | REQ_NOWAIT));
+}
+
 void rmd_bio_endio(struct bio *bio, u8 status)
 {
 	if (status)

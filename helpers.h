@@ -94,6 +94,7 @@ struct bio *rmd_bio_split_to_limits(struct bio *bio);
 u64 rmd_bio_sector(struct bio *bio);
 unsigned int rmd_bio_sectors(struct bio *bio);
 int rmd_bio_kind(struct bio *bio);
+bool rmd_bio_errors_ignored(struct bio *bio);
 void rmd_bio_endio(struct bio *bio, u8 status);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      void *r1, int idx);

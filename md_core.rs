@@ -1920,9 +1920,16 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     }
     let mut working = 0u32;
     for slot in 0..raid_disks as i32 {
-        let Some(r) = st.disks.iter().find(|r| r.raid_disk == slot) else {
+        let mut claim = st.disks.iter().filter(|r| r.raid_disk == slot);
+        let Some(r) = claim.next() else {
             continue;
         };
+        if claim.next().is_some() {
+            // Two members for one slot (raid1_add_conf finds it taken): setup_conf
+            // refuses the array.
+            md_warn!("md: pers->run() failed ...\n");
+            return Err(EINVAL);
+        }
         if r.in_sync {
             working += 1;
         }
