@@ -148,6 +148,11 @@ extern "C" {
     fn rmd_waitq_alloc() -> *mut RmdWaitq;
     fn rmd_waitq_free(q: *mut RmdWaitq);
     fn rmd_waitq_wake(q: *mut RmdWaitq);
+    fn rmd_waitq_wait_interruptible(
+        q: *mut RmdWaitq,
+        cond: unsafe extern "C" fn(*const c_void) -> bool,
+        ctx: *const c_void,
+    );
     fn rmd_waitq_wait(
         q: *mut RmdWaitq,
         cond: unsafe extern "C" fn(*const c_void) -> bool,
@@ -457,6 +462,19 @@ impl WaitQ {
     pub(crate) fn wake(&self) {
         // SAFETY: Live (type invariant).
         unsafe { rmd_waitq_wake(self.ptr.as_ptr()) }
+    }
+
+    /// Sleeps (interruptibly, not counted as a hang) until `cond()` holds: for
+    /// waits whose end user space decides.
+    pub(crate) fn wait_interruptible<F: Fn() -> bool>(&self, cond: F) {
+        // SAFETY: Live queue; `cond` outlives the call.
+        unsafe {
+            rmd_waitq_wait_interruptible(
+                self.ptr.as_ptr(),
+                cond_tramp::<F>,
+                &cond as *const F as *const c_void,
+            )
+        }
     }
 
     /// Sleeps until `cond()` holds (checked after each wake-up).

@@ -906,6 +906,18 @@ void rmd_waitq_wait(struct rmd_waitq *q, bool (*cond)(const void *),
 	wait_event(q->wq, cond(ctx));
 }
 
+/*
+ * A wait whose end user space controls (sync_max): interruptible, so the
+ * hung-task detector does not take it for a hang (md_do_sync's wait on
+ * recovery_wait). Our kthreads take no signals, so it ends only on cond.
+ */
+void rmd_waitq_wait_interruptible(struct rmd_waitq *q, bool (*cond)(const void *),
+				  const void *ctx)
+{
+	while (wait_event_interruptible(q->wq, cond(ctx)))
+		flush_signals(current);
+}
+
 void rmd_mutex_init(struct mutex *m)
 {
 	mutex_init(m);

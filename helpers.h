@@ -113,6 +113,8 @@ bool rmd_thread_should_stop(void);
 struct rmd_waitq *rmd_waitq_alloc(void);
 void rmd_waitq_free(struct rmd_waitq *q);
 void rmd_waitq_wake(struct rmd_waitq *q);
+void rmd_waitq_wait_interruptible(struct rmd_waitq *q, bool (*cond)(const void *),
+				  const void *ctx);
 void rmd_waitq_wait(struct rmd_waitq *q, bool (*cond)(const void *),
 		    const void *ctx);
 void rmd_mutex_init(struct mutex *m);

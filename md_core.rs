@@ -601,6 +601,19 @@ impl Mddev {
         self.running.lock().clone()
     }
 
+    /// Where the sync thread must wait (sync_max).
+    pub(crate) fn resync_max(&self) -> u64 {
+        self.sync.resync_max.load(Ordering::Acquire)
+    }
+
+    /// Sets sync_max for the sync thread and wakes it if it waits there.
+    pub(crate) fn set_resync_max(&self, max: u64) {
+        self.sync.resync_max.store(max, Ordering::Release);
+        if let Some(c) = self.conf() {
+            c.wake_sync();
+        }
+    }
+
     /// md's MD_SB_CHANGE_PENDING: the next writes wait for a superblock update.
     pub(crate) fn set_sb_pending(&self) {
         self.sb_pending.store(true, Ordering::SeqCst);
@@ -671,6 +684,8 @@ pub(crate) struct SyncProgress {
     pub(crate) mark_cnt: AtomicU64,
     /// Sectors found different by the last check, repair or resync.
     pub(crate) mismatches: AtomicU64,
+    /// `sync_max` for the sync thread (md's resync_max): it waits there.
+    resync_max: AtomicU64,
 }
 
 impl SyncProgress {
@@ -688,6 +703,7 @@ impl SyncProgress {
             mark_ms: AtomicU64::new(0),
             mark_cnt: AtomicU64::new(0),
             mismatches: AtomicU64::new(0),
+            resync_max: AtomicU64::new(superblock::MAX_SECTOR),
         }
     }
 
@@ -903,6 +919,19 @@ fn reap_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
     let Some(action) = p.running() else { return };
     let end = p.curr.load(Ordering::Acquire);
     let interrupted = p.interrupted.load(Ordering::Acquire) || !p.done.load(Ordering::Acquire);
+    // md_do_sync's end: a completed sync forgets sync_max (and a check or repair
+    // sync_min); an interrupted check or repair resumes where it got to.
+    let (min, _) = st.knobs.sync_window();
+    let requested = matches!(action, Action::Check | Action::Repair);
+    if !interrupted {
+        st.knobs
+            .set_sync_window(if requested { 0 } else { min }, superblock::MAX_SECTOR);
+        m.set_resync_max(superblock::MAX_SECTOR);
+    } else if requested {
+        let (_, max) = st.knobs.sync_window();
+        st.knobs
+            .set_sync_window(p.completed.load(Ordering::Acquire).min(max), max);
+    }
     match action {
         Action::Resync | Action::Repair => {
             if !interrupted {
@@ -1043,7 +1072,8 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
     } else if resync_cp < max {
         (Action::Resync, resync_cp)
     } else if let Some(a) = Action::from_u8(m.sync.requested.swap(0, Ordering::AcqRel)) {
-        (a, 0)
+        // md_sync_position: a requested check or repair starts at sync_min.
+        (a, st.knobs.sync_window().0.min(max))
     } else {
         if resync_cp != superblock::MAX_SECTOR && resync_cp >= max {
             conf.resync_cp
@@ -1974,6 +2004,9 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     st.thread = Some(thread);
     m.sync.action.store(0, Ordering::Release);
     m.sync.done.store(false, Ordering::Release);
+    m.sync
+        .resync_max
+        .store(st.knobs.sync_window().1, Ordering::Release);
     st.level = level;
     st.raid_disks = raid_disks;
     st.dev_sectors = dev_sectors;

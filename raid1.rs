@@ -490,6 +490,11 @@ impl Conf {
         true
     }
 
+    /// Wakes the sync thread's waits (a new sync_max).
+    pub(crate) fn wake_sync(&self) {
+        self.wq.wake();
+    }
+
     /// md_wakeup_thread of the sync thread's barrier waits after an interrupt.
     pub(crate) fn interrupt_sync(&self) {
         self.sync_intr.store(true, Ordering::Release);
@@ -1086,6 +1091,23 @@ impl Conf {
                 // (say the other mirrors failed meanwhile): the sync is complete.
                 j = max;
                 break;
+            }
+            // md_do_sync: wait at sync_max (user space moves it, e.g. mdcheck),
+            // with the position reached published as sync_completed.
+            if j >= self.mddev().resync_max() {
+                p.completed.store(j, Ordering::Release);
+                if action.is_sync() && j > self.resync_cp.load(Ordering::Acquire) {
+                    self.resync_cp.store(j, Ordering::Release);
+                    self.sb_change.store(true, Ordering::Release);
+                    self.wake_thread();
+                }
+                self.wq.wait_interruptible(|| {
+                    self.mddev().resync_max() > j || self.sync_interrupted()
+                });
+                if self.sync_interrupted() {
+                    interrupted = true;
+                    break;
+                }
             }
             let n = resync::chunk(j, max);
             if !self.raise_barrier(j) {

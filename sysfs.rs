@@ -314,6 +314,17 @@ impl Knobs {
         self.sync_speed_max
     }
 
+    /// `sync_min` / `sync_max` in sectors (md's resync_min / resync_max).
+    pub(crate) fn sync_window(&self) -> (u64, u64) {
+        (self.resync_min, self.resync_max)
+    }
+
+    /// Sets them (md_do_sync's end of a bounded scrub).
+    pub(crate) fn set_sync_window(&mut self, min: u64, max: u64) {
+        self.resync_min = min;
+        self.resync_max = max;
+    }
+
     /// The values of a new array (md's mddev_init).
     pub(crate) const fn new() -> Knobs {
         Knobs {
@@ -821,6 +832,9 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
             if min > st.knobs.resync_max {
                 return Err(EINVAL);
             }
+            if m.sync.running().is_some() {
+                return Err(EBUSY);
+            }
             // Rounded down to 4 KiB, as md.
             st.knobs.resync_min = min & !7;
         }
@@ -832,6 +846,9 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
                 if max < st.knobs.resync_min {
                     return Err(EINVAL);
                 }
+                if max < st.knobs.resync_max && m.ro() == Ro::Rdwr && m.sync.running().is_some() {
+                    return Err(EBUSY);
+                }
                 let chunk = u64::from(st.chunk_sectors);
                 if chunk != 0 && max % chunk != 0 {
                     return Err(EINVAL);
@@ -839,6 +856,8 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
                 max
             };
             st.knobs.resync_max = max;
+            // A sync waiting at the old limit goes on.
+            m.set_resync_max(max);
         }
         b"suspend_lo" | b"suspend_hi" => {
             // Suspending a range of the array is not supported; 0 is what it is.
