@@ -73,6 +73,13 @@ impl Bio {
         }
     }
 
+    /// Whether a failed clone is not a member error: discards, read-ahead and
+    /// NOWAIT bios (md's raid1_should_handle_error and its discard exception).
+    pub(crate) fn errors_ignored(&self) -> bool {
+        // SAFETY: Valid bio (type invariant).
+        unsafe { ffi::rmd_bio_errors_ignored(self.ptr) }
+    }
+
     /// Splits off the first `sectors` if the bio is longer (the rest is resubmitted);
     /// `None` if the bio was ended because it could not be split.
     pub(crate) fn split_front(self, sectors: u32) -> Option<Bio> {

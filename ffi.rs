@@ -103,6 +103,11 @@ extern "C" {
         data_offsets: *const u64,
         n: c_uint,
     ) -> c_int;
+    pub(crate) fn rmd_stack_new_member(
+        disk: *mut bindings::gendisk,
+        member: *mut bindings::file,
+        data_offset: u64,
+    ) -> c_int;
     pub(crate) fn rmd_set_capacity(disk: *mut bindings::gendisk, sectors: u64);
     pub(crate) fn rmd_disk_change_uevent(disk: *mut bindings::gendisk);
     pub(crate) fn rmd_sync_disk(disk: *mut bindings::gendisk) -> c_int;
@@ -114,6 +119,7 @@ extern "C" {
     pub(crate) fn rmd_bio_sector(bio: *mut bindings::bio) -> u64;
     pub(crate) fn rmd_bio_sectors(bio: *mut bindings::bio) -> c_uint;
     pub(crate) fn rmd_bio_kind(bio: *mut bindings::bio) -> c_int;
+    pub(crate) fn rmd_bio_errors_ignored(bio: *mut bindings::bio) -> bool;
     pub(crate) fn rmd_bio_endio(bio: *mut bindings::bio, status: u8);
     pub(crate) fn rmd_clone_submit(
         orig: *mut bindings::bio,
@@ -142,6 +148,11 @@ extern "C" {
     fn rmd_waitq_alloc() -> *mut RmdWaitq;
     fn rmd_waitq_free(q: *mut RmdWaitq);
     fn rmd_waitq_wake(q: *mut RmdWaitq);
+    fn rmd_waitq_wait_interruptible(
+        q: *mut RmdWaitq,
+        cond: unsafe extern "C" fn(*const c_void) -> bool,
+        ctx: *const c_void,
+    );
     fn rmd_waitq_wait(
         q: *mut RmdWaitq,
         cond: unsafe extern "C" fn(*const c_void) -> bool,
@@ -451,6 +462,19 @@ impl WaitQ {
     pub(crate) fn wake(&self) {
         // SAFETY: Live (type invariant).
         unsafe { rmd_waitq_wake(self.ptr.as_ptr()) }
+    }
+
+    /// Sleeps (interruptibly, not counted as a hang) until `cond()` holds: for
+    /// waits whose end user space decides.
+    pub(crate) fn wait_interruptible<F: Fn() -> bool>(&self, cond: F) {
+        // SAFETY: Live queue; `cond` outlives the call.
+        unsafe {
+            rmd_waitq_wait_interruptible(
+                self.ptr.as_ptr(),
+                cond_tramp::<F>,
+                &cond as *const F as *const c_void,
+            )
+        }
     }
 
     /// Sleeps until `cond()` holds (checked after each wake-up).

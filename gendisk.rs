@@ -82,6 +82,13 @@ impl Disk {
         })
     }
 
+    /// Adds one more member's limits (at its data offset) to the live ones: md's
+    /// `mddev_stack_new_rdev`, for a spare taking a slot of a running array.
+    pub(crate) fn stack_new_member(&self, member: *mut bindings::file, data_offset: u64) -> Result {
+        // SAFETY: Valid gendisk (type invariant); `member` is an open bdev file (caller).
+        ffi::to_result(unsafe { ffi::rmd_stack_new_member(self.ptr, member, data_offset) })
+    }
+
     /// Sets the capacity and tells userspace (logs "detected capacity change").
     pub(crate) fn set_capacity(&self, sectors: u64) {
         // SAFETY: Valid gendisk (type invariant).

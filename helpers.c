@@ -529,6 +529,21 @@ int rmd_set_limits(struct gendisk *disk, struct file **members,
 	return queue_limits_set(disk->queue, &lim);
 }
 
+/*
+ * md's mddev_stack_new_rdev: a member joining a running array (a spare taking a
+ * slot) adds its limits to the live ones, so e.g. a larger logical block size
+ * reaches the array before any bio is cloned to it.
+ */
+int rmd_stack_new_member(struct gendisk *disk, struct file *member,
+			 u64 data_offset)
+{
+	struct queue_limits lim = queue_limits_start_update(disk->queue);
+
+	queue_limits_stack_bdev(&lim, file_bdev(member), data_offset,
+				disk->disk_name);
+	return queue_limits_commit_update(disk->queue, &lim);
+}
+
 void rmd_set_capacity(struct gendisk *disk, u64 sectors)
 {
 	set_capacity_and_notify(disk, sectors);
@@ -647,6 +662,16 @@ int rmd_bio_kind(struct bio *bio)
 	default:
 		return 2;
 	}
+}
+
+/*
+ * Whether a failed clone of @bio is left alone rather than handled as a member
+ * error: discards, read-ahead and NOWAIT bios (raid1's ignore_error).
+ */
+bool rmd_bio_errors_ignored(struct bio *bio)
+{
+	return bio_op(bio) == REQ_OP_DISCARD ||
+	       (bio->bi_opf & (REQ_RAHEAD | REQ_NOWAIT));
 }
 
 void rmd_bio_endio(struct bio *bio, u8 status)
@@ -879,6 +904,18 @@ void rmd_waitq_wait(struct rmd_waitq *q, bool (*cond)(const void *),
 		    const void *ctx)
 {
 	wait_event(q->wq, cond(ctx));
+}
+
+/*
+ * A wait whose end user space controls (sync_max): interruptible, so the
+ * hung-task detector does not take it for a hang (md_do_sync's wait on
+ * recovery_wait). Our kthreads take no signals, so it ends only on cond.
+ */
+void rmd_waitq_wait_interruptible(struct rmd_waitq *q, bool (*cond)(const void *),
+				  const void *ctx)
+{
+	while (wait_event_interruptible(q->wq, cond(ctx)))
+		flush_signals(current);
 }
 
 void rmd_mutex_init(struct mutex *m)

@@ -81,6 +81,8 @@ int rmd_sync_io(struct file *f, u64 sector, void *buf, unsigned int len,
 void rmd_msleep(unsigned int ms);
 int rmd_set_limits(struct gendisk *disk, struct file **members,
 		   const u64 *data_offsets, unsigned int n);
+int rmd_stack_new_member(struct gendisk *disk, struct file *member,
+			 u64 data_offset);
 void rmd_set_capacity(struct gendisk *disk, u64 sectors);
 void rmd_disk_change_uevent(struct gendisk *disk);
 int rmd_sync_disk(struct gendisk *disk);
@@ -92,6 +94,7 @@ struct bio *rmd_bio_split_to_limits(struct bio *bio);
 u64 rmd_bio_sector(struct bio *bio);
 unsigned int rmd_bio_sectors(struct bio *bio);
 int rmd_bio_kind(struct bio *bio);
+bool rmd_bio_errors_ignored(struct bio *bio);
 void rmd_bio_endio(struct bio *bio, u8 status);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      void *r1, int idx);
@@ -110,6 +113,8 @@ bool rmd_thread_should_stop(void);
 struct rmd_waitq *rmd_waitq_alloc(void);
 void rmd_waitq_free(struct rmd_waitq *q);
 void rmd_waitq_wake(struct rmd_waitq *q);
+void rmd_waitq_wait_interruptible(struct rmd_waitq *q, bool (*cond)(const void *),
+				  const void *ctx);
 void rmd_waitq_wait(struct rmd_waitq *q, bool (*cond)(const void *),
 		    const void *ctx);
 void rmd_mutex_init(struct mutex *m);

@@ -141,6 +141,22 @@ pub(crate) struct MddevState {
     deleting: KVec<Rdev>,
 }
 
+/// Moves members to `deleting`, to be closed (and their dev-NAME/ removed) after the
+/// lock is released: removing a kobject waits for its sysfs callbacks, which may be
+/// waiting for the lock (md's mddev_unlock does it for the same reason).
+fn defer_drop(deleting: &mut KVec<Rdev>, mut from: KVec<Rdev>) {
+    if deleting.is_empty() {
+        *deleting = from;
+        return;
+    }
+    if deleting.reserve(from.len(), GFP_KERNEL).is_err() {
+        md_err!("md: out of memory deferring member removal\n");
+    }
+    while let Some(r) = ffi::kvec_remove(&mut from, 0) {
+        let _ = deleting.push(r, GFP_KERNEL);
+    }
+}
+
 impl ffi::Reap for MddevState {
     type Later = KVec<Rdev>;
     fn reap(&mut self) -> KVec<Rdev> {
@@ -190,9 +206,13 @@ impl MddevState {
         let kobj = self.kobj.take();
         let module_ref = self.module_ref;
         let knobs = self.knobs.after_clean();
-        let old = core::mem::replace(self, MddevState::new());
-        // Members are closed once the lock is released.
-        self.deleting = old.disks;
+        let MddevState {
+            disks, deleting, ..
+        } = core::mem::replace(self, MddevState::new());
+        // Members (and any taken out earlier under this lock) are closed, and their
+        // dev-NAME/ removed, once the lock is released.
+        self.deleting = deleting;
+        defer_drop(&mut self.deleting, disks);
         self.kobj = kobj;
         self.module_ref = module_ref;
         self.knobs = knobs;
@@ -254,6 +274,11 @@ pub(crate) struct Mddev {
     hold: AtomicU8,
     /// Set once deletion is queued; no new references are taken after it.
     deleted: AtomicBool,
+    /// md's MD_CLOSING: a stop is under way (or done), opens fail with ENODEV.
+    closing: AtomicBool,
+    /// Orders opens against setting `closing` (md's open_mutex).
+    #[pin]
+    open_mutex: Mutex<()>,
     /// Mirror of `MddevState::configured`, readable under `Globals::all`.
     configured: AtomicBool,
     #[pin]
@@ -383,6 +408,8 @@ impl Mddev {
             openers: AtomicU32::new(0),
             hold: AtomicU8::new(hold as u8),
             deleted: AtomicBool::new(false),
+            closing: AtomicBool::new(false),
+            open_mutex <- new_mutex!((), "md:open_mutex"),
             configured: AtomicBool::new(false),
             del_work <- new_work!("md:del_work"),
             dirty_work <- new_work!("md:dirty_work"),
@@ -574,6 +601,19 @@ impl Mddev {
         self.running.lock().clone()
     }
 
+    /// Where the sync thread must wait (sync_max).
+    pub(crate) fn resync_max(&self) -> u64 {
+        self.sync.resync_max.load(Ordering::Acquire)
+    }
+
+    /// Sets sync_max for the sync thread and wakes it if it waits there.
+    pub(crate) fn set_resync_max(&self, max: u64) {
+        self.sync.resync_max.store(max, Ordering::Release);
+        if let Some(c) = self.conf() {
+            c.wake_sync();
+        }
+    }
+
     /// md's MD_SB_CHANGE_PENDING: the next writes wait for a superblock update.
     pub(crate) fn set_sb_pending(&self) {
         self.sb_pending.store(true, Ordering::SeqCst);
@@ -644,6 +684,8 @@ pub(crate) struct SyncProgress {
     pub(crate) mark_cnt: AtomicU64,
     /// Sectors found different by the last check, repair or resync.
     pub(crate) mismatches: AtomicU64,
+    /// `sync_max` for the sync thread (md's resync_max): it waits there.
+    resync_max: AtomicU64,
 }
 
 impl SyncProgress {
@@ -661,6 +703,7 @@ impl SyncProgress {
             mark_ms: AtomicU64::new(0),
             mark_cnt: AtomicU64::new(0),
             mismatches: AtomicU64::new(0),
+            resync_max: AtomicU64::new(superblock::MAX_SECTOR),
         }
     }
 
@@ -759,6 +802,22 @@ fn service_sb(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
     // The failed writes queued so far: their failures are in the conf already, so
     // the update below records them (one queued later waits for the next).
     let waiters = conf.take_sb_waiters();
+    if m.ro() != Ro::Rdwr {
+        // md_update_sb does nothing on an array that is not read-write: the change
+        // stays pending (written once it goes read-write), dev-NAME/ shows it now.
+        // Such an array takes no writes; a failed one still in flight from before
+        // completes, as md's check_recovery clears MD_SB_CHANGE_PENDING when read-only
+        // (and Blocked: the failure is recorded when the array becomes writable).
+        if conf.sb_change.load(Ordering::Acquire) {
+            sync_from_conf(st, conf);
+            for r in st.disks.iter() {
+                r.publish();
+            }
+        }
+        conf.unblock(conf.faulty_mask());
+        conf.end_sb_waiters_from(waiters);
+        return;
+    }
     let change = conf.sb_change.swap(false, Ordering::AcqRel);
     if change || m.sb_pending.load(Ordering::SeqCst) {
         let clean = m.in_sync.load(Ordering::SeqCst);
@@ -860,6 +919,19 @@ fn reap_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
     let Some(action) = p.running() else { return };
     let end = p.curr.load(Ordering::Acquire);
     let interrupted = p.interrupted.load(Ordering::Acquire) || !p.done.load(Ordering::Acquire);
+    // md_do_sync's end: a completed sync forgets sync_max (and a check or repair
+    // sync_min); an interrupted check or repair resumes where it got to.
+    let (min, _) = st.knobs.sync_window();
+    let requested = matches!(action, Action::Check | Action::Repair);
+    if !interrupted {
+        st.knobs
+            .set_sync_window(if requested { 0 } else { min }, superblock::MAX_SECTOR);
+        m.set_resync_max(superblock::MAX_SECTOR);
+    } else if requested {
+        let (_, max) = st.knobs.sync_window();
+        st.knobs
+            .set_sync_window(p.completed.load(Ordering::Acquire).min(max), max);
+    }
     match action {
         Action::Resync | Action::Repair => {
             if !interrupted {
@@ -950,6 +1022,14 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
             let Some(slot) = conf.mirrors.iter().position(|mi| !mi.occupied()) else {
                 break;
             };
+            // raid1_add_disk: the queue limits take the member in first
+            // (mddev_stack_new_rdev); if they cannot, it stays a spare.
+            if m.disk
+                .stack_new_member(r.file.as_ptr(), r.sb.data_offset())
+                .is_err()
+            {
+                continue;
+            }
             conf.install(
                 slot,
                 &raid1::MemberInit {
@@ -992,7 +1072,8 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
     } else if resync_cp < max {
         (Action::Resync, resync_cp)
     } else if let Some(a) = Action::from_u8(m.sync.requested.swap(0, Ordering::AcqRel)) {
-        (a, 0)
+        // md_sync_position: a requested check or repair starts at sync_min.
+        (a, st.knobs.sync_window().0.min(max))
     } else {
         if resync_cp != superblock::MAX_SECTOR && resync_cp >= max {
             conf.resync_cp
@@ -1128,6 +1209,12 @@ static GLOBALS: AtomicPtr<Globals> = AtomicPtr::new(null_mut());
 /// Set at unload, before module parameter writes are drained.
 static UNLOADING: AtomicBool = AtomicBool::new(false);
 static NEXT_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// The module is being unloaded: sysfs writes must not configure an array any more
+/// (checked under the array's lock, which the unload takes after setting it).
+pub(crate) fn unloading() -> bool {
+    UNLOADING.load(Ordering::Acquire)
+}
 
 fn globals() -> Option<&'static Globals> {
     let p = GLOBALS.load(Ordering::Acquire);
@@ -1315,7 +1402,35 @@ pub(crate) fn md_open(m: ArcBorrow<'_, Mddev>) -> Result {
     if !g.get(&m) {
         return Err(ENODEV);
     }
-    m.openers.fetch_add(1, Ordering::Relaxed);
+    {
+        let _open = m.open_mutex.lock();
+        if !m.closing.load(Ordering::Relaxed) {
+            m.openers.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+    }
+    // Being stopped: an opener would only see I/O errors (md_open).
+    g.put(m);
+    Err(ENODEV)
+}
+
+/// mddev_set_closing_and_sync_blockdev: with more than `allowed` openers a running
+/// array is busy; otherwise no new opener gets in from now on (`closing`), and the
+/// page cache is written back (without the state lock: writeback may need
+/// `dirty_work`, which takes it). The caller clears `closing` unless the array is gone.
+pub(crate) fn set_closing(m: &Mddev, allowed: u32) -> Result {
+    {
+        let _open = m.open_mutex.lock();
+        if m.conf().is_some() && m.openers.load(Ordering::Relaxed) > allowed {
+            return Err(EBUSY);
+        }
+        if m.closing.swap(true, Ordering::Relaxed) {
+            return Err(EBUSY);
+        }
+    }
+    // md ignores sync_blockdev's result here: a writeback error belongs to the
+    // writer (its fsync), and STOP must not fail once for it.
+    let _ = m.disk.sync();
     Ok(())
 }
 
@@ -1390,6 +1505,10 @@ pub(crate) fn do_md_stop(
     if final_stop {
         md_info!("md: {} stopped.\n", m.name());
         st.clean();
+        // md_clean: an array still held for later use may be opened again.
+        if m.hold() != Hold::Nothing {
+            m.closing.store(false, Ordering::Relaxed);
+        }
         if m.hold() == Hold::UntilStop {
             m.set_hold(Hold::Nothing);
         }
@@ -1398,25 +1517,49 @@ pub(crate) fn do_md_stop(
     Ok(())
 }
 
-/// __md_stop_writes: let writes drain and leave the superblocks clean.
+/// __md_stop_writes (STOP_ARRAY_RO, the reboot notifier): the requests already in
+/// the personality drain (raid1's quiesce: they never need this lock), pending
+/// superblock changes are written and a writable array is marked clean. Writers not
+/// yet in the personality are not waited for: one may be waiting in `write_start` for
+/// `dirty_work`, which needs this lock. The sync thread is left alone, as md's.
 pub(crate) fn stop_writes(m: &Mddev, st: &mut MddevState) {
-    let conf = m.io.lock().clone();
-    if let Some(c) = &conf {
-        stop_sync(m, st, c);
+    let Some(conf) = m.conf() else { return };
+    conf.freeze(0);
+    service_sb(m, st, &conf);
+    if m.ro() == Ro::Rdwr && !m.in_sync.load(Ordering::SeqCst) {
+        mark_clean(m, st, &conf);
     }
-    while m.writes_pending.load(Ordering::SeqCst) != 0 || conf.as_ref().is_some_and(|c| !c.idle()) {
-        if let Some(c) = &conf {
-            service_sb(m, st, c);
-        }
-        ffi::msleep(1);
+    conf.unfreeze();
+}
+
+/// md's set_in_sync, for array_state `clean`: marks the superblocks clean unless a
+/// write is pending (then false: EBUSY). Never waits for a writer and leaves a
+/// running sync alone (the clean superblock records its checkpoint).
+pub(crate) fn set_in_sync(m: &Mddev, st: &mut MddevState) -> bool {
+    if m.in_sync.load(Ordering::SeqCst) {
+        return true;
     }
-    if let Some(c) = &conf {
-        service_sb(m, st, c);
+    let Some(conf) = m.conf() else { return false };
+    // Writes already in raid1 finish without this lock; a write still counted in
+    // `writes_pending` afterwards has not reached it and keeps the array dirty.
+    conf.freeze(0);
+    let clean = mark_clean(m, st, &conf);
+    conf.unfreeze();
+    clean
+}
+
+/// With the conf frozen: publishes clean, then backs off if a write has started
+/// meanwhile (it either sees `in_sync` and waits for `dirty_work`, or we see it in
+/// `writes_pending`), else writes the clean superblocks.
+fn mark_clean(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) -> bool {
+    m.in_sync.store(true, Ordering::SeqCst);
+    if m.writes_pending.load(Ordering::SeqCst) != 0 {
+        m.in_sync.store(false, Ordering::SeqCst);
+        return false;
     }
-    if !m.in_sync.load(Ordering::SeqCst) {
-        m.in_sync.store(true, Ordering::SeqCst);
-        update_sb(m, st, true);
-    }
+    conf.sb_change.store(true, Ordering::Release);
+    service_sb(m, st, conf);
+    true
 }
 
 /// md_set_readonly: STOP_ARRAY_RO and array_state `readonly`.
@@ -1426,6 +1569,9 @@ pub(crate) fn md_set_readonly(m: &Mddev, st: &mut MddevState, allowed_openers: u
     }
     if m.openers.load(Ordering::Relaxed) > allowed_openers {
         return Err(EBUSY);
+    }
+    if let Some(conf) = m.conf() {
+        stop_sync(m, st, &conf);
     }
     stop_writes(m, st);
     if m.ro() == Ro::Rdonly {
@@ -1577,6 +1723,8 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
         rdev.in_sync = false;
         rdev.faulty = false;
     }
+    // Room first: once dev-NAME/ exists the rdev must not be dropped under the lock.
+    st.disks.reserve(1, GFP_KERNEL)?;
     if let Some(k) = st.kobj.as_ref() {
         rdev.add_kobj(k)?;
     }
@@ -1609,6 +1757,8 @@ pub(crate) fn remove_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     let Some(i) = st.disks.iter().position(|r| r.dev == dev) else {
         return Err(ENODEV);
     };
+    // Room first, so the member always leaves through `deleting`.
+    st.deleting.reserve(1, GFP_KERNEL)?;
     if let Some(r) = ffi::kvec_remove(&mut st.disks, i) {
         md_debug!("md: unbind<{}>\n", r.name());
         md_debug!("md: export_rdev({})\n", r.name());
@@ -1666,6 +1816,8 @@ fn hot_remove_disk(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     let Some(i) = st.disks.iter().position(|r| r.dev == dev) else {
         return Err(ENXIO);
     };
+    // Room first, so the member always leaves through `deleting`.
+    st.deleting.reserve(1, GFP_KERNEL)?;
     if let Some(conf) = m.conf() {
         sync_from_conf(st, &conf);
         // A failed member still in its slot leaves it now (remove_and_add_spares).
@@ -1730,11 +1882,15 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
             .get(i)
             .is_some_and(|r| r.sb.events().saturating_add(1) < fresh);
         if stale {
+            // Its dev-NAME/ goes once the lock is released (a store there may be
+            // waiting for the lock).
+            st.deleting.reserve(1, GFP_KERNEL)?;
             let r = ffi::kvec_remove(&mut st.disks, i);
             if let Some(r) = r {
                 md_warn!("md: kicking non-fresh {} from array!\n", r.name());
                 md_debug!("md: unbind<{}>\n", r.name());
                 md_debug!("md: export_rdev({})\n", r.name());
+                let _ = st.deleting.push(r, GFP_KERNEL);
             }
         } else {
             i += 1;
@@ -1785,15 +1941,25 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         return Err(EINVAL);
     }
     let mut members = KVec::new();
+    // The limits stack every member, spares too (raid1_set_limits walks all rdevs).
     let mut files = KVec::new();
     let mut offsets = KVec::new();
-    let mut working = 0u32;
-    for slot in 0..raid_disks as i32 {
-        let Some(r) = st.disks.iter().find(|r| r.raid_disk == slot) else {
-            continue;
-        };
+    for r in st.disks.iter() {
         files.push(r.file.as_ptr(), GFP_KERNEL)?;
         offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
+    }
+    let mut working = 0u32;
+    for slot in 0..raid_disks as i32 {
+        let mut claim = st.disks.iter().filter(|r| r.raid_disk == slot);
+        let Some(r) = claim.next() else {
+            continue;
+        };
+        if claim.next().is_some() {
+            // Two members for one slot (raid1_add_conf finds it taken): setup_conf
+            // refuses the array.
+            md_warn!("md: pers->run() failed ...\n");
+            return Err(EINVAL);
+        }
         if r.in_sync {
             working += 1;
         }
@@ -1838,6 +2004,9 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     st.thread = Some(thread);
     m.sync.action.store(0, Ordering::Release);
     m.sync.done.store(false, Ordering::Release);
+    m.sync
+        .resync_max
+        .store(st.knobs.sync_window().1, Ordering::Release);
     st.level = level;
     st.raid_disks = raid_disks;
     st.dev_sectors = dev_sectors;
@@ -1887,7 +2056,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     Ok(())
 }
 
-/// md_notify_reboot: every running array stops its sync and is marked clean.
+/// md_notify_reboot: every running array is marked clean (a sync goes on, as md's).
 pub(crate) fn md_reboot() {
     let Some(g) = globals() else { return };
     let mut arrays: KVec<Arc<Mddev>> = KVec::new();
@@ -1900,6 +2069,8 @@ pub(crate) fn md_reboot() {
         }
     }
     let mut need_delay = false;
+    // The superblock writes under the state lock must not reclaim into array writes.
+    let _noio = ffi::NoIo::enter();
     for m in arrays.iter() {
         if let Some(mut st) = m.state.try_lock() {
             if st.pers.is_some() {
@@ -2039,6 +2210,9 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
     if !cmd.unprivileged() && !admin {
         return Err(EACCES);
     }
+    // What runs under the state lock must not reclaim into this array's writes,
+    // which may wait for that lock (md's reconfiguring paths run memalloc_noio).
+    let _noio = ffi::NoIo::enter();
     match cmd {
         Cmd::RaidVersion => return copy_to_user(arg, &ioctl::encode_version()),
         Cmd::GetArrayInfo => {
@@ -2080,14 +2254,18 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
     }
 
     if cmd == Cmd::StopArray || cmd == Cmd::StopArrayRo {
-        // Write back the page cache first, without the state lock: writeback may
-        // need the dirty-marking worker, which takes it (md syncs before locking too).
-        m.disk.sync()?;
+        // No opener but us, and none new while stopping (md's MD_CLOSING).
+        set_closing(&m, 1)?;
     }
     let mut st = m.state.lock();
     let r = ioctl_locked(&m, &mut st, cmd, arg);
     if !matches!(r, Err(e) if e == EINVAL) {
         m.release_open_hold();
+    }
+    drop(st);
+    // A stopped array stays closed until it is freed; read-only or failed, it reopens.
+    if cmd == Cmd::StopArrayRo || (r.is_err() && cmd == Cmd::StopArray) {
+        m.closing.store(false, Ordering::Relaxed);
     }
     r
 }
@@ -2276,8 +2454,10 @@ impl Drop for MdModule {
         if self.mdstat {
             ffi::mdstat_unregister();
         }
-        // Nobody holds an array open (that pins the module) and none is configured
-        // (that pins it too): delete the ones kept by `hold`, as md_exit does.
+        // Nobody holds an array open (that pins the module). An array is configured
+        // only if a sysfs write raced with the start of the unload (its module_get
+        // failed): as md_exit, stop and clear every array, then delete it. Sysfs writes
+        // that take the lock after us see `UNLOADING` and change nothing.
         let g = &*self.globals;
         let mut held: KVec<Arc<Mddev>> = KVec::new();
         {
@@ -2290,6 +2470,16 @@ impl Drop for MdModule {
         }
         for m in held.iter() {
             if g.get(m) {
+                {
+                    let mut st = m.state.lock();
+                    if st.pers.is_some() {
+                        let _ = do_md_stop(m, &mut st, true, 0);
+                    }
+                    if st.configured() {
+                        st.clean();
+                    }
+                    m.update_configured(&mut st);
+                }
                 m.set_hold(Hold::Nothing);
                 g.put(m.as_arc_borrow());
             }

@@ -149,6 +149,9 @@ struct R1Bio {
     sector: u64,
     sectors: u32,
     write: bool,
+    /// Errors of its clones are not member errors (discard, read-ahead, NOWAIT):
+    /// a failed write clone counts as done, a failed read is not retried.
+    errors_ignored: bool,
     /// Clones outstanding plus the submitter's hold.
     remaining: AtomicU32,
     /// Mirrors whose clone failed.
@@ -487,6 +490,11 @@ impl Conf {
         true
     }
 
+    /// Wakes the sync thread's waits (a new sync_max).
+    pub(crate) fn wake_sync(&self) {
+        self.wq.wake();
+    }
+
     /// md_wakeup_thread of the sync thread's barrier waits after an interrupt.
     pub(crate) fn interrupt_sync(&self) {
         self.sync_intr.store(true, Ordering::Release);
@@ -542,6 +550,7 @@ impl Conf {
     fn alloc_r1(&self, bio: Bio, write: bool) -> *mut R1Bio {
         let sector = bio.sector();
         let sectors = bio.sectors();
+        let errors_ignored = bio.errors_ignored();
         let r1 = ffi::r1_alloc(core::mem::size_of::<R1Bio>()).cast::<R1Bio>();
         // SAFETY: The pool hands out blocks of at least `size_of::<R1Bio>()` bytes with
         // kmalloc alignment (enough for R1Bio's fields); never NULL (mempool, GFP_NOIO).
@@ -552,6 +561,7 @@ impl Conf {
                 sector,
                 sectors,
                 write,
+                errors_ignored,
                 remaining: AtomicU32::new(1),
                 failed: AtomicU32::new(0),
                 sent: 0,
@@ -726,8 +736,13 @@ impl Conf {
             return;
         }
         if !r.write {
-            // raid1_end_read_request: the only copy left returns its error as is;
-            // otherwise the read is retried elsewhere by the array thread.
+            // raid1_end_read_request: a read-ahead or NOWAIT read, or the only copy
+            // left, returns its error as is; otherwise the read is retried elsewhere
+            // by the array thread.
+            if r.errors_ignored {
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            }
             let active = self.mirrors.iter().filter(|m| m.active()).count();
             let Some(m) = self.mirrors.get(r.read_disk) else {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
@@ -751,6 +766,9 @@ impl Conf {
         }
         self.nr_queued.fetch_add(1, Ordering::SeqCst);
         self.retry.push(r1);
+        // A freeze waits for every pending request to be queued (reschedule_retry
+        // wakes wait_barrier too).
+        self.wq.wake();
         self.wake_thread();
     }
 
@@ -1034,6 +1052,9 @@ impl Conf {
         start: u64,
         max: u64,
     ) -> (u64, bool) {
+        // Allocations here happen with a barrier raised, which holds up the array's
+        // writes: reclaim must not write to the array (raid1 allocates with GFP_NOIO).
+        let _noio = ffi::NoIo::enter();
         let name = self.name();
         md_info!("md: {} of RAID array {}\n", action.desc(), name);
         if start > 0 {
@@ -1064,6 +1085,29 @@ impl Conf {
             if ffi::thread_should_stop() || self.sync_intr.load(Ordering::Acquire) {
                 interrupted = true;
                 break;
+            }
+            if self.nothing_to_write(action) {
+                // raid1_sync_request skips the rest when there is no write target
+                // (say the other mirrors failed meanwhile): the sync is complete.
+                j = max;
+                break;
+            }
+            // md_do_sync: wait at sync_max (user space moves it, e.g. mdcheck),
+            // with the position reached published as sync_completed.
+            if j >= self.mddev().resync_max() {
+                p.completed.store(j, Ordering::Release);
+                if action.is_sync() && j > self.resync_cp.load(Ordering::Acquire) {
+                    self.resync_cp.store(j, Ordering::Release);
+                    self.sb_change.store(true, Ordering::Release);
+                    self.wake_thread();
+                }
+                self.wq.wait_interruptible(|| {
+                    self.mddev().resync_max() > j || self.sync_interrupted()
+                });
+                if self.sync_interrupted() {
+                    interrupted = true;
+                    break;
+                }
             }
             let n = resync::chunk(j, max);
             if !self.raise_barrier(j) {
@@ -1134,6 +1178,21 @@ impl Conf {
         (j, interrupted)
     }
 
+    /// Whether a sync step would have no member to write (raid1_sync_request's
+    /// `write_targets == 0`, with the extra in-sync mirrors of a resync, check or
+    /// repair counted as targets); with no in-sync mirror at all the step fails.
+    fn nothing_to_write(&self, action: Action) -> bool {
+        let sources = self.mirrors.iter().filter(|m| m.active()).count();
+        let targets = self.mirrors.iter().filter(|m| m.recovering()).count();
+        if sources == 0 {
+            return false;
+        }
+        match action {
+            Action::Recover => targets == 0,
+            Action::Resync | Action::Check | Action::Repair => targets + sources - 1 == 0,
+        }
+    }
+
     /// One region of a sync: read, compare or copy, write. False: stop the sync.
     fn sync_chunk(
         &self,
@@ -1145,15 +1204,15 @@ impl Conf {
     ) -> bool {
         let end = j.saturating_add(u64::from(n));
         let nm = self.mirrors.len().min(bufs.len());
-        // Which mirrors take part.
+        // Which mirrors take part: every working member not in sync is written,
+        // whatever its own recovery offset (raid1_sync_request), so members
+        // recovering from different offsets are all covered by one pass.
         let mut sources = 0u32;
         let mut targets = 0u32;
         for (i, m) in self.mirrors.iter().enumerate().take(nm) {
             if m.active() {
                 sources |= 1 << i;
-            } else if m.working()
-                && (action != Action::Recover || m.recovery_offset.load(Ordering::Acquire) <= j)
-            {
+            } else if m.working() {
                 targets |= 1 << i;
             }
         }
@@ -1194,10 +1253,14 @@ impl Conf {
                 } else {
                     targets
                 };
-                self.write_from(src, writes, j, n, bufs);
+                let written = self.write_from(src, writes, j, n, bufs);
                 if action == Action::Recover {
                     for (i, m) in self.mirrors.iter().enumerate().take(nm) {
-                        if targets & (1 << i) != 0 && m.working() {
+                        // A member is current up to `end` only if it already was up
+                        // to `j`; one ahead of `j` keeps its offset until passed.
+                        let off = m.recovery_offset.load(Ordering::Acquire);
+                        if targets & written & (1 << i) != 0 && m.working() && off >= j && off < end
+                        {
                             m.recovery_offset.store(end, Ordering::Release);
                         }
                     }
@@ -1300,11 +1363,12 @@ impl Conf {
     }
 
     /// Writes `bufs[src]` to the mirrors in `mask`; a failed write fails its member.
-    fn write_from(&self, src: usize, mask: u32, j: u64, n: u32, bufs: &KVec<PageBuf>) {
+    /// Returns the mirrors really written.
+    fn write_from(&self, src: usize, mask: u32, j: u64, n: u32, bufs: &KVec<PageBuf>) -> u32 {
         if mask == 0 {
-            return;
+            return 0;
         }
-        let Some(data) = bufs.get(src) else { return };
+        let Some(data) = bufs.get(src) else { return 0 };
         let mut reqs = KVec::new();
         let mut slots = [0usize; MAX_MIRRORS];
         let mut ns = 0;
@@ -1334,15 +1398,19 @@ impl Conf {
         // SAFETY: Members stay open while `pending` counts these writes; writes only
         // read the shared buffer.
         unsafe { ffi::io_batch(&mut reqs) };
+        let mut written = 0u32;
         for (i, r) in slots.iter().take(ns).zip(reqs.iter()) {
             if let Some(m) = self.mirrors.get(*i) {
                 m.pending.fetch_sub(1, Ordering::AcqRel);
             }
             if r.result.is_err() {
                 self.write_error(*i);
+            } else {
+                written |= 1 << *i;
             }
         }
         self.wq.wake();
+        written
     }
 }
 
@@ -1358,9 +1426,17 @@ pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
     // outlives every request.
     let conf = unsafe { &*(*r1).conf };
     if let Some(m) = usize::try_from(idx).ok().and_then(|i| conf.mirrors.get(i)) {
-        m.pending.fetch_sub(1, Ordering::AcqRel);
+        // The last clone of a member: `uninstall` may wait for it, and this request
+        // need not end here (other clones, or queued for the array thread).
+        if m.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            conf.wq.wake();
+        }
     }
-    if status != 0 && (0..32).contains(&idx) {
+    // SAFETY: As above.
+    let (write, ignored) = unsafe { ((*r1).write, (*r1).errors_ignored) };
+    // A failed discard (or read-ahead/NOWAIT write) leaves its member alone and
+    // counts as done (raid1_end_write_request's ignore_error).
+    if status != 0 && (0..32).contains(&idx) && !(write && ignored) {
         // SAFETY: As above.
         unsafe { (*r1).failed.fetch_or(1 << idx, Ordering::AcqRel) };
     }

@@ -69,14 +69,15 @@ impl Rdev {
         };
         let mut buf = sb_buffer()?;
         file.read(sb_offset, &mut buf)?;
-        let sb = match Super::decode(major, minor, &buf, sectors)? {
+        let lbs = file.logical_block_size().max(512);
+        let sb = match Super::decode(major, minor, &buf, sectors, lbs)? {
             Ok(sb) => sb,
             Err(e) => {
                 md_warn!("md: {}: invalid superblock: {}\n", display, e.reason());
                 return Err(EINVAL);
             }
         };
-        let lbs = file.logical_block_size().max(512) as usize;
+        let lbs = lbs as usize;
         let sb_write_len = sb.bytes().div_ceil(lbs).saturating_mul(lbs).min(4096);
         let corrected = sb.corrected_reads();
         Ok(Rdev {

@@ -47,13 +47,15 @@ pub(crate) struct SyncInfo<'a> {
 }
 
 impl Super {
-    /// Reads format `major`.`minor` from `buf` (the 4 KiB at the superblock's place).
+    /// Reads format `major`.`minor` from `buf` (the 4 KiB at the superblock's place) of
+    /// a device of `dev_sectors` sectors with `logical_block_size`-byte logical blocks.
     /// The outer error is ENOMEM; the inner one says why the superblock is refused.
     pub(crate) fn decode(
         major: u32,
         minor: u32,
         buf: &[u8],
         dev_sectors: u64,
+        logical_block_size: u32,
     ) -> Result<core::result::Result<Super, SbError>> {
         Ok(if major == 0 {
             match Sb0::decode(buf, dev_sectors) {
@@ -61,7 +63,7 @@ impl Super {
                 Err(e) => Err(e),
             }
         } else {
-            match Sb1::decode(buf, minor, dev_sectors) {
+            match Sb1::decode_on(buf, minor, dev_sectors, logical_block_size) {
                 Ok(sb) => Ok(Super::V1(KBox::new(sb, GFP_KERNEL)?)),
                 Err(e) => Err(e),
             }

@@ -527,19 +527,34 @@ impl Sb1 {
 
     /// Decodes and validates the v1.`minor_version` superblock read from a device of
     /// `dev_sectors` sectors (`buf` starts at the superblock; 4096 bytes is enough).
+    /// The device is taken to have 512-byte logical blocks; see [`Sb1::decode_on`].
     pub fn decode(buf: &[u8], minor_version: u32, dev_sectors: u64) -> Result<Self, SbError> {
+        Self::decode_on(buf, minor_version, dev_sectors, 512)
+    }
+
+    /// Like [`Sb1::decode`], for a device with `logical_block_size`-byte logical blocks:
+    /// superblock writes cover whole blocks, so a 1.1/1.2 data area must start after
+    /// the superblock rounded up to a block (md's `super_1_load` rounds `sb_size` to
+    /// the logical block size before its overlap check).
+    pub fn decode_on(
+        buf: &[u8],
+        minor_version: u32,
+        dev_sectors: u64,
+        logical_block_size: u32,
+    ) -> Result<Self, SbError> {
         let mut sb = Self::new();
-        sb.decode_from(buf, minor_version, dev_sectors)?;
+        sb.decode_from(buf, minor_version, dev_sectors, logical_block_size)?;
         Ok(sb)
     }
 
-    /// Like [`Sb1::decode`], into `self` (avoids a 4 KiB value on the stack).
+    /// Like [`Sb1::decode_on`], into `self` (avoids a 4 KiB value on the stack).
     /// On error `self` holds whatever was parsed.
     pub fn decode_from(
         &mut self,
         buf: &[u8],
         minor_version: u32,
         dev_sectors: u64,
+        logical_block_size: u32,
     ) -> Result<(), SbError> {
         let expected = match minor_version {
             0..=2 => {
@@ -548,7 +563,13 @@ impl Sb1 {
             _ => return Err(SbError::BadMinorVersion),
         };
         self.parse_from(buf)?;
-        self.validate(buf, minor_version, expected, dev_sectors)
+        self.validate(
+            buf,
+            minor_version,
+            expected,
+            dev_sectors,
+            logical_block_size,
+        )
     }
 
     /// Reads every field of `buf` into `self` without validating anything but the
@@ -618,6 +639,7 @@ impl Sb1 {
         minor_version: u32,
         expected_super_offset: u64,
         dev_sectors: u64,
+        logical_block_size: u32,
     ) -> Result<(), SbError> {
         let f = self.feature_map;
         // super_1_load's first test, in its order.
@@ -651,10 +673,11 @@ impl Sb1 {
                 return Err(SbError::DataOverlapsSuper);
             }
         } else {
-            // 1.1/1.2: superblock (rounded up to 512-byte blocks) first, data after it.
+            // 1.1/1.2: superblock (rounded up to the device's logical blocks, as it is
+            // written) first, data after it.
             let sb_end = self
                 .super_offset
-                .checked_add(self.sb_sectors())
+                .checked_add(self.sb_sectors_on(logical_block_size))
                 .ok_or(SbError::DataRangeOverflow)?;
             if self.data_offset < sb_end {
                 return Err(SbError::DataOverlapsSuper);
@@ -846,8 +869,17 @@ impl Sb1 {
 
     /// Sectors the superblock occupies (md's `sb_size` rounded up to 512 bytes).
     pub fn sb_sectors(&self) -> u64 {
-        // At most 4096 bytes, so the cast cannot truncate.
-        self.sb_bytes().div_ceil(512) as u64
+        self.sb_sectors_on(512)
+    }
+
+    /// Sectors the superblock occupies when written to a device with
+    /// `logical_block_size`-byte logical blocks (md's `sb_size` rounded up to the block
+    /// size, then counted in whole 512-byte sectors; sizes below 512 count as 512).
+    pub fn sb_sectors_on(&self, logical_block_size: u32) -> u64 {
+        let block = u64::from(logical_block_size.max(512));
+        // sb_bytes() is at most 4096, so neither the cast nor the product overflows.
+        let bytes = self.sb_bytes() as u64;
+        bytes.div_ceil(block).saturating_mul(block) / 512
     }
 
     /// Slots a role may name: `raid_disks`, plus the removed ones while a reshape

@@ -12,7 +12,7 @@ use core::sync::atomic::Ordering;
 use crate::resync::Action;
 
 use crate::{
-    do_md_run, do_md_stop, ioctl, md_set_readonly, restart_array, stop_writes, with_ref, Mddev,
+    do_md_run, do_md_stop, ioctl, md_set_readonly, restart_array, set_in_sync, with_ref, Mddev,
     MddevState, Ro,
 };
 
@@ -33,6 +33,8 @@ const ARRAY_STATES: [&str; 10] = [
 /// Shows attribute `name`.
 pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_>) -> Result {
     with_ref(m, |m| {
+        // No reclaim into this array's writes under the state lock (see md_ioctl).
+        let _noio = crate::ffi::NoIo::enter();
         let st = m.state.lock();
         let r = match name {
             b"array_state" => writeln!(page, "{}", array_state(m, &st)),
@@ -110,13 +112,39 @@ fn parse_u32(s: &[u8]) -> Result<u32> {
 
 /// Stores `input` into attribute `name`.
 pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> Result {
+    let w = word(input);
+    // md's array_state_store: words that stop writes on a writable array need it
+    // unopened and closed to new openers meanwhile (MD_CLOSING); it stays closed
+    // once cleared.
+    let closes = name == b"array_state"
+        && matches!(w, b"clear" | b"readonly" | b"inactive" | b"read-auto")
+        && m.conf().is_some()
+        && m.ro() == Ro::Rdwr;
+    if closes {
+        crate::set_closing(&m, 0)?;
+    }
+    let r = store_with_ref(m, name, input, closes);
+    if closes && (w != b"clear" || r.is_err()) {
+        m.closing.store(false, Ordering::Relaxed);
+    }
+    r
+}
+
+/// `attr_store` with a reference held; `synced`: the page cache is written back.
+fn store_with_ref(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8], synced: bool) -> Result {
     with_ref(m, |m| {
         let w = word(input);
-        if name == b"array_state" && w == b"clear" {
-            // As STOP_ARRAY: write back before taking the state lock.
-            m.disk.sync()?;
+        if name == b"array_state" && w == b"clear" && !synced {
+            // As STOP_ARRAY: write back before taking the state lock (its result is
+            // the writer's, not ours, as md's).
+            let _ = m.disk.sync();
         }
+        // No reclaim into this array's writes under the state lock (see md_ioctl).
+        let _noio = crate::ffi::NoIo::enter();
         let mut st = m.state.lock();
+        if crate::unloading() {
+            return Err(ENODEV);
+        }
         match name {
             b"array_state" => {
                 let idx = ARRAY_STATES
@@ -152,16 +180,16 @@ pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> 
                         m.set_ro(Ro::AutoRead);
                         do_md_run(m, &mut st)
                     }
-                    // clean: writable, superblocks marked clean when no write is pending
+                    // clean: writable, superblocks marked clean unless a write is
+                    // pending (EBUSY); md's set_in_sync, which never stops a sync
                     5 if running => {
                         if m.ro() != Ro::Rdwr {
                             restart_array(m, &st)?;
                         }
-                        if m.writes_pending.load(Ordering::SeqCst) != 0 {
-                            Err(EBUSY)
-                        } else {
-                            stop_writes(m, &mut st);
+                        if set_in_sync(m, &mut st) {
                             Ok(())
+                        } else {
+                            Err(EBUSY)
                         }
                     }
                     // active: writable
@@ -284,6 +312,17 @@ impl Knobs {
     /// sync_speed_max (0: system).
     pub(crate) fn speed_max(&self) -> u32 {
         self.sync_speed_max
+    }
+
+    /// `sync_min` / `sync_max` in sectors (md's resync_min / resync_max).
+    pub(crate) fn sync_window(&self) -> (u64, u64) {
+        (self.resync_min, self.resync_max)
+    }
+
+    /// Sets them (md_do_sync's end of a bounded scrub).
+    pub(crate) fn set_sync_window(&mut self, min: u64, max: u64) {
+        self.resync_min = min;
+        self.resync_max = max;
     }
 
     /// The values of a new array (md's mddev_init).
@@ -793,6 +832,9 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
             if min > st.knobs.resync_max {
                 return Err(EINVAL);
             }
+            if m.sync.running().is_some() {
+                return Err(EBUSY);
+            }
             // Rounded down to 4 KiB, as md.
             st.knobs.resync_min = min & !7;
         }
@@ -804,6 +846,9 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
                 if max < st.knobs.resync_min {
                     return Err(EINVAL);
                 }
+                if max < st.knobs.resync_max && m.ro() == Ro::Rdwr && m.sync.running().is_some() {
+                    return Err(EBUSY);
+                }
                 let chunk = u64::from(st.chunk_sectors);
                 if chunk != 0 && max % chunk != 0 {
                     return Err(EINVAL);
@@ -811,6 +856,8 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
                 max
             };
             st.knobs.resync_max = max;
+            // A sync waiting at the old limit goes on.
+            m.set_resync_max(max);
         }
         b"suspend_lo" | b"suspend_hi" => {
             // Suspending a range of the array is not supported; 0 is what it is.
@@ -843,7 +890,12 @@ fn sync_action(m: &Mddev) -> &'static str {
 /// `remove`; the other attributes are read-only here.
 pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
     with_ref(m, |m| {
+        // No reclaim into this array's writes under the state lock (see md_ioctl).
+        let _noio = crate::ffi::NoIo::enter();
         let mut st = m.state.lock();
+        if crate::unloading() {
+            return Err(ENODEV);
+        }
         if !st.disks.iter().any(|r| r.dev == dev) {
             return Err(ENODEV);
         }

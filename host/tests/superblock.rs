@@ -451,6 +451,94 @@ fn refusals_features() {
     }
 }
 
+/// `decode_after` on a device with `lbs`-byte logical blocks.
+fn decode_after_on(minor: u32, lbs: u32, f: impl FnOnce(&mut Sb1)) -> Result<Sb1, SbError> {
+    let mut sb = mdadm_sb1(minor, 2, 0);
+    f(&mut sb);
+    let buf = encode1(&sb);
+    Sb1::decode_on(&buf, minor, DEV_SECTORS, lbs)
+}
+
+/// No bad block log, data at `at` sectors.
+fn data_at(at: u64) -> impl FnOnce(&mut Sb1) {
+    move |s: &mut Sb1| {
+        s.data_offset = at;
+        s.bblog_offset = 0;
+        s.bblog_size = 0;
+    }
+}
+
+#[test]
+fn sb_sectors_by_block_size() {
+    let mut sb = mdadm_sb1(2, 2, 0);
+    // 256 + 2 * 128 = 512 bytes.
+    assert_eq!(sb.sb_sectors_on(512), 1);
+    assert_eq!(sb.sb_sectors_on(0), 1);
+    assert_eq!(sb.sb_sectors_on(1024), 2);
+    assert_eq!(sb.sb_sectors_on(4096), 8);
+    sb.max_dev = 1920; // 4096 bytes: one 4 KiB block, eight sectors
+    assert_eq!(sb.sb_sectors_on(512), 8);
+    assert_eq!(sb.sb_sectors_on(4096), 8);
+    assert_eq!(sb.sb_sectors_on(8192), 16);
+    sb.max_dev = 129; // 514 bytes
+    assert_eq!(sb.sb_sectors_on(512), 2);
+    assert_eq!(sb.sb_sectors_on(4096), 8);
+    assert_eq!(sb.sb_sectors_on(u32::MAX), u64::from(u32::MAX) / 512);
+}
+
+/// A 4 KiB-sector member: superblock writes cover a whole 4 KiB block, so a 1.1/1.2
+/// data area starting inside that block is refused (md's super_1_load), while on a
+/// 512-byte-sector member only the superblock's own sectors count.
+#[test]
+fn refusals_data_inside_superblock_block() {
+    // 1.2: superblock at sector 8; its 4 KiB block ends at sector 16.
+    for at in 9..16 {
+        assert!(decode_after_on(2, 512, data_at(at)).is_ok(), "1.2 at {at}, 512");
+        assert_eq!(
+            decode_after_on(2, 4096, data_at(at)),
+            Err(SbError::DataOverlapsSuper),
+            "1.2 at {at}, 4096"
+        );
+    }
+    assert!(decode_after_on(2, 4096, data_at(16)).is_ok());
+    assert_eq!(
+        decode_after_on(2, 4096, data_at(8)),
+        Err(SbError::DataOverlapsSuper)
+    );
+    // decode is decode_on with 512-byte blocks.
+    assert_eq!(
+        decode_after(2, data_at(9)),
+        decode_after_on(2, 512, data_at(9))
+    );
+    // 1.1: superblock at sector 0.
+    for at in 1..8 {
+        assert!(decode_after_on(1, 512, data_at(at)).is_ok(), "1.1 at {at}, 512");
+        assert_eq!(
+            decode_after_on(1, 4096, data_at(at)),
+            Err(SbError::DataOverlapsSuper),
+            "1.1 at {at}, 4096"
+        );
+    }
+    assert!(decode_after_on(1, 4096, data_at(8)).is_ok());
+    // The data offset after a reshape is held to the same bound.
+    let reshape_to = |new_offset: i32| {
+        move |s: &mut Sb1| {
+            s.feature_map = FEATURE_RESHAPE_ACTIVE | FEATURE_NEW_OFFSET;
+            s.new_offset = new_offset;
+            s.bblog_offset = 0;
+            s.bblog_size = 0;
+        }
+    };
+    assert!(decode_after_on(2, 512, reshape_to(-2048 + 12)).is_ok());
+    assert_eq!(
+        decode_after_on(2, 4096, reshape_to(-2048 + 12)),
+        Err(SbError::NewDataOverlapsSuper)
+    );
+    assert!(decode_after_on(2, 4096, reshape_to(-2048 + 16)).is_ok());
+    // 1.0 keeps its data before the superblock: the block size does not matter.
+    assert!(decode_after_on(0, 4096, |_| {}).is_ok());
+}
+
 #[test]
 fn refusals_geometry() {
     refuse(2, SbError::DataSizeTooSmall, |s| {
