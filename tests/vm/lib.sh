@@ -150,3 +150,34 @@ crash_now() {
     sleep 10
     fail "still running after sysrq b"
 }
+
+# --- regression-test helpers ---
+# nobbl_array MEMBER...: a 1.2 RAID1 over the members without bad-block logs (a
+# write error then fails its member on both md's), created and stopped again.
+nobbl_array() {
+    mdadm --create /dev/md0 --run --assume-clean -l1 -n$# --metadata=1.2 "$@" >/tmp/c.out 2>&1 || { cat /tmp/c.out; fail create; }
+    expect_data_offset "$1" 2048
+    mdadm --stop /dev/md0 >/dev/null 2>&1
+    mdadm --assemble --update=no-bbl /dev/md0 "$@" >/dev/null 2>&1 || fail "assemble no-bbl"
+    mdadm --stop /dev/md0 >/dev/null 2>&1 || fail stop
+}
+# wait_done PID SECONDS: waits up to SECONDS for PID to end. If it has not, prints
+# the stacks of the blocked tasks (and of PID's threads) and md's error lines, and
+# returns 1.
+wait_done() {
+    _n=0
+    while kill -0 "$1" 2>/dev/null && [ $_n -lt $(($2 * 10)) ]; do sleep 0.1; _n=$((_n + 1)); done
+    kill -0 "$1" 2>/dev/null || return 0
+    for p in $(ps -o pid,stat | awk '$2 ~ /D/ {print $1}'); do echo "--- D: $p $(cat /proc/$p/comm)"; cat /proc/$p/stack; done
+    for t in /proc/$1/task/*; do echo "--- task $t: $(grep State $t/status)"; cat $t/stack; done
+    dmesg | grep -E "rescheduling|redirecting|corrected|Disk failure" | tail -5
+    return 1
+}
+# hang_fail WHAT: a hung array also hangs the shutdown (reboot notifier): report and
+# cut the power at once, unannounced, which run-vm counts as a failed run.
+hang_fail() {
+    echo "FAIL: $*"
+    echo b > /proc/sysrq-trigger
+    sleep 10
+    exit 1
+}

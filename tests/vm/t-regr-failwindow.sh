@@ -13,11 +13,8 @@
 # run-vm-boot-2: --fault vda:write:67584+64
 M="/dev/vda /dev/vdb"
 if [ "$BOOT" = 1 ]; then
-    mdadm --create /dev/md0 --run --assume-clean -l1 -n2 --metadata=1.2 $M >/tmp/c.out 2>&1 || { cat /tmp/c.out; fail create; }
-    expect_data_offset /dev/vda 2048
-    mdadm --stop /dev/md0 >/dev/null 2>&1
-    mdadm --assemble --update=no-bbl /dev/md0 $M >/dev/null 2>&1 || fail "assemble no-bbl"
-    mdadm --stop /dev/md0 >/dev/null 2>&1 || fail stop
+    # shellcheck disable=SC2086
+    nobbl_array $M
     dd if=/dev/zero of=/dev/vdc bs=4k count=1 conv=fsync 2>/dev/null
     pass "boot 1"; exit 0
 fi
