@@ -84,9 +84,14 @@ impl Disk {
 
     /// Adds one more member's limits (at its data offset) to the live ones: md's
     /// `mddev_stack_new_rdev`, for a spare taking a slot of a running array.
-    pub(crate) fn stack_new_member(&self, member: *mut bindings::file, data_offset: u64) -> Result {
-        // SAFETY: Valid gendisk (type invariant); `member` is an open bdev file (caller).
-        ffi::to_result(unsafe { ffi::rmd_stack_new_member(self.ptr, member, data_offset) })
+    pub(crate) fn stack_new_member(
+        &self,
+        member: &crate::blockdev::BdevFile,
+        data_offset: u64,
+    ) -> Result {
+        // SAFETY: Valid gendisk (type invariant); `member` is an open bdev file for as
+        // long as the borrow lasts.
+        ffi::to_result(unsafe { ffi::rmd_stack_new_member(self.ptr, member.as_ptr(), data_offset) })
     }
 
     /// Sets the capacity and tells userspace (logs "detected capacity change").

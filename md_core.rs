@@ -1025,7 +1025,7 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
             // raid1_add_disk: the queue limits take the member in first
             // (mddev_stack_new_rdev); if they cannot, it stays a spare.
             if m.disk
-                .stack_new_member(r.file.as_ptr(), r.sb.data_offset())
+                .stack_new_member(&r.file, r.sb.data_offset())
                 .is_err()
             {
                 continue;
