@@ -671,15 +671,6 @@ pub(crate) fn r1_free(p: *mut c_void) {
     unsafe { rmd_r1_free(p) }
 }
 
-/// The name of the block device of an open member file, e.g. `vdb`, in `buf`.
-pub(crate) fn bdev_name(f: *mut bindings::file, buf: &mut [u8; 32]) -> &str {
-    // SAFETY: `f` is an open bdev file (callers hold the member open); the helper
-    // writes at most `buf.len()` bytes, NUL-terminated.
-    unsafe { rmd_bdev_name(f, buf.as_mut_ptr().cast(), buf.len()) };
-    let n = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-    core::str::from_utf8(buf.get(..n).unwrap_or(&[])).unwrap_or("?")
-}
-
 /// Tears down the clones' bio_set; no array may be left.
 pub(crate) fn bioset_exit() {
     // SAFETY: Called once at unload after every array is gone.

@@ -9,7 +9,7 @@
 //! array_state write; an unconfigured one is deleted at last close.
 
 // pin_init! of `Mddev` (many fields) needs more macro recursion than the default.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering};
@@ -51,6 +51,7 @@ mod workqueue;
 pub(crate) use ffi::eopnotsupp;
 use gendisk::{Disk, MdKobj};
 use ioctl::Cmd;
+use personality::{Personality, PersonalityType};
 use rdev::Rdev;
 use workqueue::WorkQueue;
 
@@ -120,13 +121,13 @@ pub(crate) struct MddevState {
     /// Chunk size in sectors.
     pub(crate) chunk_sectors: u32,
     /// The running personality, if any.
-    pub(crate) pers: Option<&'static personality::Personality>,
+    pub(crate) pers: Option<&'static PersonalityType>,
     /// Members, in bind order (md lists them newest first).
-    pub(crate) disks: KVec<Rdev>,
+    pub(crate) disks: KVec<Arc<Rdev>>,
     /// The array's event count (that of its freshest member).
     pub(crate) events: u64,
-    /// Where resync would start (`MAX_SECTOR`: in sync; 0 until a run loads it, as md).
-    pub(crate) resync_offset: u64,
+    /// md's can_decrease_events: the last update only went forward for clean<->dirty.
+    can_decrease_events: bool,
     /// Values only md/ attributes use (safe_mode_delay, sync_speed_min, ...).
     pub(crate) knobs: sysfs::Knobs,
     /// /sys/block/mdN/md/; taken out before the disk is deleted.
@@ -138,13 +139,13 @@ pub(crate) struct MddevState {
     /// The sync thread, mdN_resync, while a sync runs or waits to be reaped.
     sync_thread: Option<Thread>,
     /// Members taken out under the lock, closed after it is released.
-    deleting: KVec<Rdev>,
+    deleting: KVec<Arc<Rdev>>,
 }
 
 /// Moves members to `deleting`, to be closed (and their dev-NAME/ removed) after the
 /// lock is released: removing a kobject waits for its sysfs callbacks, which may be
 /// waiting for the lock (md's mddev_unlock does it for the same reason).
-fn defer_drop(deleting: &mut KVec<Rdev>, mut from: KVec<Rdev>) {
+fn defer_drop(deleting: &mut KVec<Arc<Rdev>>, mut from: KVec<Arc<Rdev>>) {
     if deleting.is_empty() {
         *deleting = from;
         return;
@@ -158,8 +159,8 @@ fn defer_drop(deleting: &mut KVec<Rdev>, mut from: KVec<Rdev>) {
 }
 
 impl ffi::Reap for MddevState {
-    type Later = KVec<Rdev>;
-    fn reap(&mut self) -> KVec<Rdev> {
+    type Later = KVec<Arc<Rdev>>;
+    fn reap(&mut self) -> KVec<Arc<Rdev>> {
         core::mem::replace(&mut self.deleting, KVec::new())
     }
 }
@@ -182,7 +183,7 @@ impl MddevState {
             pers: None,
             disks: KVec::new(),
             events: 0,
-            resync_offset: 0,
+            can_decrease_events: false,
             knobs: sysfs::Knobs::new(),
             kobj: None,
             module_ref: false,
@@ -190,6 +191,18 @@ impl MddevState {
             sync_thread: None,
             deleting: KVec::new(),
         }
+    }
+
+    /// Slots without a working in-sync member (md's `degraded`).
+    pub(crate) fn degraded(&self) -> usize {
+        (0..self.raid_disks)
+            .filter(|slot| {
+                !self
+                    .disks
+                    .iter()
+                    .any(|r| r.raid_disk() == *slot as i32 && r.in_sync())
+            })
+            .count()
     }
 
     /// md's test in `__mddev_put`: an array with any of these is kept.
@@ -230,18 +243,27 @@ pub(crate) struct Mddev {
     disk: Disk,
     #[pin]
     state: StateMutex<MddevState>,
-    /// The running raid1 conf, taken by every bio; `None` when not running (and
+    /// The running personality, taken by every bio; `None` when not running (and
     /// from the start of a stop on, so no new bio enters).
     #[pin]
-    io: SpinLock<Option<Arc<raid1::Conf>>>,
-    /// The personality's conf from run until the stop has stopped the array
-    /// thread (md's `mddev->private`): the array thread keeps serving failed
-    /// requests while a stop drains the array.
+    io: SpinLock<Option<Arc<dyn Personality>>>,
+    /// The personality from run until the stop has stopped the array thread (md's
+    /// `mddev->private`): the array thread keeps serving failed requests while a
+    /// stop drains the array.
     #[pin]
-    running: SpinLock<Option<Arc<raid1::Conf>>>,
+    running: SpinLock<Option<Arc<dyn Personality>>>,
     /// md's MD_SB_CHANGE_PENDING: a member failed and the superblocks do not say
     /// so yet; new writes wait for it in `write_start`.
     sb_pending: AtomicBool,
+    /// md's MD_SB_CHANGE_DEVS/CLEAN: the superblocks must be rewritten.
+    pub(crate) sb_change: AtomicBool,
+    /// md's MD_BROKEN: the last working member saw an error; writes fail.
+    pub(crate) broken: AtomicBool,
+    /// md's recovery_cp: where resync would start (`MAX_SECTOR`: in sync; 0 until a
+    /// run loads it, as md). Reads ending beyond it go to the first in-sync mirror.
+    resync_offset: AtomicU64,
+    /// The array thread, woken from any context (NULL: none).
+    waker: AtomicPtr<ffi::RmdThread>,
     /// md's sb_wait: writes waiting for the superblocks (the dirty mark, a
     /// recorded failure, a blocked member).
     pub(crate) sb_wait: ffi::WaitQ,
@@ -306,7 +328,7 @@ impl kernel::workqueue::WorkItem<1> for Mddev {
         let _noio = ffi::NoIo::enter();
         let mut st = this.state.lock();
         if st.pers.is_some() && this.in_sync.load(Ordering::SeqCst) {
-            update_sb(&this, &mut st, false);
+            update_sb(&this, &mut st, false, false);
             this.in_sync.store(false, Ordering::SeqCst);
         }
         drop(st);
@@ -349,7 +371,7 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
             }
             // Clean with a sync still to do records where it got to (resync_offset).
             drop(conf);
-            update_sb(&this, &mut st, true);
+            update_sb(&this, &mut st, true, false);
             break;
         }
         drop(noio);
@@ -391,6 +413,10 @@ impl Mddev {
             io <- new_spinlock!(None, "md:io"),
             running <- new_spinlock!(None, "md:running"),
             sb_pending: AtomicBool::new(false),
+            sb_change: AtomicBool::new(false),
+            broken: AtomicBool::new(false),
+            resync_offset: AtomicU64::new(0),
+            waker: AtomicPtr::new(null_mut()),
             sb_wait,
             active_io: AtomicU32::new(0),
             in_sync: AtomicBool::new(true),
@@ -540,9 +566,7 @@ impl Mddev {
         }
         // md_write_start: no write goes out while a failure is not on disk yet.
         if self.sb_pending.load(Ordering::SeqCst) {
-            if let Some(c) = self.conf() {
-                c.wake_thread();
-            }
+            self.wake_thread();
             self.sb_wait
                 .wait(|| !self.sb_pending.load(Ordering::SeqCst) || self.io.lock().is_none());
         }
@@ -570,7 +594,7 @@ impl Mddev {
     /// Takes the conf away from new bios and waits for those in flight, writing
     /// the superblocks failed writes wait for (the array thread cannot: we hold
     /// the lock it would take).
-    fn quiesce(&self, st: &mut MddevState) -> Option<Arc<raid1::Conf>> {
+    fn quiesce(&self, st: &mut MddevState) -> Option<Arc<dyn Personality>> {
         let conf = self.io.lock().take();
         // Writers waiting for the superblocks see the array going away.
         self.sb_wait.wake();
@@ -578,27 +602,41 @@ impl Mddev {
             || conf.as_ref().is_some_and(|c| !c.idle())
         {
             if let Some(c) = &conf {
-                service_sb(self, st, c);
+                service_sb(self, st, &**c, false);
             }
             ffi::msleep(1);
         }
         conf
     }
 
-    /// Whether the conf has failed this member (before the rdev learns it).
-    fn member_faulty(&self, r: &Rdev) -> bool {
-        let Some(c) = self.conf() else { return false };
-        usize::try_from(r.raid_disk)
-            .ok()
-            .and_then(|i| c.mirrors.get(i))
-            .is_some_and(|mi| {
-                mi.dev.load(Ordering::Acquire) == r.dev && mi.faulty.load(Ordering::Acquire)
-            })
+    /// The running personality, if any (also while a stop drains the array).
+    pub(crate) fn conf(&self) -> Option<Arc<dyn Personality>> {
+        self.running.lock().clone()
     }
 
-    /// The running conf, if any (also while a stop drains the array).
-    fn conf(&self) -> Option<Arc<raid1::Conf>> {
-        self.running.lock().clone()
+    /// md's recovery_cp: where a resync would start (`MAX_SECTOR`: in sync).
+    pub(crate) fn resync_offset(&self) -> u64 {
+        self.resync_offset.load(Ordering::Acquire)
+    }
+
+    /// Records a new resync point.
+    pub(crate) fn set_resync_offset(&self, sector: u64) {
+        self.resync_offset.store(sector, Ordering::Release);
+    }
+
+    /// md_wakeup_thread of the array thread.
+    pub(crate) fn wake_thread(&self) {
+        let t = self.waker.load(Ordering::Acquire);
+        if !t.is_null() {
+            // SAFETY: The waker is cleared (`set_waker`) before the thread is stopped,
+            // and the thread is stopped only with no request in flight.
+            unsafe { ffi::wake_raw(t) };
+        }
+    }
+
+    /// Sets the array thread to wake (NULL: none).
+    fn set_waker(&self, t: *mut ffi::RmdThread) {
+        self.waker.store(t, Ordering::Release);
     }
 
     /// Where the sync thread must wait (sync_max).
@@ -622,9 +660,7 @@ impl Mddev {
     /// md's set_bit(MD_RECOVERY_NEEDED) + md_wakeup_thread.
     pub(crate) fn need_check(&self) {
         self.need_check.store(true, Ordering::Release);
-        if let Some(c) = self.conf() {
-            c.wake_thread();
-        }
+        self.wake_thread();
     }
 
     /// md's max_corr_read_errors.
@@ -673,6 +709,8 @@ pub(crate) struct SyncProgress {
     pub(crate) done: AtomicBool,
     /// It stopped before the end.
     pub(crate) interrupted: AtomicBool,
+    /// md's MD_RECOVERY_INTR: the running sync is asked to stop.
+    pub(crate) intr: AtomicBool,
     /// Position reached (sectors).
     pub(crate) curr: AtomicU64,
     /// Last checkpoint (sync_completed).
@@ -697,6 +735,7 @@ impl SyncProgress {
             frozen: AtomicBool::new(false),
             done: AtomicBool::new(false),
             interrupted: AtomicBool::new(false),
+            intr: AtomicBool::new(false),
             curr: AtomicU64::new(0),
             completed: AtomicU64::new(0),
             max: AtomicU64::new(0),
@@ -724,10 +763,10 @@ impl SyncProgress {
     }
 }
 
-/// The sync thread's job: one run of `Conf::do_sync`.
+/// The sync thread's job: one run of the personality's sync.
 struct SyncJob {
     m: Arc<Mddev>,
-    conf: Arc<raid1::Conf>,
+    conf: Arc<dyn Personality>,
     action: Action,
     start: u64,
     max: u64,
@@ -740,7 +779,7 @@ impl ThreadFn for SyncJob {
             return;
         }
         let p = &this.m.sync;
-        let (_, interrupted) = this.conf.do_sync(p, this.action, this.start, this.max);
+        let (_, interrupted) = this.conf.sync(this.action, this.start, this.max);
         p.interrupted.store(interrupted, Ordering::Release);
         p.done.store(true, Ordering::Release);
         this.m.need_check();
@@ -752,9 +791,9 @@ impl ThreadFn for Mddev {
     fn run(this: ArcBorrow<'_, Self>) {
         let Some(conf) = this.conf() else { return };
         let _noio = ffi::NoIo::enter();
-        conf.handle_retries();
+        conf.daemon();
         let check = this.need_check.load(Ordering::Acquire)
-            || conf.sb_change.load(Ordering::Acquire)
+            || this.sb_change.load(Ordering::Acquire)
             || this.sb_pending.load(Ordering::SeqCst)
             || this.sync.done.load(Ordering::Acquire);
         if !check {
@@ -770,63 +809,54 @@ impl ThreadFn for Mddev {
             // wait, and we look again soon.
             None => {
                 ffi::msleep(1);
-                conf.wake_thread();
+                this.wake_thread();
             }
         }
     }
 }
 
-/// Copies the runtime state of the members in slots into their rdevs.
-fn sync_from_conf(st: &mut MddevState, conf: &raid1::Conf) {
-    for r in st.disks.iter_mut() {
-        let Some(mi) = usize::try_from(r.raid_disk)
-            .ok()
-            .and_then(|i| conf.mirrors.get(i))
-        else {
-            continue;
-        };
-        if mi.dev.load(Ordering::Acquire) != r.dev {
-            continue;
-        }
-        r.faulty = mi.faulty.load(Ordering::Acquire);
-        r.in_sync = mi.in_sync.load(Ordering::Acquire) && !r.faulty;
-        r.recovery_offset = mi.recovery_offset.load(Ordering::Acquire);
-        r.corrected = mi.corrected.load(Ordering::Acquire);
-        r.write_error |= mi.write_error.load(Ordering::Acquire);
+/// Publishes every member's state in its dev-NAME/.
+fn publish_members(st: &MddevState) {
+    for r in st.disks.iter() {
+        r.publish();
     }
-    st.resync_offset = conf.resync_cp.load(Ordering::Acquire);
 }
 
-/// md_update_sb when something is pending, then the failed writes that waited for it.
-fn service_sb(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
-    // The failed writes queued so far: their failures are in the conf already, so
-    // the update below records them (one queued later waits for the next).
-    let waiters = conf.take_sb_waiters();
+/// md_update_sb when something is pending (or, with `clean_change`, for a
+/// clean/dirty transition), then the failed writes that waited for it.
+fn service_sb(m: &Mddev, st: &mut MddevState, conf: &dyn Personality, clean_change: bool) {
+    // The failed writes queued so far: their failures are recorded already, so the
+    // update below records them (one queued later waits for the next).
+    conf.sb_update_begin();
     if m.ro() != Ro::Rdwr {
         // md_update_sb does nothing on an array that is not read-write: the change
         // stays pending (written once it goes read-write), dev-NAME/ shows it now.
         // Such an array takes no writes; a failed one still in flight from before
         // completes, as md's check_recovery clears MD_SB_CHANGE_PENDING when read-only
         // (and Blocked: the failure is recorded when the array becomes writable).
-        if conf.sb_change.load(Ordering::Acquire) {
-            sync_from_conf(st, conf);
-            for r in st.disks.iter() {
-                r.publish();
-            }
+        if m.sb_change.load(Ordering::Acquire) {
+            publish_members(st);
         }
-        conf.unblock(conf.faulty_mask());
-        conf.end_sb_waiters_from(waiters);
+        unblock_faulty(m, st);
+        conf.sb_update_end();
         return;
     }
-    let change = conf.sb_change.swap(false, Ordering::AcqRel);
-    if change || m.sb_pending.load(Ordering::SeqCst) {
+    let devs = m.sb_change.swap(false, Ordering::AcqRel) || m.sb_pending.load(Ordering::SeqCst);
+    if devs || clean_change {
         let clean = m.in_sync.load(Ordering::SeqCst);
-        update_sb(m, st, clean);
-        for r in st.disks.iter() {
-            r.publish();
-        }
+        update_sb(m, st, clean, devs);
+        publish_members(st);
     }
-    conf.end_sb_waiters_from(waiters);
+    conf.sb_update_end();
+}
+
+/// Clears Blocked on the failed members (their failure is on disk, or cannot be
+/// written) and lets waiting writes go on.
+fn unblock_faulty(m: &Mddev, st: &MddevState) {
+    for r in st.disks.iter().filter(|r| r.faulty()) {
+        r.clear(rdev::flag::BLOCKED);
+    }
+    m.sb_wait.wake();
 }
 
 /// md_update_sb: every working member's superblock gets the array's events, the
@@ -835,86 +865,99 @@ fn service_sb(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
 /// md_error) and the superblocks are written again without it. Afterwards the
 /// failures written are no longer pending: blocked members are released and
 /// waiting writes go on. Nothing is written while the array is not read-write
-/// (the change stays pending until it is).
-fn update_sb(m: &Mddev, st: &mut MddevState, clean: bool) {
+/// (the change stays pending until it is). `devs`: more than a clean/dirty
+/// transition (md's MD_SB_CHANGE_DEVS; the events never step back then).
+fn update_sb(m: &Mddev, st: &mut MddevState, clean: bool, devs: bool) {
     let conf = m.conf();
     if m.ro() != Ro::Rdwr {
-        if let Some(c) = &conf {
-            c.sb_change.store(true, Ordering::Release);
-            // Failed members of a read-only array get recorded when it becomes
-            // writable; no write waits for them meanwhile (md_check_recovery).
-            c.unblock(c.faulty_mask());
-        }
+        m.sb_change.store(true, Ordering::Release);
+        // Failed members of a read-only array get recorded when it becomes
+        // writable; no write waits for them meanwhile (md_check_recovery).
+        unblock_faulty(m, st);
         return;
     }
+    let mut devs = devs;
     // Each round fails at least one more member, so this ends; bounded anyway.
-    for _ in 0..=raid1::MAX_MIRRORS {
-        if let Some(c) = &conf {
-            c.sb_change.store(false, Ordering::Release);
+    for _ in 0..=st.disks.len() {
+        m.sb_change.store(false, Ordering::Release);
+        // The failed members this update records.
+        let mut recorded: KVec<Arc<Rdev>> = KVec::new();
+        for r in st.disks.iter().filter(|r| r.faulty()) {
+            if recorded.push(r.clone(), GFP_KERNEL).is_err() {
+                // Recorded or not, they are released below with the others.
+                break;
+            }
         }
-        let recorded = conf.as_ref().map_or(0, |c| {
-            sync_from_conf(st, c);
-            c.faulty_mask()
-        });
-        st.events = st.events.saturating_add(1);
-        let failed = write_superblocks(st, clean);
+        let step = superblock::next_events(
+            st.events,
+            superblock::EventsUpdate {
+                clean_change_only: !devs,
+                force_change: devs,
+                degraded: st.degraded() != 0,
+                in_sync: clean,
+                resync_done: m.resync_offset() == superblock::MAX_SECTOR,
+                can_decrease: st.can_decrease_events,
+            },
+        );
+        st.events = step.events;
+        st.can_decrease_events = step.can_decrease;
+        let failed = write_superblocks(m, st, clean);
         let mut again = false;
         for dev in failed.iter() {
             again |= fail_member(m, st, conf.as_deref(), *dev);
         }
-        if let Some(c) = &conf {
-            c.unblock(recorded);
+        for r in recorded.iter() {
+            r.clear(rdev::flag::BLOCKED);
         }
         if !again {
             break;
         }
+        devs = true;
     }
     m.sb_pending.store(false, Ordering::SeqCst);
-    if conf
-        .as_ref()
-        .is_some_and(|c| c.sb_change.load(Ordering::SeqCst))
-    {
+    if m.sb_change.load(Ordering::SeqCst) {
         // A failure came in meanwhile: the array thread writes it next.
         m.set_sb_pending();
-        if let Some(c) = &conf {
-            c.wake_thread();
-        }
+        m.wake_thread();
     }
     m.sb_wait.wake();
 }
 
 /// md_error for the member `dev` (its superblock write failed). True when it is
 /// now faulty and the superblocks must be written again.
-fn fail_member(m: &Mddev, st: &mut MddevState, conf: Option<&raid1::Conf>, dev: u32) -> bool {
-    if let Some(slot) = conf.and_then(|c| c.slot_of(dev)) {
-        return conf.is_some_and(|c| c.error(slot));
-    }
-    let Some(r) = st.disks.iter_mut().find(|r| r.dev == dev && !r.faulty) else {
+fn fail_member(m: &Mddev, st: &MddevState, conf: Option<&dyn Personality>, dev: u32) -> bool {
+    let Some(r) = st.disks.iter().find(|r| r.dev == dev) else {
         return false;
     };
-    r.faulty = true;
-    md_crit!(
-        "md/raid1:{}: Disk failure on {}, disabling device.\n",
-        m.name(),
-        r.name()
-    );
-    true
+    if r.faulty() {
+        return false;
+    }
+    match conf {
+        Some(c) => c.error_handler(r),
+        None => {
+            // No personality to ask (md_error without pers): just failed.
+            r.set(rdev::flag::FAULTY);
+            md_crit!("md: {}: Disk failure on {}\n", m.name(), r.name());
+            true
+        }
+    }
 }
 
 /// Stops a running sync and records where it got to.
-fn stop_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
+fn stop_sync(m: &Mddev, st: &mut MddevState, conf: &dyn Personality) {
     if st.sync_thread.is_none() {
         return;
     }
     // Its barrier waits end too (md's raise_barrier sees MD_RECOVERY_INTR).
-    conf.interrupt_sync();
+    m.sync.intr.store(true, Ordering::Release);
+    conf.wake_sync();
     // Joins the thread (it checks for the stop between steps).
     drop(st.sync_thread.take());
     reap_sync(m, st, conf);
 }
 
 /// md_reap_sync_thread: the end of a sync (the thread is stopped).
-fn reap_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
+fn reap_sync(m: &Mddev, st: &mut MddevState, conf: &dyn Personality) {
     let p = &m.sync;
     let Some(action) = p.running() else { return };
     let end = p.curr.load(Ordering::Acquire);
@@ -935,19 +978,21 @@ fn reap_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
     match action {
         Action::Resync | Action::Repair => {
             if !interrupted {
-                conf.resync_cp
-                    .store(superblock::MAX_SECTOR, Ordering::Release);
-            } else if end > conf.resync_cp.load(Ordering::Acquire) && action == Action::Resync {
-                conf.resync_cp.store(end, Ordering::Release);
+                m.set_resync_offset(superblock::MAX_SECTOR);
+            } else if end > m.resync_offset() && action == Action::Resync {
+                m.set_resync_offset(end);
             }
         }
         Action::Recover => {
             if !interrupted {
-                for mi in conf.mirrors.iter() {
-                    if mi.recovering()
-                        && mi.recovery_offset.load(Ordering::Acquire) >= st.dev_sectors
+                // md's spare_active: recovered members are in sync now.
+                for r in st.disks.iter() {
+                    if r.slot().is_some()
+                        && !r.faulty()
+                        && !r.test(rdev::flag::IN_SYNC)
+                        && r.recovery_offset() >= st.dev_sectors
                     {
-                        mi.in_sync.store(true, Ordering::Release);
+                        r.set(rdev::flag::IN_SYNC);
                     }
                 }
             }
@@ -957,9 +1002,9 @@ fn reap_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
     p.action.store(0, Ordering::Release);
     p.done.store(false, Ordering::Release);
     p.interrupted.store(false, Ordering::Release);
-    conf.sync_intr.store(false, Ordering::Release);
-    conf.sb_change.store(true, Ordering::Release);
-    service_sb(m, st, conf);
+    p.intr.store(false, Ordering::Release);
+    m.sb_change.store(true, Ordering::Release);
+    service_sb(m, st, conf, false);
     notify(st, c_str!("sync_action"));
     notify(st, c_str!("degraded"));
     // Idle again: mark clean after the safe-mode delay.
@@ -972,79 +1017,65 @@ fn notify(st: &MddevState, attr: &'static CStr) {
     }
 }
 
+/// Takes a failed member out of its slot (remove_and_add_spares): it stays
+/// listed as faulty until removed. False when the personality keeps it for now.
+fn remove_from_slot(st: &MddevState, conf: &dyn Personality, r: &Rdev) -> bool {
+    if conf.hot_remove_disk(r).is_err() {
+        return false;
+    }
+    r.clear(rdev::flag::IN_SYNC);
+    r.set_raid_disk(-1);
+    if let Some(k) = st.kobj.as_ref() {
+        r.set_rd_link(k, false);
+    }
+    true
+}
+
 /// md_check_recovery with remove_and_add_spares and the choice of sync.
-fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
+fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<dyn Personality>) {
     m.need_check.store(false, Ordering::Release);
-    service_sb(m, st, conf);
+    service_sb(m, st, &**conf, false);
     if st.sync_thread.is_some() {
         if !m.sync.done.load(Ordering::Acquire) {
             return;
         }
         drop(st.sync_thread.take());
-        reap_sync(m, st, conf);
+        reap_sync(m, st, &**conf);
     }
     if m.ro() != Ro::Rdwr {
         return;
     }
     // Failed members leave their slots (they stay listed as faulty until removed).
     let mut changed = false;
-    for r in st.disks.iter_mut() {
-        let Some(slot) = usize::try_from(r.raid_disk).ok() else {
-            continue;
-        };
-        let Some(mi) = conf.mirrors.get(slot) else {
-            continue;
-        };
-        if mi.faulty.load(Ordering::Acquire) && mi.dev.load(Ordering::Acquire) == r.dev {
-            conf.uninstall(slot);
-            r.faulty = true;
-            r.in_sync = false;
-            r.raid_disk = -1;
-            if let Some(k) = st.kobj.as_ref() {
-                r.set_rd_link(k, false);
-            }
-            changed = true;
+    for r in st.disks.iter() {
+        if r.slot().is_some() && r.faulty() {
+            changed |= remove_from_slot(st, &**conf, r);
         }
     }
     if m.sync.frozen.load(Ordering::Acquire) {
         if changed {
-            conf.sb_change.store(true, Ordering::Release);
-            service_sb(m, st, conf);
+            m.sb_change.store(true, Ordering::Release);
+            service_sb(m, st, &**conf, false);
         }
         return;
     }
     // Spares take free slots and are recovered (raid1_add_disk).
-    if !conf.broken.load(Ordering::Acquire) {
-        for r in st.disks.iter_mut() {
-            if r.raid_disk >= 0 || r.faulty || r.data_sectors() < st.dev_sectors {
+    if !m.broken.load(Ordering::Acquire) {
+        for r in st.disks.iter() {
+            if r.slot().is_some() || r.faulty() || r.data_sectors() < st.dev_sectors {
                 continue;
             }
-            let Some(slot) = conf.mirrors.iter().position(|mi| !mi.occupied()) else {
-                break;
-            };
             // raid1_add_disk: the queue limits take the member in first
             // (mddev_stack_new_rdev); if they cannot, it stays a spare.
-            if m.disk
-                .stack_new_member(&r.file, r.sb.data_offset())
-                .is_err()
-            {
+            if m.disk.stack_new_member(r.file(), r.data_offset()).is_err() {
                 continue;
             }
-            conf.install(
-                slot,
-                &raid1::MemberInit {
-                    file: r.file.as_ptr(),
-                    data_offset: r.sb.data_offset(),
-                    in_sync: false,
-                    recovery_offset: 0,
-                    dev: r.dev,
-                    corrected: r.corrected,
-                    write_error: r.write_error,
-                },
-            );
-            r.raid_disk = slot as i32;
-            r.in_sync = false;
-            r.recovery_offset = 0;
+            r.clear(rdev::flag::IN_SYNC);
+            r.set_recovery_offset(0);
+            let Ok(slot) = conf.hot_add_disk(r) else {
+                break;
+            };
+            r.set_raid_disk(slot as i32);
             if let Some(k) = st.kobj.as_ref() {
                 r.set_rd_link(k, true);
             }
@@ -1052,22 +1083,23 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
         }
     }
     if changed {
-        conf.sb_change.store(true, Ordering::Release);
-        service_sb(m, st, conf);
+        m.sb_change.store(true, Ordering::Release);
+        service_sb(m, st, &**conf, false);
         notify(st, c_str!("degraded"));
     }
     // What to run: recovery first, then resync, then a requested scrub.
     let max = st.dev_sectors;
-    let recovering = conf
-        .mirrors
+    let recovering = st
+        .disks
         .iter()
-        .filter(|mi| mi.recovering())
-        .map(|mi| mi.recovery_offset.load(Ordering::Acquire))
+        .filter(|r| r.slot().is_some() && !r.faulty() && !r.test(rdev::flag::IN_SYNC))
+        .map(|r| r.recovery_offset())
         .min();
-    let resync_cp = conf.resync_cp.load(Ordering::Acquire);
-    let (action, start) = if conf.broken.load(Ordering::Acquire) {
+    let any_in_sync = st.disks.iter().any(|r| r.slot().is_some() && r.in_sync());
+    let resync_cp = m.resync_offset();
+    let (action, start) = if m.broken.load(Ordering::Acquire) {
         return;
-    } else if let Some(from) = recovering.filter(|_| conf.mirrors.iter().any(|mi| mi.active())) {
+    } else if let Some(from) = recovering.filter(|_| any_in_sync) {
         (Action::Recover, from.min(max))
     } else if resync_cp < max {
         (Action::Resync, resync_cp)
@@ -1076,10 +1108,9 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
         (a, st.knobs.sync_window().0.min(max))
     } else {
         if resync_cp != superblock::MAX_SECTOR && resync_cp >= max {
-            conf.resync_cp
-                .store(superblock::MAX_SECTOR, Ordering::Release);
-            conf.sb_change.store(true, Ordering::Release);
-            service_sb(m, st, conf);
+            m.set_resync_offset(superblock::MAX_SECTOR);
+            m.sb_change.store(true, Ordering::Release);
+            service_sb(m, st, &**conf, false);
         }
         return;
     };
@@ -1090,7 +1121,7 @@ fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<raid1::Conf>) {
 fn start_sync(
     m: &Mddev,
     st: &mut MddevState,
-    conf: &Arc<raid1::Conf>,
+    conf: &Arc<dyn Personality>,
     action: Action,
     start: u64,
     max: u64,
@@ -1115,7 +1146,7 @@ fn start_sync(
     };
     m.sync.done.store(false, Ordering::Release);
     m.sync.interrupted.store(false, Ordering::Release);
-    conf.sync_intr.store(false, Ordering::Release);
+    m.sync.intr.store(false, Ordering::Release);
     m.sync.action.store(action as u8, Ordering::Release);
     m.sync.curr.store(start, Ordering::Release);
     m.sync.max.store(max, Ordering::Release);
@@ -1476,19 +1507,18 @@ pub(crate) fn do_md_stop(
             return Err(EBUSY);
         }
         if let Some(conf) = m.conf() {
-            stop_sync(m, st, &conf);
+            stop_sync(m, st, &*conf);
         }
         if let Some(conf) = m.quiesce(st) {
-            conf.set_waker(null_mut());
+            m.set_waker(null_mut());
             drop(st.thread.take());
-            conf.handle_retries();
-            service_sb(m, st, &conf);
-            sync_from_conf(st, &conf);
+            conf.daemon();
+            service_sb(m, st, &*conf, false);
         }
         // __md_stop_writes: a writable array that is not clean on disk is marked
         // clean; one that already is gets no superblock write at all.
         if m.ro() == Ro::Rdwr && !m.in_sync.load(Ordering::SeqCst) {
-            update_sb(m, st, true);
+            update_sb(m, st, true, true);
             m.in_sync.store(true, Ordering::SeqCst);
         }
         // The array thread is gone: the conf goes with the personality.
@@ -1524,12 +1554,12 @@ pub(crate) fn do_md_stop(
 /// `dirty_work`, which needs this lock. The sync thread is left alone, as md's.
 pub(crate) fn stop_writes(m: &Mddev, st: &mut MddevState) {
     let Some(conf) = m.conf() else { return };
-    conf.freeze(0);
-    service_sb(m, st, &conf);
+    conf.quiesce(true);
+    service_sb(m, st, &*conf, false);
     if m.ro() == Ro::Rdwr && !m.in_sync.load(Ordering::SeqCst) {
-        mark_clean(m, st, &conf);
+        mark_clean(m, st, &*conf);
     }
-    conf.unfreeze();
+    conf.quiesce(false);
 }
 
 /// md's set_in_sync, for array_state `clean`: marks the superblocks clean unless a
@@ -1542,23 +1572,22 @@ pub(crate) fn set_in_sync(m: &Mddev, st: &mut MddevState) -> bool {
     let Some(conf) = m.conf() else { return false };
     // Writes already in raid1 finish without this lock; a write still counted in
     // `writes_pending` afterwards has not reached it and keeps the array dirty.
-    conf.freeze(0);
-    let clean = mark_clean(m, st, &conf);
-    conf.unfreeze();
+    conf.quiesce(true);
+    let clean = mark_clean(m, st, &*conf);
+    conf.quiesce(false);
     clean
 }
 
 /// With the conf frozen: publishes clean, then backs off if a write has started
 /// meanwhile (it either sees `in_sync` and waits for `dirty_work`, or we see it in
 /// `writes_pending`), else writes the clean superblocks.
-fn mark_clean(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) -> bool {
+fn mark_clean(m: &Mddev, st: &mut MddevState, conf: &dyn Personality) -> bool {
     m.in_sync.store(true, Ordering::SeqCst);
     if m.writes_pending.load(Ordering::SeqCst) != 0 {
         m.in_sync.store(false, Ordering::SeqCst);
         return false;
     }
-    conf.sb_change.store(true, Ordering::Release);
-    service_sb(m, st, conf);
+    service_sb(m, st, conf, true);
     true
 }
 
@@ -1571,7 +1600,7 @@ pub(crate) fn md_set_readonly(m: &Mddev, st: &mut MddevState, allowed_openers: u
         return Err(EBUSY);
     }
     if let Some(conf) = m.conf() {
-        stop_sync(m, st, &conf);
+        stop_sync(m, st, &*conf);
     }
     stop_writes(m, st);
     if m.ro() == Ro::Rdonly {
@@ -1601,18 +1630,18 @@ pub(crate) fn restart_array(m: &Mddev, st: &MddevState) -> Result {
 /// md_update_sb for a clean or dirty state: every working member gets the
 /// array's events, time, resync point and roles, with PREFLUSH|FUA.
 /// Returns the members whose superblock write failed (dev_t).
-fn write_superblocks(st: &mut MddevState, clean: bool) -> KVec<u32> {
+fn write_superblocks(m: &Mddev, st: &mut MddevState, clean: bool) -> KVec<u32> {
     let mut failed = KVec::new();
     let now = ffi::real_seconds();
     let events = st.events;
-    let resync = st.resync_offset;
+    let resync = m.resync_offset();
     let mut members: KVec<super_any::MemberState> = KVec::new();
     for r in st.disks.iter() {
         let m = super_any::MemberState {
             desc_nr: r.desc_nr as u32,
-            raid_disk: r.raid_disk,
-            in_sync: r.in_sync,
-            faulty: r.faulty,
+            raid_disk: r.raid_disk(),
+            in_sync: r.in_sync(),
+            faulty: r.faulty(),
             dev: r.dev,
         };
         if members.push(m, GFP_KERNEL).is_err() {
@@ -1628,11 +1657,12 @@ fn write_superblocks(st: &mut MddevState, clean: bool) -> KVec<u32> {
         raid_disks: st.raid_disks,
         members: &members,
     };
-    for r in st.disks.iter_mut().filter(|r| !r.faulty) {
-        r.sb.sync(r.desc_nr as u32, &info);
-        let recovery = (r.raid_disk >= 0 && !r.in_sync).then_some(r.recovery_offset);
-        r.sb.set_member(recovery, r.corrected);
-        if let Err(e) = r.write_sb() {
+    for r in st.disks.iter().filter(|r| !r.faulty()) {
+        let mut meta = r.meta();
+        meta.sb.sync(r.desc_nr as u32, &info);
+        let recovery = (r.raid_disk() >= 0 && !r.in_sync()).then_some(r.recovery_offset());
+        meta.sb.set_member(recovery, r.corrected());
+        if let Err(e) = r.write_sb(&mut meta) {
             // md's super_written line (it names the function, not the member).
             md_err!("md: super_written gets error={}\n", e.to_errno());
             if failed.push(r.dev, GFP_KERNEL).is_err() {
@@ -1673,10 +1703,11 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
     let major = u32::try_from(st.major_version).map_err(|_| EINVAL)?;
     let minor = u32::try_from(st.minor_version).map_err(|_| EINVAL)?;
     let holder = m as *const Mddev as *const core::ffi::c_void;
-    let mut rdev = Rdev::import(dev, holder, major, minor)?;
+    let rdev = Rdev::import(dev, holder, major, minor)?;
+    let meta = rdev.meta();
     // On-disk state we would not maintain (a bitmap, a reshape position, a bad-block
     // list): running without it would leave metadata that md later trusts.
-    if let Some(what) = rdev.sb.unsupported() {
+    if let Some(what) = meta.sb.unsupported() {
         md_warn!(
             "md: {}: {} is not supported by this md_mod\n",
             rdev.name(),
@@ -1685,7 +1716,7 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
         return Err(EINVAL);
     }
     if let Some(first) = st.disks.first() {
-        if first.sb.uuid() != rdev.sb.uuid() {
+        if first.meta().sb.uuid() != meta.sb.uuid() {
             md_warn!(
                 "md: {} has different UUID to {}\n",
                 rdev.name(),
@@ -1707,8 +1738,8 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
         // for its old slot must still be current (no bitmap to catch it up).
         let wants_slot = info.state & ioctl::disk_state::SYNC != 0;
         if wants_slot
-            && (rdev.sb.events() < st.events
-                || rdev.sb.role_of(rdev.desc_nr as u32)
+            && (meta.sb.events() < st.events
+                || meta.sb.role_of(rdev.desc_nr as u32)
                     != Some(superblock::Role::Active(
                         info.raid_disk.clamp(0, 0xfffd) as u16
                     )))
@@ -1719,10 +1750,9 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
             md_warn!("md: {}: device too small for {}\n", rdev.name(), m.name());
             return Err(ENOSPC);
         }
-        rdev.raid_disk = -1;
-        rdev.in_sync = false;
-        rdev.faulty = false;
+        rdev.make_spare();
     }
+    drop(meta);
     // Room first: once dev-NAME/ exists the rdev must not be dropped under the lock.
     st.disks.reserve(1, GFP_KERNEL)?;
     if let Some(k) = st.kobj.as_ref() {
@@ -1731,15 +1761,15 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
     md_debug!("md: bind<{}>\n", rdev.name());
     st.disks.push(rdev, GFP_KERNEL)?;
     m.update_configured(st);
-    if let Some(conf) = m.conf() {
-        conf.sb_change.store(true, Ordering::Release);
+    if m.conf().is_some() {
+        m.sb_change.store(true, Ordering::Release);
         m.need_check();
     }
     Ok(())
 }
 
 /// sync_action `idle`/`frozen`: stop a running sync where it is (checkpointed).
-pub(crate) fn interrupt_sync(m: &Mddev, st: &mut MddevState, conf: &raid1::Conf) {
+pub(crate) fn interrupt_sync(m: &Mddev, st: &mut MddevState, conf: &dyn Personality) {
     stop_sync(m, st, conf);
 }
 
@@ -1770,38 +1800,15 @@ pub(crate) fn remove_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
 
 /// SET_DISK_FAULTY (md_error on a member); EBUSY when it is the last copy.
 fn set_disk_faulty(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
-    let Some(r) = st.disks.iter_mut().find(|r| r.dev == dev) else {
+    let Some(r) = st.disks.iter().find(|r| r.dev == dev) else {
         return Err(ENODEV);
     };
     let Some(conf) = m.conf() else {
         return Err(ENODEV);
     };
-    let slotted = usize::try_from(r.raid_disk)
-        .ok()
-        .and_then(|i| conf.mirrors.get(i).map(|mi| (i, mi)))
-        .filter(|(_, mi)| mi.dev.load(Ordering::Acquire) == dev);
-    match slotted {
-        Some((slot, _)) => {
-            if !conf.error(slot) {
-                return Err(EBUSY);
-            }
-        }
-        None if !r.faulty => {
-            r.faulty = true;
-            md_crit!(
-                "md/raid1:{}: Disk failure on {}, disabling device.\n",
-                m.name(),
-                r.name()
-            );
-            md_crit!(
-                "md/raid1:{}: Operation continuing on {} devices.\n",
-                m.name(),
-                conf.mirrors.len().saturating_sub(conf.degraded())
-            );
-            conf.sb_change.store(true, Ordering::Release);
-            m.need_check();
-        }
-        None => {}
+    // md_error; the personality refuses to fail the last copy.
+    if !r.faulty() && !conf.error_handler(r) {
+        return Err(EBUSY);
     }
     r.publish();
     Ok(())
@@ -1818,29 +1825,16 @@ fn hot_remove_disk(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     };
     // Room first, so the member always leaves through `deleting`.
     st.deleting.reserve(1, GFP_KERNEL)?;
-    if let Some(conf) = m.conf() {
-        sync_from_conf(st, &conf);
+    if let (Some(conf), Some(r)) = (m.conf(), st.disks.get(i)) {
         // A failed member still in its slot leaves it now (remove_and_add_spares).
-        let slot = st
-            .disks
-            .get(i)
-            .and_then(|r| (r.faulty && r.raid_disk >= 0).then_some(r.raid_disk as usize));
-        if let Some(slot) = slot {
-            if st.sync_thread.is_none() {
-                conf.uninstall(slot);
-                if let Some(r) = st.disks.get_mut(i) {
-                    r.raid_disk = -1;
-                    if let Some(k) = st.kobj.as_ref() {
-                        r.set_rd_link(k, false);
-                    }
-                }
-            }
+        if r.faulty() && r.slot().is_some() && st.sync_thread.is_none() {
+            remove_from_slot(st, &*conf, r);
         }
     }
     let Some(r) = st.disks.get(i) else {
         return Err(ENXIO);
     };
-    if r.raid_disk >= 0 {
+    if r.raid_disk() >= 0 {
         md_warn!(
             "md: cannot remove active disk {} from {} ...\n",
             r.name(),
@@ -1854,11 +1848,11 @@ fn hot_remove_disk(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     md_debug!("md: unbind<{}>\n", r.name());
     md_debug!("md: export_rdev({})\n", r.name());
     st.deleting.push(r, GFP_KERNEL)?;
-    if let Some(conf) = m.conf() {
-        conf.sb_change.store(true, Ordering::Release);
+    if m.conf().is_some() {
+        m.sb_change.store(true, Ordering::Release);
         m.need_check();
     } else if st.pers.is_some() {
-        update_sb(m, st, m.in_sync.load(Ordering::SeqCst));
+        update_sb(m, st, m.in_sync.load(Ordering::SeqCst), true);
     }
     m.update_configured(st);
     Ok(())
@@ -1873,33 +1867,81 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     if st.disks.is_empty() {
         return Err(EINVAL);
     }
-    let fresh = st.disks.iter().map(|r| r.sb.events()).max().unwrap_or(0);
-    // Kick members whose events are more than one behind the freshest.
-    let mut i = 0;
-    while i < st.disks.len() {
-        let stale = st
-            .disks
-            .get(i)
-            .is_some_and(|r| r.sb.events().saturating_add(1) < fresh);
-        if stale {
-            // Its dev-NAME/ goes once the lock is released (a store there may be
-            // waiting for the lock).
-            st.deleting.reserve(1, GFP_KERNEL)?;
-            let r = ffi::kvec_remove(&mut st.disks, i);
-            if let Some(r) = r {
+    // analyze_sbs: the freshest member, then each member against it.
+    let mut seen: KVec<superblock::Member> = KVec::with_capacity(st.disks.len(), GFP_KERNEL)?;
+    for r in st.disks.iter() {
+        let meta = r.meta();
+        seen.push(
+            superblock::Member {
+                events: meta.sb.events(),
+                is_spare: meta.sb.is_spare(),
+            },
+            GFP_KERNEL,
+        )?;
+    }
+    let Some(freshest) = superblock::pick_freshest(&seen).and_then(|i| st.disks.get(i).cloned())
+    else {
+        md_warn!("md: {}: no member holds a slot\n", m.name());
+        return Err(EINVAL);
+    };
+    let fresh = freshest.meta().sb.events();
+    // Kick members too old to be trusted (md's "non-fresh").
+    let mut kept: KVec<(Arc<Rdev>, superblock::Freshness)> =
+        KVec::with_capacity(st.disks.len(), GFP_KERNEL)?;
+    st.deleting.reserve(st.disks.len(), GFP_KERNEL)?;
+    let disks = core::mem::replace(&mut st.disks, KVec::new());
+    for (r, seen) in disks.into_iter().zip(seen.iter()) {
+        match superblock::freshness(*seen, fresh) {
+            superblock::Freshness::Stale => {
+                // Its dev-NAME/ goes once the lock is released (a store there may be
+                // waiting for the lock).
                 md_warn!("md: kicking non-fresh {} from array!\n", r.name());
                 md_debug!("md: unbind<{}>\n", r.name());
                 md_debug!("md: export_rdev({})\n", r.name());
                 let _ = st.deleting.push(r, GFP_KERNEL);
             }
-        } else {
-            i += 1;
+            f => {
+                let _ = kept.push((r, f), GFP_KERNEL);
+            }
         }
     }
-    let Some(freshest) = st.disks.iter().find(|r| r.sb.events() == fresh) else {
-        return Err(EINVAL);
-    };
-    let level = freshest.sb.level();
+    let fsb = freshest.meta();
+    let level = fsb.sb.level();
+    let raid_disks = fsb.sb.raid_disks();
+    let dev_sectors = fsb.sb.size_sectors();
+    let (ctime, utime, layout, chunk, resync) = (
+        fsb.sb.ctime(),
+        fsb.sb.utime(),
+        fsb.sb.layout(),
+        fsb.sb.chunk_sectors(),
+        fsb.sb.resync_offset(),
+    );
+    // A current member's own superblock gives its role; one behind takes it from
+    // the freshest (super_1_validate / super_90_validate).
+    let mut roles: KVec<Option<superblock::Role>> = KVec::with_capacity(kept.len(), GFP_KERNEL)?;
+    for (r, f) in kept.iter() {
+        let role = if core::ptr::eq(&**r, &*freshest) {
+            fsb.sb.role_of(r.desc_nr as u32)
+        } else if *f == superblock::Freshness::Current {
+            r.meta().sb.role_of(r.desc_nr as u32)
+        } else {
+            fsb.sb.role_of(r.desc_nr as u32)
+        };
+        roles.push(role, GFP_KERNEL)?;
+    }
+    drop(fsb);
+    for ((r, _), role) in kept.into_iter().zip(roles.iter()) {
+        {
+            let meta = r.meta();
+            r.set_role_from(&meta.sb, *role, raid_disks);
+        }
+        if r.raid_disk() >= 0 && r.data_sectors() < dev_sectors {
+            md_warn!("md: {}: device too small for {}\n", r.name(), m.name());
+            r.make_spare();
+        }
+        let _ = st.disks.push(r, GFP_KERNEL);
+    }
+    drop(freshest);
     let Some(g) = globals() else {
         return Err(ENODEV);
     };
@@ -1907,100 +1949,29 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         md_warn!("md: personality for level {} is not loaded!\n", level);
         return Err(EINVAL);
     };
-    let raid_disks = freshest.sb.raid_disks();
-    if raid_disks == 0 || raid_disks > 1920 {
+    if raid_disks == 0 || raid_disks as usize > superblock::SB1_MAX_DEV {
         return Err(EINVAL);
     }
-    let dev_sectors = freshest.sb.size_sectors();
-    let (ctime, utime, layout, chunk, resync) = (
-        freshest.sb.ctime(),
-        freshest.sb.utime(),
-        freshest.sb.layout(),
-        freshest.sb.chunk_sectors(),
-        freshest.sb.resync_offset(),
-    );
-    let mut roles: KVec<Option<superblock::Role>> = KVec::new();
-    for r in st.disks.iter() {
-        roles.push(freshest.sb.role_of(r.desc_nr as u32), GFP_KERNEL)?;
-    }
-    for (r, role) in st.disks.iter_mut().zip(roles.iter()) {
-        r.set_role_from(*role, raid_disks);
-        if r.raid_disk >= 0 && r.data_sectors() < dev_sectors {
-            md_warn!("md: {}: device too small for {}\n", r.name(), m.name());
-            r.raid_disk = -1;
-            r.in_sync = false;
-        }
-    }
-    if raid_disks as usize > raid1::MAX_MIRRORS {
-        md_err!(
-            "md/raid1:{}: {} mirrors: at most {} are supported\n",
-            m.name(),
-            raid_disks,
-            raid1::MAX_MIRRORS
-        );
-        return Err(EINVAL);
-    }
-    let mut members = KVec::new();
     // The limits stack every member, spares too (raid1_set_limits walks all rdevs).
-    let mut files = KVec::new();
-    let mut offsets = KVec::new();
+    let mut files = KVec::with_capacity(st.disks.len(), GFP_KERNEL)?;
+    let mut offsets = KVec::with_capacity(st.disks.len(), GFP_KERNEL)?;
     for r in st.disks.iter() {
-        files.push(r.file.as_ptr(), GFP_KERNEL)?;
-        offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
+        files.push(r.file().as_ptr(), GFP_KERNEL)?;
+        offsets.push(r.data_offset(), GFP_KERNEL)?;
     }
-    let mut working = 0u32;
-    for slot in 0..raid_disks as i32 {
-        let mut claim = st.disks.iter().filter(|r| r.raid_disk == slot);
-        let Some(r) = claim.next() else {
-            continue;
-        };
-        if claim.next().is_some() {
-            // Two members for one slot (raid1_add_conf finds it taken): setup_conf
-            // refuses the array.
-            md_warn!("md: pers->run() failed ...\n");
-            return Err(EINVAL);
-        }
-        if r.in_sync {
-            working += 1;
-        }
-        members.push(
-            (
-                slot as usize,
-                raid1::MemberInit {
-                    // The rdev keeps the file open until the member leaves the conf.
-                    file: r.file.as_ptr(),
-                    data_offset: r.sb.data_offset(),
-                    in_sync: r.in_sync,
-                    recovery_offset: r.recovery_offset,
-                    dev: r.dev,
-                    corrected: r.corrected,
-                    write_error: r.write_error,
-                },
-            ),
-            GFP_KERNEL,
-        )?;
-    }
-    if working == 0 {
-        md_err!("md/raid1:{}: no operational mirrors\n", m.name());
-        return Err(EIO);
-    }
-    // One working mirror has nothing to resync with (raid1_run).
-    let resync = if working == 1 {
-        superblock::MAX_SECTOR
-    } else {
-        resync
-    };
     m.disk.set_limits(&files, &offsets)?;
-    let conf = Arc::new(
-        raid1::Conf::new(m, raid_disks as usize, &members, resync)?,
-        GFP_KERNEL,
-    )?;
+    // md-level state the run starts from; the personality may change the resync point.
+    m.set_resync_offset(resync);
+    m.broken.store(false, Ordering::Release);
+    m.sb_change.store(false, Ordering::Release);
+    m.sync.intr.store(false, Ordering::Release);
+    let conf = (pers.run)(m, raid_disks, &st.disks)?;
     let me = globals()
         .and_then(|g| g.all.lock().find(m.minor).cloned())
         .ok_or(ENODEV)?;
-    let tname = CString::try_from_fmt(fmt!("{}_raid1", m.name()))?;
+    let tname = CString::try_from_fmt(fmt!("{}_{}", m.name(), pers.name))?;
     let thread = Thread::start(me, 0, &tname)?;
-    conf.set_waker(thread.waker());
+    m.set_waker(thread.waker());
     st.thread = Some(thread);
     m.sync.action.store(0, Ordering::Release);
     m.sync.done.store(false, Ordering::Release);
@@ -2015,11 +1986,11 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     st.layout = layout;
     st.chunk_sectors = chunk;
     st.events = fresh;
-    st.resync_offset = resync;
+    st.can_decrease_events = false;
     st.pers = Some(pers);
     sysfs::on_run(m, st);
     if let Some(k) = st.kobj.as_ref() {
-        for r in st.disks.iter_mut() {
+        for r in st.disks.iter() {
             r.publish();
             r.set_rd_link(k, true);
         }
@@ -2033,18 +2004,6 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     *m.running.lock() = Some(conf.clone());
     *m.io.lock() = Some(conf);
     m.update_configured(st);
-    if resync != superblock::MAX_SECTOR {
-        md_info!(
-            "md/raid1:{}: not clean -- starting background reconstruction\n",
-            m.name()
-        );
-    }
-    md_info!(
-        "md/raid1:{}: active with {} out of {} mirrors\n",
-        m.name(),
-        working,
-        raid_disks
-    );
     m.set_knob_copies(
         st.knobs.max_read_errors(),
         st.knobs.speed_min(),
@@ -2117,43 +2076,38 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
         } else {
             mdstat::Metadata::NonPersistent
         };
-        // Members newest first, as md lists them; a fixed window keeps this allocation-free.
-        let mut members = [mdstat::Member {
-            name: "",
-            desc_nr: 0,
-            flags: mdstat::MemberFlags::default(),
-            sectors: 0,
-        }; 32];
-        let mut n = 0;
-        for (slot, r) in members.iter_mut().zip(st.disks.iter().rev()) {
-            *slot = mdstat::Member {
-                name: r.name(),
-                desc_nr: r.desc_nr,
-                flags: mdstat::MemberFlags {
-                    faulty: r.faulty || m.member_faulty(r),
-                    spare: r.raid_disk < 0,
-                    ..Default::default()
+        // Members newest first, as md lists them.
+        let mut members: KVec<mdstat::Member<'_>> = KVec::new();
+        let mut in_sync: KVec<bool> = KVec::new();
+        if members.reserve(st.disks.len(), GFP_KERNEL).is_err()
+            || in_sync
+                .extend_with(st.raid_disks as usize, false, GFP_KERNEL)
+                .is_err()
+        {
+            md_err!("md: {}: out of memory listing the array\n", m.name());
+            continue;
+        }
+        for r in st.disks.iter().rev() {
+            let _ = members.push(
+                mdstat::Member {
+                    name: r.name(),
+                    desc_nr: r.desc_nr,
+                    flags: mdstat::MemberFlags {
+                        faulty: r.faulty(),
+                        spare: r.raid_disk() < 0,
+                        ..Default::default()
+                    },
+                    sectors: r.data_sectors(),
                 },
-                sectors: r.data_sectors(),
-            };
-            n += 1;
+                GFP_KERNEL,
+            );
         }
-        let mut in_sync = [false; 32];
         for r in st.disks.iter() {
-            if let Some(s) = usize::try_from(r.raid_disk)
-                .ok()
-                .and_then(|i| in_sync.get_mut(i))
-            {
-                *s = r.in_sync && !r.faulty;
+            if let Some(s) = r.slot().and_then(|i| in_sync.get_mut(i)) {
+                *s = r.in_sync();
             }
         }
-        let slots = (st.raid_disks as usize).min(in_sync.len());
         let conf = m.conf();
-        if let Some(c) = &conf {
-            for (s, mi) in in_sync.iter_mut().zip(c.mirrors.iter()) {
-                *s = mi.active();
-            }
-        }
         let sync = match (m.sync.running(), &conf) {
             (Some(action), _) => {
                 let curr = m.sync.curr.load(Ordering::Acquire);
@@ -2167,7 +2121,7 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
                     since_mark_sectors: curr.saturating_sub(mark_cnt),
                 }))
             }
-            (None, Some(c)) if c.resync_cp.load(Ordering::Acquire) < superblock::MAX_SECTOR => {
+            (None, Some(_)) if m.resync_offset() < superblock::MAX_SECTOR => {
                 Some(mdstat::SyncLine::Pending)
             }
             _ => None,
@@ -2179,12 +2133,12 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
             auto_read_only: m.ro() == Ro::AutoRead,
             array_sectors: st.dev_sectors,
             raid_disks: st.raid_disks,
-            in_sync: in_sync.get(..slots).unwrap_or(&[]),
+            in_sync: &in_sync,
             sync,
         });
         let status = mdstat::ArrayStatus {
             name: m.name(),
-            members: members.get(..n).unwrap_or(&[]),
+            members: &members,
             running,
             metadata,
             raid_disks: st.raid_disks,
@@ -2338,12 +2292,12 @@ fn array_info(m: &Mddev, st: &MddevState) -> ioctl::ArrayInfo {
     let kib = st.dev_sectors / 2;
     let (mut active, mut working, mut failed, mut spare) = (0, 0, 0, 0);
     for r in st.disks.iter() {
-        if r.faulty {
+        if r.faulty() {
             failed += 1;
             continue;
         }
         working += 1;
-        if r.in_sync {
+        if r.in_sync() {
             active += 1;
         } else {
             spare += 1;
@@ -2353,14 +2307,15 @@ fn array_info(m: &Mddev, st: &MddevState) -> ioctl::ArrayInfo {
         major_version: st.major_version,
         minor_version: st.minor_version,
         patch_version: st.patch_version,
-        ctime: st.ctime as u32,
+        // md clamps the times to 32 bits.
+        ctime: u32::try_from(st.ctime).unwrap_or(u32::MAX),
         level: st.level,
         size: i32::try_from(kib).unwrap_or(-1),
         nr_disks: st.disks.len() as i32,
         raid_disks: st.raid_disks as i32,
         md_minor: m.minor as i32,
         not_persistent: i32::from(!st.persistent),
-        utime: st.utime as u32,
+        utime: u32::try_from(st.utime).unwrap_or(u32::MAX),
         // Bit 0: clean (the superblocks say so).
         state: i32::from(m.in_sync.load(Ordering::SeqCst)),
         active_disks: active,
@@ -2379,11 +2334,11 @@ fn disk_info(st: &MddevState, info: &mut ioctl::DiskInfo) {
         Some(r) => {
             info.major = (r.dev >> 20) as i32;
             info.minor = (r.dev & ((1 << 20) - 1)) as i32;
-            info.raid_disk = r.raid_disk;
+            info.raid_disk = r.raid_disk();
             info.state = 0;
-            if r.faulty {
+            if r.faulty() {
                 info.state |= FAULTY;
-            } else if r.in_sync {
+            } else if r.in_sync() {
                 info.state |= ACTIVE | SYNC;
             }
         }
@@ -2409,7 +2364,7 @@ struct MdModule {
 impl kernel::Module for MdModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let globals = KBox::try_pin_init(Globals::new()?, GFP_KERNEL)?;
-        globals.pers.register(&raid1::RAID1)?;
+        raid1::register(&globals.pers)?;
         GLOBALS.store(
             &*globals as *const Globals as *mut Globals,
             Ordering::Release,

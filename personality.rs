@@ -1,23 +1,83 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The personality registry: the RAID levels this md can run, looked up by
-//! level at RUN_ARRAY and listed on the first line of /proc/mdstat.
+//! Personalities: the RAID levels this md can run (md's `struct md_personality`).
+//!
+//! The md core knows a level only through this interface: a registered
+//! [`PersonalityType`] makes a running [`Personality`] at RUN_ARRAY, and the core
+//! calls its operations (I/O, member failure, spares, sync, quiesce). The core never
+//! names a personality; a personality may use the core (the array it runs in).
 
 use kernel::prelude::*;
-use kernel::sync::Mutex;
+use kernel::sync::{Arc, Mutex};
 
-/// A RAID personality (md's `struct md_personality`).
-pub(crate) struct Personality {
+use crate::bio::Bio;
+use crate::rdev::Rdev;
+use crate::resync::Action;
+use crate::Mddev;
+
+/// A running personality (md's `mddev->private` with the `pers` operations).
+pub(crate) trait Personality: Send + Sync {
+    /// md's `make_request`: a bio for the array, already split at the queue limits.
+    fn make_request(&self, bio: Bio);
+
+    /// md's `error_handler` for the member `rdev` (in one of this personality's
+    /// slots): fails it unless it holds the last copy. Returns whether it is now
+    /// faulty.
+    fn error_handler(&self, rdev: &Rdev) -> bool;
+
+    /// md's `hot_add_disk`: the spare `rdev` takes a free slot; returns the slot.
+    /// The caller then sets the member's `raid_disk` and starts recovery.
+    fn hot_add_disk(&self, rdev: &Arc<Rdev>) -> Result<usize>;
+
+    /// md's `hot_remove_disk`: the member leaves its slot (no I/O is in flight to it
+    /// afterwards). EBUSY when it cannot leave now.
+    fn hot_remove_disk(&self, rdev: &Rdev) -> Result;
+
+    /// md's `quiesce`: `true` stops new I/O and waits for what is in flight (apart from
+    /// requests waiting for the array thread); `false` resumes.
+    fn quiesce(&self, on: bool);
+
+    /// Whether no request is in flight (the stop's drain and safe mode test it).
+    fn idle(&self) -> bool;
+
+    /// The array thread's personality work (raid1d): failed requests.
+    fn daemon(&self);
+
+    /// The superblocks are about to be written: the failed writes waiting so far
+    /// complete once this update is on disk (`sb_update_end`).
+    fn sb_update_begin(&self);
+
+    /// The superblock update started by `sb_update_begin` is done.
+    fn sb_update_end(&self);
+
+    /// md_do_sync's loop with the personality's `sync_request`: runs `action` over
+    /// `[start, max)`; returns where it got to and whether it was interrupted.
+    fn sync(&self, action: Action, start: u64, max: u64) -> (u64, bool);
+
+    /// Wakes the sync thread's waits (a new sync_max, an interrupt).
+    fn wake_sync(&self);
+}
+
+/// A personality as registered at module load (md's `struct md_personality`).
+pub(crate) struct PersonalityType {
     /// Name as /proc/mdstat and md/level print it.
     pub(crate) name: &'static str,
     /// The level number in superblocks and ioctls.
     pub(crate) level: i32,
+    /// md's `run`: a running personality for `mddev` over `raid_disks` slots, with
+    /// `members` already placed (`raid_disk`, in-sync and recovery state set); spares
+    /// have no slot. May change md-level state (the resync point).
+    pub(crate) run: RunFn,
 }
+
+/// md's `run`, see [`PersonalityType::run`].
+pub(crate) type RunFn =
+    fn(mddev: &Mddev, raid_disks: u32, members: &[Arc<Rdev>]) -> Result<Arc<dyn Personality>>;
 
 /// Registered personalities, in registration order.
 #[pin_data]
 pub(crate) struct Registry {
     #[pin]
-    list: Mutex<KVec<&'static Personality>>,
+    list: Mutex<KVec<&'static PersonalityType>>,
 }
 
 impl Registry {
@@ -29,14 +89,13 @@ impl Registry {
     }
 
     /// Adds a personality (md's `register_md_personality`).
-    pub(crate) fn register(&self, p: &'static Personality) -> Result {
+    pub(crate) fn register(&self, p: &'static PersonalityType) -> Result {
         self.list.lock().push(p, GFP_KERNEL)?;
         Ok(())
     }
 
     /// Finds the personality for `level`.
-    #[allow(dead_code)]
-    pub(crate) fn find(&self, level: i32) -> Option<&'static Personality> {
+    pub(crate) fn find(&self, level: i32) -> Option<&'static PersonalityType> {
         self.list.lock().iter().copied().find(|p| p.level == level)
     }
 

@@ -11,135 +11,148 @@
 
 use core::ffi::c_void;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 use kernel::bindings;
 use kernel::prelude::*;
-use kernel::sync::Mutex;
+use kernel::sync::{Arc, ArcBorrow, Mutex};
 
 use crate::balance::{read_balance, MirrorView};
 use crate::bio::{self, Bio, Kind};
 use crate::ffi::{self, IoReq, PageBuf, WaitQ};
-use crate::personality::Personality;
+use crate::personality::{Personality, PersonalityType};
+use crate::rdev::{flag, Rdev};
 use crate::resync::{self, Action};
 use crate::superblock::MAX_SECTOR;
 use crate::{Mddev, Ro, SyncProgress};
 
 /// The raid1 personality as registered at module load.
-pub(crate) static RAID1: Personality = Personality {
+pub(crate) static RAID1: PersonalityType = PersonalityType {
     name: "raid1",
     level: 1,
+    run,
 };
+
+/// Registers raid1 with the personality registry (raid1_init).
+pub(crate) fn register(reg: &crate::personality::Registry) -> Result {
+    reg.register(&RAID1)
+}
 
 /// Mirrors a conf can hold (bit masks of mirrors are `u32`).
 pub(crate) const MAX_MIRRORS: usize = 32;
 
-/// One slot of the mirror set (raid1's `struct raid1_info` and the runtime
-/// flags of its rdev). Changed while I/O runs, hence atomics; the member file
-/// is only taken away with the array frozen and no clone in flight.
+/// raid1_run: a conf with the placed members in their slots.
+fn run(mddev: &Mddev, raid_disks: u32, members: &[Arc<Rdev>]) -> Result<Arc<dyn Personality>> {
+    if raid_disks as usize > MAX_MIRRORS {
+        md_err!(
+            "md/raid1:{}: {} mirrors: at most {} are supported\n",
+            mddev.name(),
+            raid_disks,
+            MAX_MIRRORS
+        );
+        return Err(EINVAL);
+    }
+    let conf = Conf::new(mddev, raid_disks as usize, members)?;
+    let working = conf.mirrors.iter().filter(|m| m.active()).count();
+    if working == 0 {
+        md_err!("md/raid1:{}: no operational mirrors\n", mddev.name());
+        return Err(EIO);
+    }
+    // One working mirror has nothing to resync with.
+    if working == 1 {
+        mddev.set_resync_offset(MAX_SECTOR);
+    }
+    if mddev.resync_offset() != MAX_SECTOR {
+        md_info!(
+            "md/raid1:{}: not clean -- starting background reconstruction\n",
+            mddev.name()
+        );
+    }
+    md_info!(
+        "md/raid1:{}: active with {} out of {} mirrors\n",
+        mddev.name(),
+        working,
+        raid_disks
+    );
+    let conf: Arc<dyn Personality> = Arc::new(conf, GFP_KERNEL)?;
+    Ok(conf)
+}
+
+/// One slot of the mirror set (raid1's `struct raid1_info`): the member in it and
+/// where the last read sent there ended. The member's own state (failed, in sync,
+/// recovery point, I/O in flight) lives in its [`Rdev`], shared with the md core.
 pub(crate) struct Mirror {
-    /// The member's open bdev file (NULL: empty slot). Owned by its rdev.
-    member: AtomicPtr<bindings::file>,
-    /// Where the data starts on the member, in sectors.
-    data_offset: AtomicU64,
-    /// Holds current data for the whole array.
-    pub(crate) in_sync: AtomicBool,
-    /// Failed; no new I/O goes to it.
-    pub(crate) faulty: AtomicBool,
-    /// For a recovering member: data below this sector is current.
-    pub(crate) recovery_offset: AtomicU64,
-    /// Clones in flight (read_balance's load measure; removal waits for 0).
-    pending: AtomicI32,
+    /// The member (a reference from `Arc::into_raw`), or NULL: an empty slot. Only
+    /// taken away with the array frozen, then waiting for the member's `nr_pending`.
+    rdev: AtomicPtr<Rdev>,
     /// Sector after the last read sent here.
     next_seq_sect: AtomicU64,
-    /// Recent read errors (decayed hourly) and when the last one was seen.
-    read_errors: AtomicU32,
-    last_read_error_s: AtomicU64,
-    /// Sectors rewritten after read errors (rdev's corrected_errors).
-    pub(crate) corrected: AtomicU32,
-    /// dev_t of the member, to find its rdev.
-    pub(crate) dev: AtomicU32,
-    /// A write to it failed (md's WriteErrorSeen; dev-NAME/state `write_error`).
-    pub(crate) write_error: AtomicBool,
-    /// md's Blocked: failed, and the superblocks do not say so yet. Writes wait
-    /// (they would otherwise complete without this member and be lost if it came
-    /// back as current after a crash). Set before `faulty`, cleared once the
-    /// superblocks record the failure.
-    pub(crate) blocked: AtomicBool,
 }
 
 impl Mirror {
     fn empty() -> Mirror {
         Mirror {
-            member: AtomicPtr::new(null_mut()),
-            data_offset: AtomicU64::new(0),
-            in_sync: AtomicBool::new(false),
-            faulty: AtomicBool::new(false),
-            recovery_offset: AtomicU64::new(0),
-            pending: AtomicI32::new(0),
+            rdev: AtomicPtr::new(null_mut()),
             next_seq_sect: AtomicU64::new(0),
-            read_errors: AtomicU32::new(0),
-            last_read_error_s: AtomicU64::new(0),
-            corrected: AtomicU32::new(0),
-            dev: AtomicU32::new(0),
-            write_error: AtomicBool::new(false),
-            blocked: AtomicBool::new(false),
         }
     }
 
-    fn file(&self) -> Option<*mut bindings::file> {
-        let f = self.member.load(Ordering::Acquire);
-        (!f.is_null()).then_some(f)
+    /// The member in this slot.
+    fn rdev(&self) -> Option<&Rdev> {
+        let p = self.rdev.load(Ordering::Acquire);
+        // SAFETY: A non-NULL slot holds a reference to the member (from `Arc::into_raw`,
+        // see `Conf::install`). `uninstall` takes it away only with the array frozen
+        // (no request between wait_barrier and its clones, no sync running) and then
+        // waits for the member's `nr_pending`, so every user of the slot (one holding
+        // a barrier, the sync thread, or one counted in `nr_pending`) is done with it
+        // before that reference is dropped. Whoever must wait beyond that takes a
+        // counted reference first (`rdev_arc`).
+        unsafe { p.as_ref() }
+    }
+
+    /// A counted reference to the member in this slot, for use after the caller's
+    /// barrier is released.
+    fn rdev_arc(&self) -> Option<Arc<Rdev>> {
+        let p = self.rdev.load(Ordering::Acquire);
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: `p` came from `Arc::into_raw` and the slot's reference is live (see
+        // `rdev`); the borrow only serves to take a new reference.
+        let borrow = unsafe { ArcBorrow::from_raw(p) };
+        Some(Arc::from(borrow))
     }
 
     /// Whether a member sits in this slot.
     pub(crate) fn occupied(&self) -> bool {
-        self.file().is_some()
+        !self.rdev.load(Ordering::Acquire).is_null()
     }
 
     /// In a slot and not failed: writes go here.
     pub(crate) fn working(&self) -> bool {
-        self.occupied() && !self.faulty.load(Ordering::Acquire)
+        self.rdev().is_some_and(|r| !r.faulty())
     }
 
     /// Working and in sync.
     pub(crate) fn active(&self) -> bool {
-        self.working() && self.in_sync.load(Ordering::Acquire)
+        self.rdev().is_some_and(|r| r.in_sync())
     }
 
     /// Holds current data for `[.., end)`.
     fn readable(&self, end: u64) -> bool {
-        self.working()
-            && (self.in_sync.load(Ordering::Acquire)
-                || self.recovery_offset.load(Ordering::Acquire) >= end)
+        self.rdev().is_some_and(|r| r.readable(end))
     }
 
     /// A member still being recovered.
     pub(crate) fn recovering(&self) -> bool {
-        self.working() && !self.in_sync.load(Ordering::Acquire)
+        self.rdev()
+            .is_some_and(|r| !r.faulty() && !r.test(flag::IN_SYNC))
     }
 
-    fn data_offset(&self) -> u64 {
-        self.data_offset.load(Ordering::Acquire)
+    /// The member's name for messages.
+    fn name(&self) -> &str {
+        self.rdev().map_or("?", Rdev::name)
     }
-}
-
-/// Where a member enters the conf (at run, or when a spare takes a slot).
-pub(crate) struct MemberInit {
-    /// Its open file; the rdev keeps it open until the member leaves the conf.
-    pub(crate) file: *mut bindings::file,
-    /// Data offset in sectors.
-    pub(crate) data_offset: u64,
-    /// In sync for the whole array.
-    pub(crate) in_sync: bool,
-    /// Current below this sector when not in sync.
-    pub(crate) recovery_offset: u64,
-    /// dev_t.
-    pub(crate) dev: u32,
-    /// Corrected read errors recorded so far.
-    pub(crate) corrected: u32,
-    /// A write to it has failed before.
-    pub(crate) write_error: bool,
 }
 
 /// One request of the array (raid1's r1bio): the array's bio and its clones.
@@ -206,10 +219,6 @@ impl R1List {
     }
 }
 
-/// Failed writes taken off a conf's superblock wait list, oldest first; they
-/// complete through `Conf::end_sb_waiters_from` of the same conf.
-pub(crate) struct SbWaiters(*mut R1Bio);
-
 /// A running raid1 array (raid1's `struct r1conf`).
 ///
 /// # Invariants
@@ -233,19 +242,11 @@ pub(crate) struct Conf {
     retry: R1List,
     /// Failed writes to complete once the superblocks record the failure.
     sb_wait: R1List,
-    /// md's recovery_cp while running: reads ending beyond it go to the first
-    /// in-sync mirror.
-    pub(crate) resync_cp: AtomicU64,
-    /// md's MD_SB_CHANGE_PENDING: the superblocks must be rewritten.
-    pub(crate) sb_change: AtomicBool,
-    /// md's MD_RECOVERY_INTR: the running sync stops.
-    pub(crate) sync_intr: AtomicBool,
-    /// The last working member saw an error (md's MD_BROKEN).
-    pub(crate) broken: AtomicBool,
+    /// Those taken by `sb_update_begin`, completed by `sb_update_end` (only the
+    /// superblock writer, under the array's state lock, touches this list).
+    sb_inflight: R1List,
     /// Sectors of normal I/O seen (the sync's idleness test).
     normal_io: AtomicU64,
-    /// The array thread, woken from any context.
-    waker: AtomicPtr<ffi::RmdThread>,
     /// Serialises failure decisions (raid1's device_lock in raid1_error).
     error_lock: Pin<KBox<Mutex<()>>>,
 }
@@ -262,13 +263,8 @@ fn bucket(sector: u64) -> usize {
 }
 
 impl Conf {
-    /// A conf for `raid_disks` slots with the given members in their slots.
-    pub(crate) fn new(
-        mddev: &Mddev,
-        raid_disks: usize,
-        members: &[(usize, MemberInit)],
-        resync_cp: u64,
-    ) -> Result<Conf> {
+    /// A conf for `raid_disks` slots with the placed members in their slots.
+    fn new(mddev: &Mddev, raid_disks: usize, members: &[Arc<Rdev>]) -> Result<Conf> {
         if raid_disks == 0 || raid_disks > MAX_MIRRORS {
             return Err(EINVAL);
         }
@@ -296,16 +292,19 @@ impl Conf {
             wq: WaitQ::new()?,
             retry: R1List(AtomicPtr::new(null_mut())),
             sb_wait: R1List(AtomicPtr::new(null_mut())),
-            resync_cp: AtomicU64::new(resync_cp),
-            sb_change: AtomicBool::new(false),
-            sync_intr: AtomicBool::new(false),
-            broken: AtomicBool::new(false),
+            sb_inflight: R1List(AtomicPtr::new(null_mut())),
             normal_io: AtomicU64::new(0),
-            waker: AtomicPtr::new(null_mut()),
             error_lock: KBox::pin_init(kernel::new_mutex!((), "md:raid1_error"), GFP_KERNEL)?,
         };
-        for (slot, m) in members {
-            conf.install(*slot, m);
+        for r in members {
+            if let Some(slot) = r.slot() {
+                // raid1_add_conf: two members for one slot refuse the array.
+                if conf.mirrors.get(slot).map_or(true, Mirror::occupied) {
+                    md_warn!("md: pers->run() failed ...\n");
+                    return Err(EINVAL);
+                }
+                conf.install(slot, r);
+            }
         }
         Ok(conf)
     }
@@ -319,102 +318,64 @@ impl Conf {
         self.mddev().name()
     }
 
-    /// Sets the array thread to wake (NULL: none).
-    pub(crate) fn set_waker(&self, t: *mut ffi::RmdThread) {
-        self.waker.store(t, Ordering::Release);
-    }
-
     /// md_wakeup_thread of the array thread.
-    pub(crate) fn wake_thread(&self) {
-        let t = self.waker.load(Ordering::Acquire);
-        if !t.is_null() {
-            // SAFETY: The waker is cleared before the thread is stopped, and the
-            // thread is stopped only with no request in flight.
-            unsafe { ffi::wake_raw(t) };
-        }
+    fn wake_thread(&self) {
+        self.mddev().wake_thread();
     }
 
-    /// Puts a member into `slot` (run, or raid1_add_disk for a spare).
-    pub(crate) fn install(&self, slot: usize, m: &MemberInit) {
+    /// Puts the member into `slot` (run, or raid1_add_disk for a spare); its own
+    /// state (in sync, recovery point) was set by the core.
+    fn install(&self, slot: usize, r: &Arc<Rdev>) {
         let Some(mi) = self.mirrors.get(slot) else {
             return;
         };
-        mi.data_offset.store(m.data_offset, Ordering::Release);
-        mi.in_sync.store(m.in_sync, Ordering::Release);
-        mi.faulty.store(false, Ordering::Release);
-        mi.recovery_offset.store(
-            if m.in_sync {
-                MAX_SECTOR
-            } else {
-                m.recovery_offset
-            },
-            Ordering::Release,
-        );
         mi.next_seq_sect.store(0, Ordering::Relaxed);
-        mi.read_errors.store(0, Ordering::Relaxed);
-        mi.corrected.store(m.corrected, Ordering::Relaxed);
-        mi.write_error.store(m.write_error, Ordering::Relaxed);
-        mi.blocked.store(false, Ordering::Release);
-        mi.dev.store(m.dev, Ordering::Release);
-        mi.member.store(m.file, Ordering::Release);
+        r.clear(flag::BLOCKED);
+        let old = mi
+            .rdev
+            .swap(Arc::into_raw(r.clone()).cast_mut(), Ordering::AcqRel);
+        if !old.is_null() {
+            // SAFETY: A non-NULL slot owns the reference `Arc::into_raw` made for it;
+            // it was just taken out of the slot.
+            drop(unsafe { Arc::from_raw(old) });
+        }
     }
 
     /// Takes the member out of `slot` (raid1_remove_disk): the array is frozen
     /// around it so no clone can still be using the member afterwards.
-    pub(crate) fn uninstall(&self, slot: usize) {
+    fn uninstall(&self, slot: usize) {
         let Some(mi) = self.mirrors.get(slot) else {
             return;
         };
         self.freeze(0);
-        mi.member.store(null_mut(), Ordering::Release);
-        self.wq.wait(|| mi.pending.load(Ordering::Acquire) == 0);
-        mi.in_sync.store(false, Ordering::Release);
-        mi.faulty.store(false, Ordering::Release);
-        mi.dev.store(0, Ordering::Release);
-        self.unfreeze();
-        self.unblock(1 << slot);
-    }
-
-    /// The slots whose member has failed (md's Faulty), as a mask.
-    pub(crate) fn faulty_mask(&self) -> u32 {
-        self.mirrors
-            .iter()
-            .take(MAX_MIRRORS)
-            .enumerate()
-            .filter(|(_, m)| m.occupied() && m.faulty.load(Ordering::SeqCst))
-            .fold(0, |acc, (i, _)| acc | (1 << i))
-    }
-
-    /// Clears Blocked on the slots in `mask` (their failure is on disk, or
-    /// cannot be written) and lets waiting writes go on.
-    pub(crate) fn unblock(&self, mask: u32) {
-        for (i, m) in self.mirrors.iter().take(MAX_MIRRORS).enumerate() {
-            if mask & (1 << i) != 0 {
-                m.blocked.store(false, Ordering::SeqCst);
+        if let Some(r) = mi.rdev_arc() {
+            // As raid1_remove_disk: the clones still in flight end first (they find
+            // the member in its slot), then the slot is emptied.
+            self.wq.wait(|| r.nr_pending.load(Ordering::Acquire) == 0);
+            let old = mi.rdev.swap(null_mut(), Ordering::AcqRel);
+            if !old.is_null() {
+                // SAFETY: The slot's own reference, just taken out of it.
+                drop(unsafe { Arc::from_raw(old) });
             }
+            // A user that took the member from the slot just before it was emptied.
+            self.wq.wait(|| r.nr_pending.load(Ordering::Acquire) == 0);
+            // Its failure needs no more waiting for.
+            r.clear(flag::BLOCKED);
         }
+        self.unfreeze();
         self.mddev().sb_wait.wake();
     }
 
-    /// The slot `dev` occupies, if any.
-    pub(crate) fn slot_of(&self, dev: u32) -> Option<usize> {
-        self.mirrors
-            .iter()
-            .position(|m| m.occupied() && m.dev.load(Ordering::Acquire) == dev)
+    /// The slot `rdev` occupies in this conf, if any.
+    fn slot_of(&self, rdev: &Rdev) -> Option<usize> {
+        let slot = rdev.slot()?;
+        let mi = self.mirrors.get(slot)?;
+        core::ptr::eq(mi.rdev.load(Ordering::Acquire), rdev).then_some(slot)
     }
 
     /// Slots without a working in-sync member (md's `degraded`).
-    pub(crate) fn degraded(&self) -> usize {
+    fn degraded(&self) -> usize {
         self.mirrors.iter().filter(|m| !m.active()).count()
-    }
-
-    /// Whether no request is in flight.
-    pub(crate) fn idle(&self) -> bool {
-        self.total_pending.load(Ordering::Acquire) == 0
-            && self
-                .mirrors
-                .iter()
-                .all(|m| m.pending.load(Ordering::Acquire) == 0)
     }
 
     // ---- barrier (raid1's wait_barrier / raise_barrier / freeze_array) ----
@@ -456,7 +417,7 @@ impl Conf {
 
     /// Whether the running sync is asked to stop (MD_RECOVERY_INTR or kthread_stop).
     fn sync_interrupted(&self) -> bool {
-        self.sync_intr.load(Ordering::Acquire) || ffi::thread_should_stop()
+        self.mddev().sync.intr.load(Ordering::Acquire) || ffi::thread_should_stop()
     }
 
     /// Stops normal I/O in `sector`'s bucket and waits for what is in flight there.
@@ -490,14 +451,9 @@ impl Conf {
         true
     }
 
-    /// Wakes the sync thread's waits (a new sync_max).
-    pub(crate) fn wake_sync(&self) {
-        self.wq.wake();
-    }
-
-    /// md_wakeup_thread of the sync thread's barrier waits after an interrupt.
-    pub(crate) fn interrupt_sync(&self) {
-        self.sync_intr.store(true, Ordering::Release);
+    /// md's set_bit(MD_RECOVERY_INTR): the running sync stops.
+    fn interrupt_sync(&self) {
+        self.mddev().sync.intr.store(true, Ordering::Release);
         self.wq.wake();
     }
 
@@ -593,14 +549,16 @@ impl Conf {
         for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
             *v = MirrorView {
                 in_sync: m.readable(end) && r.blocked & (1 << i) == 0,
-                pending: m.pending.load(Ordering::Relaxed).max(0) as u32,
+                pending: m
+                    .rdev()
+                    .map_or(0, |r| r.nr_pending.load(Ordering::Relaxed).max(0) as u32),
                 next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
             };
         }
         let mut n = self.mirrors.len().min(views.len());
         // Where resync has not been, only the first readable mirror has the data
         // everyone will get (raid1_should_read_first).
-        if self.resync_cp.load(Ordering::Acquire) < end {
+        if self.mddev().resync_offset() < end {
             n = views
                 .iter()
                 .take(n)
@@ -613,16 +571,11 @@ impl Conf {
         let chosen = read_balance(views.get(..n).unwrap_or(&[]), r.sector).and_then(|i| {
             self.mirrors
                 .get(i)
-                .and_then(|m| m.file().map(|f| (i, m, f)))
+                .and_then(|m| m.rdev().map(|rd| (i, m, rd)))
         });
-        let Some((i, m, f)) = chosen else {
+        let Some((i, m, rd)) = chosen else {
             if retry {
-                let mut name = [0u8; 32];
-                let dev = self
-                    .mirrors
-                    .get(r.read_disk)
-                    .and_then(|m| m.file())
-                    .map_or("?", |f| ffi::bdev_name(f, &mut name));
+                let dev = self.mirrors.get(r.read_disk).map_or("?", Mirror::name);
                 md_crit!(
                     "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
                     self.name(),
@@ -634,29 +587,36 @@ impl Conf {
             return;
         };
         if retry {
-            let mut name = [0u8; 32];
             md_info!(
                 "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
                 self.name(),
                 r.sector,
-                ffi::bdev_name(f, &mut name)
+                rd.name()
             );
         }
         m.next_seq_sect.store(end, Ordering::Relaxed);
         r.read_disk = i;
         r.failed.store(0, Ordering::Relaxed);
         r.remaining.store(1, Ordering::Release);
-        m.pending.fetch_add(1, Ordering::AcqRel);
+        rd.nr_pending.fetch_add(1, Ordering::AcqRel);
         // SAFETY: The member stays open while a clone is in flight (removal freezes the
-        // array and waits for `pending`); `r1` lives until its last clone ends.
-        unsafe { bio::clone_raw(r.master, f, m.data_offset(), r1.cast(), i as i32) };
+        // array and waits for `nr_pending`); `r1` lives until its last clone ends.
+        unsafe {
+            bio::clone_raw(
+                r.master,
+                rd.file().as_ptr(),
+                rd.data_offset(),
+                r1.cast(),
+                i as i32,
+            )
+        };
     }
 
     /// Writes go to every working member, in sync or still recovering (whose
     /// recovered region must stay current), as raid1 does.
     fn write(&self, bio: Bio) {
         // md_submit_bio: the last member failed, so writes cannot be kept (MD_BROKEN).
-        if self.broken.load(Ordering::Acquire) {
+        if self.mddev().broken.load(Ordering::Acquire) {
             return bio.io_error();
         }
         loop {
@@ -664,15 +624,20 @@ impl Conf {
             // raid1_write_request: wait for a failed member until the superblocks
             // record its failure. `faulty` is read before `blocked` (set in the other
             // order), so a member seen faulty and not blocked is already on disk.
-            let blocked = self.mirrors.iter().find(|m| {
-                m.occupied() && m.faulty.load(Ordering::SeqCst) && m.blocked.load(Ordering::SeqCst)
-            });
-            let Some(m) = blocked else { break };
+            let blocked = self
+                .mirrors
+                .iter()
+                .find(|m| {
+                    m.rdev()
+                        .is_some_and(|r| r.test(flag::FAULTY | flag::BLOCKED))
+                })
+                .and_then(Mirror::rdev_arc);
+            let Some(rd) = blocked else { break };
             self.allow_barrier(idx);
             self.wake_thread();
             self.mddev()
                 .sb_wait
-                .wait(|| !m.blocked.load(Ordering::SeqCst) || !m.occupied());
+                .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
         }
         let r1 = self.alloc_r1(bio, true);
         // SAFETY: Freshly allocated, ours.
@@ -682,7 +647,7 @@ impl Conf {
         for (i, m) in self.mirrors.iter().enumerate() {
             if m.working() {
                 sent |= 1 << i;
-                any_active |= m.in_sync.load(Ordering::Acquire);
+                any_active |= m.active();
             }
         }
         if !any_active {
@@ -696,11 +661,19 @@ impl Conf {
             if sent & (1 << i) == 0 {
                 continue;
             }
-            match m.file() {
-                Some(f) => {
-                    m.pending.fetch_add(1, Ordering::AcqRel);
+            match m.rdev() {
+                Some(rd) => {
+                    rd.nr_pending.fetch_add(1, Ordering::AcqRel);
                     // SAFETY: As in `submit_read`.
-                    unsafe { bio::clone_raw(r.master, f, m.data_offset(), r1.cast(), i as i32) };
+                    unsafe {
+                        bio::clone_raw(
+                            r.master,
+                            rd.file().as_ptr(),
+                            rd.data_offset(),
+                            r1.cast(),
+                            i as i32,
+                        )
+                    };
                 }
                 None => {
                     // Removed meanwhile (only possible while frozen, so not here); count
@@ -754,12 +727,10 @@ impl Conf {
             }
             static RESCHEDULE: crate::log::Ratelimit = crate::log::Ratelimit::new();
             if RESCHEDULE.allow() {
-                let mut name = [0u8; 32];
-                let dev = m.file().map_or("?", |f| ffi::bdev_name(f, &mut name));
                 md_err!(
                     "md/raid1:{}: {}: rescheduling sector {}\n",
                     self.name(),
-                    dev,
+                    m.name(),
                     r.sector
                 );
             }
@@ -777,44 +748,41 @@ impl Conf {
     /// A write to the member in `slot` failed: remember it, then fail the member
     /// (there is no bad-block log to record the range in instead).
     fn write_error(&self, slot: usize) -> bool {
-        if let Some(mi) = self.mirrors.get(slot) {
-            mi.write_error.store(true, Ordering::Release);
+        if let Some(r) = self.mirrors.get(slot).and_then(Mirror::rdev) {
+            r.set(flag::WRITE_ERROR);
         }
         self.error(slot)
     }
 
     /// Fails the member in `slot`, unless it is the last one holding the data.
     /// Returns whether the member is now faulty.
-    pub(crate) fn error(&self, slot: usize) -> bool {
-        let Some(mi) = self.mirrors.get(slot) else {
+    fn error(&self, slot: usize) -> bool {
+        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
             return false;
         };
-        let Some(f) = mi.file() else { return false };
         let guard = self.error_lock.lock();
-        if mi.faulty.load(Ordering::Acquire) {
+        if rd.faulty() {
             return true;
         }
         let active = self.mirrors.iter().filter(|m| m.active()).count();
-        if mi.in_sync.load(Ordering::Acquire) && active == 1 {
+        if rd.in_sync() && active == 1 {
             // Never fail the last copy: the array is broken, writes fail instead.
-            self.broken.store(true, Ordering::Release);
+            self.mddev().broken.store(true, Ordering::Release);
             return false;
         }
         // Blocked before Faulty: a write that sees the member failed also sees it
         // blocked until the superblocks record the failure.
-        mi.blocked.store(true, Ordering::SeqCst);
-        mi.in_sync.store(false, Ordering::Release);
-        mi.faulty.store(true, Ordering::SeqCst);
+        rd.set(flag::BLOCKED);
+        rd.clear(flag::IN_SYNC);
+        rd.set(flag::FAULTY);
         drop(guard);
         self.mddev().set_sb_pending();
         self.interrupt_sync();
-        self.sb_change.store(true, Ordering::Release);
-        let mut name = [0u8; 32];
-        let dev = ffi::bdev_name(f, &mut name);
+        self.mddev().sb_change.store(true, Ordering::Release);
         md_crit!(
             "md/raid1:{}: Disk failure on {}, disabling device.\n",
             self.name(),
-            dev
+            rd.name()
         );
         md_crit!(
             "md/raid1:{}: Operation continuing on {} devices.\n",
@@ -862,24 +830,14 @@ impl Conf {
             .enumerate()
             .any(|(i, m)| r.sent & (1 << i) != 0 && failed & (1 << i) == 0 && m.active());
         r.status = if ok { 0 } else { bio::BLK_STS_IOERR };
-        self.sb_change.store(true, Ordering::Release);
+        self.mddev().sb_change.store(true, Ordering::Release);
         // Still counted in nr_queued until ended.
         self.sb_wait.push(r1);
     }
 
-    /// Completes the writes that waited for the superblocks to record failures.
-    pub(crate) fn end_sb_waiters(&self) {
-        self.end_sb_waiters_from(self.take_sb_waiters());
-    }
-
-    /// Takes the failed writes queued so far for the next superblock update.
-    pub(crate) fn take_sb_waiters(&self) -> SbWaiters {
-        SbWaiters(self.sb_wait.take())
-    }
-
-    /// Completes writes taken with `take_sb_waiters` once the update is on disk.
-    pub(crate) fn end_sb_waiters_from(&self, waiters: SbWaiters) {
-        let mut p = waiters.0;
+    /// Completes the failed writes on `list` (their failure is on disk).
+    fn end_sb_waiters(&self, list: &R1List) {
+        let mut p = list.take();
         while !p.is_null() {
             // SAFETY: Taken from the list: live and ours.
             let (next, status) = unsafe { ((*p).next, (*p).status) };
@@ -909,7 +867,7 @@ impl Conf {
     /// exceed_read_errors: counts an error (halved for every hour since the last)
     /// and fails a member past the limit.
     fn exceed_read_errors(&self, slot: usize) -> bool {
-        let Some(m) = self.mirrors.get(slot) else {
+        let Some(m) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
             return true;
         };
         let now = ffi::real_seconds();
@@ -921,8 +879,7 @@ impl Conf {
         m.read_errors.store(errors, Ordering::Release);
         let max = self.mddev().max_read_errors();
         if errors > max {
-            let mut name = [0u8; 32];
-            let dev = m.file().map_or("?", |f| ffi::bdev_name(f, &mut name));
+            let dev = m.name();
             md_notice!(
                 "md/raid1:{}: {}: Raid device exceeded read_error threshold [cur {}:max {}]\n",
                 self.name(),
@@ -993,16 +950,15 @@ impl Conf {
                     continue;
                 };
                 if self.sync_rw(m, sect, s, &mut check, false).is_ok() {
-                    m.corrected.fetch_add(s, Ordering::AcqRel);
-                    self.sb_change.store(true, Ordering::Release);
-                    let mut name = [0u8; 32];
-                    let dev = m.file().map_or("?", |f| ffi::bdev_name(f, &mut name));
+                    let Some(rd) = m.rdev() else { continue };
+                    rd.add_corrected(s);
+                    self.mddev().sb_change.store(true, Ordering::Release);
                     md_info!(
                         "md/raid1:{}: read error corrected ({} sectors at {} on {})\n",
                         self.name(),
                         s,
-                        sect.saturating_add(m.data_offset()),
-                        dev
+                        sect.saturating_add(rd.data_offset()),
+                        rd.name()
                     );
                 } else {
                     self.error(d);
@@ -1023,19 +979,19 @@ impl Conf {
         buf: &mut PageBuf,
         write: bool,
     ) -> Result {
-        let f = m.file().ok_or(ENODEV)?;
-        m.pending.fetch_add(1, Ordering::AcqRel);
+        let rd = m.rdev().ok_or(ENODEV)?;
+        rd.nr_pending.fetch_add(1, Ordering::AcqRel);
         let mut req = [IoReq {
-            file: f,
+            file: rd.file().as_ptr(),
             buf,
-            sector: sector.saturating_add(m.data_offset()),
+            sector: sector.saturating_add(rd.data_offset()),
             sectors,
             write,
             result: Ok(()),
         }];
-        // SAFETY: The member stays open while `pending` counts us (removal waits for it).
+        // SAFETY: The member stays open while `nr_pending` counts us (removal waits).
         unsafe { ffi::io_batch(&mut req) };
-        m.pending.fetch_sub(1, Ordering::AcqRel);
+        rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
         self.wq.wake();
         let [r] = req;
         r.result
@@ -1045,13 +1001,8 @@ impl Conf {
 
     /// Runs `action` over `[start, max)`; returns where it got to and whether it
     /// was interrupted.
-    pub(crate) fn do_sync(
-        &self,
-        p: &SyncProgress,
-        action: Action,
-        start: u64,
-        max: u64,
-    ) -> (u64, bool) {
+    fn do_sync(&self, action: Action, start: u64, max: u64) -> (u64, bool) {
+        let p = &self.mddev().sync;
         // Allocations here happen with a barrier raised, which holds up the array's
         // writes: reclaim must not write to the array (raid1 allocates with GFP_NOIO).
         let _noio = ffi::NoIo::enter();
@@ -1082,7 +1033,7 @@ impl Conf {
         let mut last_io = self.normal_io.load(Ordering::Relaxed);
         let mut last_checkpoint_ms = ffi::now_ms();
         while j < max && !interrupted {
-            if ffi::thread_should_stop() || self.sync_intr.load(Ordering::Acquire) {
+            if ffi::thread_should_stop() || self.mddev().sync.intr.load(Ordering::Acquire) {
                 interrupted = true;
                 break;
             }
@@ -1096,9 +1047,9 @@ impl Conf {
             // with the position reached published as sync_completed.
             if j >= self.mddev().resync_max() {
                 p.completed.store(j, Ordering::Release);
-                if action.is_sync() && j > self.resync_cp.load(Ordering::Acquire) {
-                    self.resync_cp.store(j, Ordering::Release);
-                    self.sb_change.store(true, Ordering::Release);
+                if action.is_sync() && j > self.mddev().resync_offset() {
+                    self.mddev().set_resync_offset(j);
+                    self.mddev().sb_change.store(true, Ordering::Release);
                     self.wake_thread();
                 }
                 self.wq.wait_interruptible(|| {
@@ -1136,9 +1087,9 @@ impl Conf {
             ) {
                 p.completed.store(j, Ordering::Release);
                 last_checkpoint_ms = now;
-                if action.is_sync() && j > self.resync_cp.load(Ordering::Acquire) {
-                    self.resync_cp.store(j, Ordering::Release);
-                    self.sb_change.store(true, Ordering::Release);
+                if action.is_sync() && j > self.mddev().resync_offset() {
+                    self.mddev().set_resync_offset(j);
+                    self.mddev().sb_change.store(true, Ordering::Release);
                     self.wake_thread();
                 }
             }
@@ -1161,7 +1112,9 @@ impl Conf {
                     }
                     resync::Throttle::Pause => {
                         ffi::msleep(500);
-                        if ffi::thread_should_stop() || self.sync_intr.load(Ordering::Acquire) {
+                        if ffi::thread_should_stop()
+                            || self.mddev().sync.intr.load(Ordering::Acquire)
+                        {
                             break;
                         }
                     }
@@ -1258,10 +1211,11 @@ impl Conf {
                     for (i, m) in self.mirrors.iter().enumerate().take(nm) {
                         // A member is current up to `end` only if it already was up
                         // to `j`; one ahead of `j` keeps its offset until passed.
-                        let off = m.recovery_offset.load(Ordering::Acquire);
+                        let Some(rd) = m.rdev() else { continue };
+                        let off = rd.recovery_offset();
                         if targets & written & (1 << i) != 0 && m.working() && off >= j && off < end
                         {
-                            m.recovery_offset.store(end, Ordering::Release);
+                            rd.set_recovery_offset(end);
                         }
                     }
                 }
@@ -1277,18 +1231,18 @@ impl Conf {
                     let Some(m) = self.mirrors.get(i) else {
                         continue;
                     };
-                    let Some(f) = m.file() else { continue };
-                    m.pending.fetch_add(1, Ordering::AcqRel);
+                    let Some(rd) = m.rdev() else { continue };
+                    rd.nr_pending.fetch_add(1, Ordering::AcqRel);
                     let req = IoReq {
-                        file: f,
+                        file: rd.file().as_ptr(),
                         buf: b,
-                        sector: j.saturating_add(m.data_offset()),
+                        sector: j.saturating_add(rd.data_offset()),
                         sectors: n,
                         write: false,
                         result: Ok(()),
                     };
                     if reads.push((i, req), GFP_KERNEL).is_err() {
-                        m.pending.fetch_sub(1, Ordering::AcqRel);
+                        rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
                     }
                 }
                 let mut failed_reads = 0u32;
@@ -1317,8 +1271,8 @@ impl Conf {
                     }
                 }
                 for (i, _) in reads.iter() {
-                    if let Some(m) = self.mirrors.get(*i) {
-                        m.pending.fetch_sub(1, Ordering::AcqRel);
+                    if let Some(rd) = self.mirrors.get(*i).and_then(Mirror::rdev) {
+                        rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
                     }
                 }
                 drop(reads);
@@ -1376,18 +1330,18 @@ impl Conf {
             if i >= MAX_MIRRORS || mask & (1 << i) == 0 || !m.working() {
                 continue;
             }
-            let Some(f) = m.file() else { continue };
-            m.pending.fetch_add(1, Ordering::AcqRel);
+            let Some(rd) = m.rdev() else { continue };
+            rd.nr_pending.fetch_add(1, Ordering::AcqRel);
             let req = IoReq {
-                file: f,
+                file: rd.file().as_ptr(),
                 buf: data,
-                sector: j.saturating_add(m.data_offset()),
+                sector: j.saturating_add(rd.data_offset()),
                 sectors: n,
                 write: true,
                 result: Ok(()),
             };
             if reqs.push(req, GFP_KERNEL).is_err() {
-                m.pending.fetch_sub(1, Ordering::AcqRel);
+                rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
                 continue;
             }
             if let Some(s) = slots.get_mut(ns) {
@@ -1400,8 +1354,8 @@ impl Conf {
         unsafe { ffi::io_batch(&mut reqs) };
         let mut written = 0u32;
         for (i, r) in slots.iter().take(ns).zip(reqs.iter()) {
-            if let Some(m) = self.mirrors.get(*i) {
-                m.pending.fetch_sub(1, Ordering::AcqRel);
+            if let Some(rd) = self.mirrors.get(*i).and_then(Mirror::rdev) {
+                rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
             }
             if r.result.is_err() {
                 self.write_error(*i);
@@ -1425,10 +1379,14 @@ pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
     // SAFETY: Live while this clone is outstanding (the caller's promise); the conf
     // outlives every request.
     let conf = unsafe { &*(*r1).conf };
-    if let Some(m) = usize::try_from(idx).ok().and_then(|i| conf.mirrors.get(i)) {
+    if let Some(rd) = usize::try_from(idx)
+        .ok()
+        .and_then(|i| conf.mirrors.get(i))
+        .and_then(Mirror::rdev)
+    {
         // The last clone of a member: `uninstall` may wait for it, and this request
         // need not end here (other clones, or queued for the array thread).
-        if m.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+        if rd.nr_pending.fetch_sub(1, Ordering::AcqRel) == 1 {
             conf.wq.wake();
         }
     }
@@ -1446,6 +1404,102 @@ pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
 impl Drop for Conf {
     fn drop(&mut self) {
         // Nothing can be queued: the array drained before dropping the conf. Be safe.
-        self.end_sb_waiters();
+        self.end_sb_waiters(&self.sb_inflight);
+        self.end_sb_waiters(&self.sb_wait);
+        for mi in self.mirrors.iter() {
+            let old = mi.rdev.swap(null_mut(), Ordering::AcqRel);
+            if !old.is_null() {
+                // SAFETY: The slot's own reference (see `install`); no I/O is left.
+                drop(unsafe { Arc::from_raw(old) });
+            }
+        }
+    }
+}
+
+impl Personality for Conf {
+    fn make_request(&self, bio: Bio) {
+        Conf::make_request(self, bio);
+    }
+
+    fn error_handler(&self, rdev: &Rdev) -> bool {
+        if let Some(slot) = self.slot_of(rdev) {
+            return self.error(slot);
+        }
+        // A spare (raid1_error on a member without a slot): just failed.
+        if !rdev.faulty() {
+            rdev.set(flag::FAULTY);
+            md_crit!(
+                "md/raid1:{}: Disk failure on {}, disabling device.\n",
+                self.name(),
+                rdev.name()
+            );
+            md_crit!(
+                "md/raid1:{}: Operation continuing on {} devices.\n",
+                self.name(),
+                self.mirrors.len().saturating_sub(self.degraded())
+            );
+            self.mddev().sb_change.store(true, Ordering::Release);
+            self.mddev().need_check();
+        }
+        true
+    }
+
+    fn hot_add_disk(&self, rdev: &Arc<Rdev>) -> Result<usize> {
+        // raid1_add_disk: the first free slot.
+        let slot = self
+            .mirrors
+            .iter()
+            .position(|mi| !mi.occupied())
+            .ok_or(EBUSY)?;
+        self.install(slot, rdev);
+        Ok(slot)
+    }
+
+    fn hot_remove_disk(&self, rdev: &Rdev) -> Result {
+        let slot = self.slot_of(rdev).ok_or(ENODEV)?;
+        self.uninstall(slot);
+        Ok(())
+    }
+
+    fn quiesce(&self, on: bool) {
+        if on {
+            self.freeze(0);
+        } else {
+            self.unfreeze();
+        }
+    }
+
+    fn idle(&self) -> bool {
+        self.total_pending.load(Ordering::Acquire) == 0
+            && self.mirrors.iter().all(|m| {
+                m.rdev()
+                    .map_or(true, |r| r.nr_pending.load(Ordering::Acquire) == 0)
+            })
+    }
+
+    fn daemon(&self) {
+        self.handle_retries();
+    }
+
+    fn sb_update_begin(&self) {
+        let mut p = self.sb_wait.take();
+        while !p.is_null() {
+            // SAFETY: Taken from the list: live and ours until pushed again.
+            let next = unsafe { (*p).next };
+            self.sb_inflight.push(p);
+            p = next;
+        }
+    }
+
+    fn sb_update_end(&self) {
+        self.end_sb_waiters(&self.sb_inflight);
+    }
+
+    fn sync(&self, action: Action, start: u64, max: u64) -> (u64, bool) {
+        self.do_sync(action, start, max)
+    }
+
+    fn wake_sync(&self) {
+        self.wq.wake();
     }
 }

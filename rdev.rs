@@ -1,58 +1,98 @@
 // SPDX-License-Identifier: GPL-2.0
 //! A member of an array (md's `struct md_rdev`): its open device, its
 //! superblock and its place in the array.
+//!
+//! One object per member, shared (`Arc`) by the md core, which binds it, places it
+//! and records it in the superblocks, and by the running personality, which sends
+//! I/O to it and fails it. Its runtime state is atomic (flags in one word, as md's
+//! `rdev->flags`); its superblock and sysfs directory are changed only under the
+//! array's reconfiguration lock (the `meta` mutex, taken inside that lock).
 
 use core::ffi::c_void;
+use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
 use kernel::prelude::*;
-
 use kernel::str::CString;
+use kernel::sync::{Arc, Mutex};
 
 use crate::blockdev::{sb_buffer, BdevFile};
 use crate::gendisk::{MdKobj, RdevKobj};
 use crate::super_any::Super;
-use crate::superblock::Role;
+use crate::superblock::{Role, MAX_SECTOR};
 
-/// One member device.
-pub(crate) struct Rdev {
-    /// md/dev-NAME/, removed before the device is closed (field order).
+/// Bits of [`Rdev`]'s flags word (md's `enum flag_bits`).
+pub(crate) mod flag {
+    /// Failed: no new I/O goes to it (md's Faulty).
+    pub(crate) const FAULTY: u32 = 1 << 0;
+    /// Holds current data for its whole slot (md's In_sync).
+    pub(crate) const IN_SYNC: u32 = 1 << 1;
+    /// A write to it failed (md's WriteErrorSeen; dev-NAME/state `write_error`).
+    pub(crate) const WRITE_ERROR: u32 = 1 << 2;
+    /// md's Blocked: failed, and the superblocks do not say so yet. Writes wait (they
+    /// would otherwise complete without this member and be lost if it came back as
+    /// current after a crash). Set before `FAULTY`, cleared once the superblocks
+    /// record the failure.
+    pub(crate) const BLOCKED: u32 = 1 << 3;
+}
+
+/// What only the reconfiguration path touches (under the array's state lock).
+pub(crate) struct RdevMeta {
+    /// md/dev-NAME/, removed before the device is closed (`Rdev` drops `meta` first).
     kobj: Option<RdevKobj>,
     /// The `rdN` link this member has in md/, if any.
     rd_link: Option<i32>,
+    /// The decoded superblock, updated and rewritten by the array.
+    pub(crate) sb: Super,
+}
+
+/// One member device.
+#[pin_data]
+pub(crate) struct Rdev {
+    /// Superblock and sysfs directory; dropped before `file` (field order).
+    #[pin]
+    meta: Mutex<RdevMeta>,
     /// The open device.
-    pub(crate) file: BdevFile,
+    file: BdevFile,
     name: [u8; 32],
     name_len: usize,
     /// Its dev_t (kernel encoding).
     pub(crate) dev: u32,
-    /// The decoded superblock, updated and rewritten by the array.
-    pub(crate) sb: Super,
     /// Device size in sectors.
     dev_sectors: u64,
+    /// Where the data starts, in sectors.
+    data_offset: u64,
+    /// Usable data size in sectors.
+    data_sectors: u64,
     /// Where the superblock lives, in sectors.
-    pub(crate) sb_offset: u64,
+    sb_offset: u64,
     /// Bytes written when the superblock is rewritten (rounded to the block size).
-    pub(crate) sb_write_len: usize,
+    sb_write_len: usize,
     /// Descriptor number (superblock `dev_number`).
     pub(crate) desc_nr: i32,
-    /// Slot, or -1 (spare / not yet placed).
-    pub(crate) raid_disk: i32,
-    /// Holds current data for its slot.
-    pub(crate) in_sync: bool,
-    /// Marked faulty.
-    pub(crate) faulty: bool,
+    /// [`flag`] bits.
+    flags: AtomicU32,
+    /// Slot, or -1 (spare / not yet placed). Changed under the state lock.
+    raid_disk: AtomicI32,
     /// While recovering (in a slot, not in sync): data below this is current.
-    pub(crate) recovery_offset: u64,
+    recovery_offset: AtomicU64,
     /// Sectors rewritten after read errors (md's corrected_errors).
-    pub(crate) corrected: u32,
-    /// A write to it failed (md's WriteErrorSeen).
-    pub(crate) write_error: bool,
+    corrected: AtomicU32,
+    /// I/O in flight to it (md's nr_pending); removal waits for 0.
+    pub(crate) nr_pending: AtomicI32,
+    /// Recent read errors (decayed hourly; md's read_errors) and when the last was seen.
+    pub(crate) read_errors: AtomicU32,
+    pub(crate) last_read_error_s: AtomicU64,
 }
 
 impl Rdev {
     /// Opens `dev` exclusively for the array `holder` and loads its `major`.`minor`
     /// superblock; a bad one is refused with one log line naming the reason.
-    pub(crate) fn import(dev: u32, holder: *const c_void, major: u32, minor: u32) -> Result<Rdev> {
+    pub(crate) fn import(
+        dev: u32,
+        holder: *const c_void,
+        major: u32,
+        minor: u32,
+    ) -> Result<Arc<Rdev>> {
         let file = BdevFile::open(dev, holder)?;
         let mut name = [0u8; 32];
         let name_len = file.name(&mut name);
@@ -80,25 +120,39 @@ impl Rdev {
         let lbs = lbs as usize;
         let sb_write_len = sb.bytes().div_ceil(lbs).saturating_mul(lbs).min(4096);
         let corrected = sb.corrected_reads();
-        Ok(Rdev {
-            kobj: None,
-            rd_link: None,
-            file,
-            name,
-            name_len,
-            dev,
-            desc_nr: i32::try_from(sb.dev_number()).map_err(|_| EINVAL)?,
-            sb,
-            dev_sectors: sectors,
-            sb_offset,
-            sb_write_len,
-            raid_disk: -1,
-            in_sync: false,
-            faulty: false,
-            recovery_offset: 0,
-            corrected,
-            write_error: false,
-        })
+        let desc_nr = i32::try_from(sb.dev_number()).map_err(|_| EINVAL)?;
+        let data_offset = sb.data_offset();
+        let data_sectors = sb.data_size(sectors);
+        Arc::pin_init(
+            pin_init!(Rdev {
+                meta <- kernel::new_mutex!(
+                    RdevMeta {
+                        kobj: None,
+                        rd_link: None,
+                        sb,
+                    },
+                    "md:rdev_meta"
+                ),
+                file,
+                name,
+                name_len,
+                dev,
+                dev_sectors: sectors,
+                data_offset,
+                data_sectors,
+                sb_offset,
+                sb_write_len,
+                desc_nr,
+                flags: AtomicU32::new(0),
+                raid_disk: AtomicI32::new(-1),
+                recovery_offset: AtomicU64::new(0),
+                corrected: AtomicU32::new(corrected),
+                nr_pending: AtomicI32::new(0),
+                read_errors: AtomicU32::new(0),
+                last_read_error_s: AtomicU64::new(0),
+            }),
+            GFP_KERNEL,
+        )
     }
 
     /// The device name, e.g. `vda`.
@@ -106,45 +160,151 @@ impl Rdev {
         core::str::from_utf8(self.name.get(..self.name_len).unwrap_or(&[])).unwrap_or("?")
     }
 
-    /// Usable data size in sectors.
-    pub(crate) fn data_sectors(&self) -> u64 {
-        self.sb.data_size(self.dev_sectors)
+    /// The open device.
+    pub(crate) fn file(&self) -> &BdevFile {
+        &self.file
     }
 
-    /// Takes its role from the freshest superblock of the array.
-    pub(crate) fn set_role_from(&mut self, role: Option<Role>, raid_disks: u32) {
-        self.raid_disk = -1;
-        self.in_sync = false;
-        self.faulty = false;
+    /// Where the data starts on the device, in sectors.
+    pub(crate) fn data_offset(&self) -> u64 {
+        self.data_offset
+    }
+
+    /// Usable data size in sectors.
+    pub(crate) fn data_sectors(&self) -> u64 {
+        self.data_sectors
+    }
+
+    /// The superblock and sysfs state (callers hold the array's state lock).
+    pub(crate) fn meta(
+        &self,
+    ) -> kernel::sync::lock::Guard<'_, RdevMeta, kernel::sync::lock::mutex::MutexBackend> {
+        self.meta.lock()
+    }
+
+    // ---- flags ----
+
+    /// Whether all of `bits` are set.
+    pub(crate) fn test(&self, bits: u32) -> bool {
+        self.flags.load(Ordering::SeqCst) & bits == bits
+    }
+
+    /// Sets `bits`.
+    pub(crate) fn set(&self, bits: u32) {
+        self.flags.fetch_or(bits, Ordering::SeqCst);
+    }
+
+    /// Clears `bits`.
+    pub(crate) fn clear(&self, bits: u32) {
+        self.flags.fetch_and(!bits, Ordering::SeqCst);
+    }
+
+    /// Sets or clears `bits`.
+    pub(crate) fn assign(&self, bits: u32, on: bool) {
+        if on {
+            self.set(bits);
+        } else {
+            self.clear(bits);
+        }
+    }
+
+    /// Failed.
+    pub(crate) fn faulty(&self) -> bool {
+        self.test(flag::FAULTY)
+    }
+
+    /// In sync and not failed.
+    pub(crate) fn in_sync(&self) -> bool {
+        self.flags.load(Ordering::SeqCst) & (flag::IN_SYNC | flag::FAULTY) == flag::IN_SYNC
+    }
+
+    /// Slot, or -1.
+    pub(crate) fn raid_disk(&self) -> i32 {
+        self.raid_disk.load(Ordering::Acquire)
+    }
+
+    /// The slot as an index, if it has one.
+    pub(crate) fn slot(&self) -> Option<usize> {
+        usize::try_from(self.raid_disk()).ok()
+    }
+
+    /// Places the member in `slot` (-1: none). Under the state lock.
+    pub(crate) fn set_raid_disk(&self, slot: i32) {
+        self.raid_disk.store(slot, Ordering::Release);
+    }
+
+    /// For a recovering member: data below this sector is current.
+    pub(crate) fn recovery_offset(&self) -> u64 {
+        self.recovery_offset.load(Ordering::Acquire)
+    }
+
+    /// Sets the recovery point.
+    pub(crate) fn set_recovery_offset(&self, sector: u64) {
+        self.recovery_offset.store(sector, Ordering::Release);
+    }
+
+    /// In a slot, not failed, and current for `[.., end)`.
+    pub(crate) fn readable(&self, end: u64) -> bool {
+        !self.faulty() && (self.in_sync() || self.recovery_offset() >= end)
+    }
+
+    /// Corrected read errors (md's corrected_errors).
+    pub(crate) fn corrected(&self) -> u32 {
+        self.corrected.load(Ordering::Relaxed)
+    }
+
+    /// Counts `sectors` more corrected sectors.
+    pub(crate) fn add_corrected(&self, sectors: u32) {
+        let _ = self
+            .corrected
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+                Some(c.saturating_add(sectors))
+            });
+    }
+
+    /// A new spare's state: no slot, not in sync, not failed, nothing recovered.
+    pub(crate) fn make_spare(&self) {
+        self.set_raid_disk(-1);
+        self.clear(flag::IN_SYNC | flag::FAULTY | flag::BLOCKED);
+        self.set_recovery_offset(0);
+    }
+
+    /// Takes its role from the freshest superblock of the array (`sb` is its own).
+    pub(crate) fn set_role_from(&self, sb: &Super, role: Option<Role>, raid_disks: u32) {
+        self.make_spare();
         match role {
             Some(Role::Active(n)) if u32::from(n) < raid_disks => {
-                self.raid_disk = i32::from(n);
-                self.in_sync = self.sb.recovery().is_none();
-                self.recovery_offset = self.sb.recovery().unwrap_or(0);
+                self.set_raid_disk(i32::from(n));
+                let recovery = sb.recovery();
+                self.assign(flag::IN_SYNC, recovery.is_none());
+                self.set_recovery_offset(recovery.unwrap_or(MAX_SECTOR));
             }
-            Some(Role::Faulty) => self.faulty = true,
+            Some(Role::Faulty) => self.set(flag::FAULTY),
             _ => {}
         }
     }
 
     /// Creates md/dev-NAME/ under the array's md/ directory.
-    pub(crate) fn add_kobj(&mut self, md: &MdKobj) -> Result {
+    pub(crate) fn add_kobj(&self, md: &MdKobj) -> Result {
         let name = CString::try_from_fmt(kernel::fmt!("{}", self.name()))?;
-        self.kobj = Some(RdevKobj::add(md, &name, self.file.as_ptr())?);
+        let k = RdevKobj::add(md, &name, self.file.as_ptr())?;
+        self.meta().kobj = Some(k);
         self.publish();
         Ok(())
     }
 
     /// Refreshes what dev-NAME/ shows (md's state_show words, slot, offset, size).
     pub(crate) fn publish(&self) {
-        let Some(k) = &self.kobj else { return };
+        let meta = self.meta();
+        let Some(k) = &meta.kobj else { return };
         // md's words in md's order; a member that saw a write error is wanted
         // replaced for as long as it holds a slot.
-        let want_replacement = self.write_error && self.raid_disk >= 0;
+        let write_error = self.test(flag::WRITE_ERROR);
+        let want_replacement = write_error && self.raid_disk() >= 0;
         let state = match (
-            self.faulty,
-            self.in_sync,
-            self.write_error,
+            self.faulty(),
+            self.test(flag::IN_SYNC),
+            write_error,
             want_replacement,
         ) {
             (true, _, false, _) => kernel::c_str!("faulty"),
@@ -158,36 +318,37 @@ impl Rdev {
         };
         k.update(
             state,
-            self.raid_disk,
-            self.sb.data_offset(),
-            self.data_sectors() / 2,
-            i32::try_from(self.corrected).unwrap_or(i32::MAX),
+            self.raid_disk(),
+            self.data_offset,
+            self.data_sectors / 2,
+            i32::try_from(self.corrected()).unwrap_or(i32::MAX),
         );
     }
 
     /// Adds or removes md/rdN for this member's slot.
-    pub(crate) fn set_rd_link(&mut self, md: &MdKobj, linked: bool) {
-        if let Some(n) = self.rd_link.take() {
+    pub(crate) fn set_rd_link(&self, md: &MdKobj, linked: bool) {
+        let mut meta = self.meta();
+        if let Some(n) = meta.rd_link.take() {
             if let Ok(name) = CString::try_from_fmt(kernel::fmt!("rd{n}")) {
                 md.unlink(&name);
             }
         }
-        if !linked || self.raid_disk < 0 {
+        let n = self.raid_disk();
+        if !linked || n < 0 {
             return;
         }
-        let Some(k) = &self.kobj else { return };
-        let n = self.raid_disk;
+        let Some(k) = &meta.kobj else { return };
         if let Ok(name) = CString::try_from_fmt(kernel::fmt!("rd{n}")) {
             if k.link_from(md, &name).is_ok() {
-                self.rd_link = Some(n);
+                meta.rd_link = Some(n);
             }
         }
     }
 
-    /// Rewrites the superblock (already updated in `self.sb`) with PREFLUSH|FUA.
-    pub(crate) fn write_sb(&mut self) -> Result {
+    /// Rewrites the superblock (already updated in `meta.sb`) with PREFLUSH|FUA.
+    pub(crate) fn write_sb(&self, meta: &mut RdevMeta) -> Result {
         let mut buf = sb_buffer()?;
-        self.sb.encode(&mut buf).map_err(|_| EINVAL)?;
+        meta.sb.encode(&mut buf).map_err(|_| EINVAL)?;
         let out = buf.get_mut(..self.sb_write_len).ok_or(EINVAL)?;
         self.file.write(self.sb_offset, out)
     }

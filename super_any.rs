@@ -208,6 +208,15 @@ impl Super {
         }
     }
 
+    /// md's spare test at load (`super_1_load`, `super_90_load`): the member has no
+    /// slot in its own superblock.
+    pub(crate) fn is_spare(&self) -> bool {
+        match self {
+            Super::V1(s) => s.is_spare(),
+            Super::V0(s) => s.is_spare(),
+        }
+    }
+
     /// A description of on-disk state this driver would not maintain, if any.
     pub(crate) fn unsupported(&self) -> Option<&'static str> {
         match self {

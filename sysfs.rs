@@ -69,7 +69,7 @@ fn array_state(m: &Mddev, st: &MddevState) -> &'static str {
             Ro::Rdwr if m.sb_pending.load(Ordering::SeqCst) => "write-pending",
             Ro::Rdwr if m.in_sync.load(Ordering::SeqCst) => {
                 // md: a clean array whose last member failed reads `broken`.
-                if m.conf().is_some_and(|c| c.broken.load(Ordering::Acquire)) {
+                if m.conf().is_some() && m.broken.load(Ordering::Acquire) {
                     "broken"
                 } else {
                     "clean"
@@ -361,7 +361,7 @@ pub(crate) fn on_run(m: &Mddev, st: &mut MddevState) {
     st.knobs.max_corr_read_errors = DEFAULT_MAX_READ_ERRORS;
     st.knobs.new_level = st.level;
     if let Some(r) = st.disks.first() {
-        st.knobs.uuid = r.sb.uuid();
+        st.knobs.uuid = r.meta().sb.uuid();
     }
     set_safemode_delay(m, st, DEFAULT_SAFEMODE_DELAY);
 }
@@ -392,17 +392,8 @@ fn degraded(m: &Mddev, st: &MddevState) -> usize {
     if st.pers.is_none() {
         return 0;
     }
-    if let Some(c) = m.conf() {
-        return c.degraded();
-    }
-    (0..st.raid_disks)
-        .filter_map(|slot| i32::try_from(slot).ok())
-        .filter(|slot| {
-            !st.disks
-                .iter()
-                .any(|r| r.raid_disk == *slot && r.in_sync && !r.faulty)
-        })
-        .count()
+    let _ = m;
+    st.degraded()
 }
 
 /// Shows the attributes beyond the basic four.
@@ -417,8 +408,8 @@ fn show_more(m: &Mddev, st: &MddevState, name: &[u8], page: &mut Page<'_>) -> Re
         // md prints the int `chunk_sectors << 9`.
         b"chunk_size" => writeln!(page, "{}", (st.chunk_sectors as i32).wrapping_shl(9)),
         b"component_size" => writeln!(page, "{}", st.dev_sectors / 2),
-        b"resync_start" if st.resync_offset == MAX_SECTOR => writeln!(page, "none"),
-        b"resync_start" => writeln!(page, "{}", st.resync_offset),
+        b"resync_start" if m.resync_offset() == MAX_SECTOR => writeln!(page, "none"),
+        b"resync_start" => writeln!(page, "{}", m.resync_offset()),
         b"safe_mode_delay" => {
             let ms = jiffies_to_ms(k.safemode_delay);
             writeln!(page, "{}.{:03}", ms / 1000, ms % 1000)
@@ -666,7 +657,7 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
             if running {
                 return Err(EBUSY);
             }
-            st.resync_offset = n;
+            m.set_resync_offset(n);
         }
         b"new_dev" => {
             let (major, minor) = parse_dev(s)?;
@@ -775,7 +766,7 @@ fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Resu
                     p.frozen.store(word == Some("frozen"), Ordering::Release);
                     p.requested.store(0, Ordering::Release);
                     if let Some(c) = &conf {
-                        crate::interrupt_sync(m, st, c);
+                        crate::interrupt_sync(m, st, &**c);
                     }
                 }
                 // raid1 has no start_reshape.
