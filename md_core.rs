@@ -1704,10 +1704,20 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
     let minor = u32::try_from(st.minor_version).map_err(|_| EINVAL)?;
     let holder = m as *const Mddev as *const core::ffi::c_void;
     let rdev = Rdev::import(dev, holder, major, minor)?;
-    let meta = rdev.meta();
+    // What the checks below need from its superblock (one member's superblock lock
+    // at a time).
+    let (unsupported, uuid, events, role) = {
+        let meta = rdev.meta();
+        (
+            meta.sb.unsupported(),
+            meta.sb.uuid(),
+            meta.sb.events(),
+            meta.sb.role_of(rdev.desc_nr as u32),
+        )
+    };
     // On-disk state we would not maintain (a bitmap, a reshape position, a bad-block
     // list): running without it would leave metadata that md later trusts.
-    if let Some(what) = meta.sb.unsupported() {
+    if let Some(what) = unsupported {
         md_warn!(
             "md: {}: {} is not supported by this md_mod\n",
             rdev.name(),
@@ -1716,7 +1726,7 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
         return Err(EINVAL);
     }
     if let Some(first) = st.disks.first() {
-        if first.meta().sb.uuid() != meta.sb.uuid() {
+        if first.meta().sb.uuid() != uuid {
             md_warn!(
                 "md: {} has different UUID to {}\n",
                 rdev.name(),
@@ -1738,8 +1748,8 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
         // for its old slot must still be current (no bitmap to catch it up).
         let wants_slot = info.state & ioctl::disk_state::SYNC != 0;
         if wants_slot
-            && (meta.sb.events() < st.events
-                || meta.sb.role_of(rdev.desc_nr as u32)
+            && (events < st.events
+                || role
                     != Some(superblock::Role::Active(
                         info.raid_disk.clamp(0, 0xfffd) as u16
                     )))
@@ -1752,7 +1762,6 @@ fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInfo) -> Resul
         }
         rdev.make_spare();
     }
-    drop(meta);
     // Room first: once dev-NAME/ exists the rdev must not be dropped under the lock.
     st.disks.reserve(1, GFP_KERNEL)?;
     if let Some(k) = st.kobj.as_ref() {
@@ -1919,17 +1928,15 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     // A current member's own superblock gives its role; one behind takes it from
     // the freshest (super_1_validate / super_90_validate).
     let mut roles: KVec<Option<superblock::Role>> = KVec::with_capacity(kept.len(), GFP_KERNEL)?;
-    for (r, f) in kept.iter() {
-        let role = if core::ptr::eq(&**r, &*freshest) {
-            fsb.sb.role_of(r.desc_nr as u32)
-        } else if *f == superblock::Freshness::Current {
-            r.meta().sb.role_of(r.desc_nr as u32)
-        } else {
-            fsb.sb.role_of(r.desc_nr as u32)
-        };
-        roles.push(role, GFP_KERNEL)?;
+    for (r, _) in kept.iter() {
+        roles.push(fsb.sb.role_of(r.desc_nr as u32), GFP_KERNEL)?;
     }
     drop(fsb);
+    for ((r, f), role) in kept.iter().zip(roles.iter_mut()) {
+        if *f == superblock::Freshness::Current && !core::ptr::eq(&**r, &*freshest) {
+            *role = r.meta().sb.role_of(r.desc_nr as u32);
+        }
+    }
     for ((r, _), role) in kept.into_iter().zip(roles.iter()) {
         {
             let meta = r.meta();
