@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Block I/O entry and write accounting: md_submit_bio, md_write_start (the
+//! dirty mark before the first write) and safe mode (clean again when idle).
+
+use super::*;
+
+impl Mddev {
+    /// Block I/O entry (md_submit_bio): split at the limits, mark the array dirty
+    /// before the first write, hand to the personality.
+    pub(crate) fn submit_bio(self: ArcBorrow<'_, Self>, bio: bio::Bio) {
+        let Some(bio) = bio.split_to_limits() else {
+            return;
+        };
+        let write = bio.kind() == bio::Kind::Write && bio.sectors() > 0;
+        if bio.kind() == bio::Kind::Write && self.ro() == Ro::Rdonly {
+            // md: data writes to a read-only array fail; an empty flush succeeds.
+            if write {
+                bio.io_error();
+            } else {
+                bio.end();
+            }
+            return;
+        }
+        if write {
+            self.write_start();
+        }
+        let conf = {
+            let io = self.io.lock();
+            let conf = io.clone();
+            if conf.is_some() {
+                self.active_io.fetch_add(1, Ordering::AcqRel);
+            }
+            conf
+        };
+        match conf {
+            Some(conf) => {
+                conf.make_request(bio);
+                drop(conf);
+                self.active_io.fetch_sub(1, Ordering::AcqRel);
+            }
+            None => bio.io_error(),
+        }
+        if write {
+            self.last_write_ms.store(ffi::now_ms(), Ordering::Relaxed);
+            self.writes_pending.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// md_write_start: a write to a clean array waits until the superblocks say
+    /// dirty. The update runs on the `md` workqueue: bios submitted from here would
+    /// only be issued after we return.
+    pub(crate) fn write_start(self: ArcBorrow<'_, Self>) {
+        // The first write switches a read-auto array to read-write (and lets a
+        // pending resync start).
+        if self
+            .ro
+            .compare_exchange(
+                Ro::AutoRead as u8,
+                Ro::Rdwr as u8,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_ok()
+        {
+            self.need_check();
+        }
+        self.writes_pending.fetch_add(1, Ordering::SeqCst);
+        self.last_write_ms.store(ffi::now_ms(), Ordering::Relaxed);
+        if self.in_sync.load(Ordering::SeqCst) {
+            if let Some(g) = globals() {
+                let _ = g.md_wq.enqueue::<Arc<Mddev>, 1>(Arc::from(self));
+            }
+            self.sb_wait
+                .wait(|| !self.in_sync.load(Ordering::SeqCst) || self.io.lock().is_none());
+        }
+        // md_write_start: no write goes out while a failure is not on disk yet.
+        if self.sb_pending.load(Ordering::SeqCst) {
+            self.wake_thread();
+            self.sb_wait
+                .wait(|| !self.sb_pending.load(Ordering::SeqCst) || self.io.lock().is_none());
+        }
+        self.arm_safemode();
+    }
+
+    /// Queues the safe-mode worker unless it is already pending.
+    pub(crate) fn arm_safemode(&self) {
+        if self.safemode_delay_ms.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        if self.safemode_queued.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let Some(g) = globals() else { return };
+        let Some(me) = g.all.lock().find(self.minor).cloned() else {
+            self.safemode_queued.store(false, Ordering::SeqCst);
+            return;
+        };
+        if g.md_safemode_wq.enqueue::<Arc<Mddev>, 2>(me).is_err() {
+            self.safemode_queued.store(false, Ordering::SeqCst);
+        }
+    }
+}
+
+impl kernel::workqueue::WorkItem<1> for Mddev {
+    type Pointer = Arc<Mddev>;
+
+    /// The superblock update md_write_start waits for: clean -> dirty.
+    fn run(this: Arc<Mddev>) {
+        // Writes wait for us: reclaim from here must not write to the array.
+        let _noio = ffi::NoIo::enter();
+        let mut st = this.state.lock();
+        if st.pers.is_some() && this.in_sync.load(Ordering::SeqCst) {
+            update_sb(&this, &mut st, false, false);
+            this.in_sync.store(false, Ordering::SeqCst);
+        }
+        drop(st);
+        this.sb_wait.wake();
+    }
+}
+
+impl kernel::workqueue::WorkItem<2> for Mddev {
+    type Pointer = Arc<Mddev>;
+
+    /// Safe mode: once no write has come for `safemode_delay_ms`, mark clean.
+    fn run(this: Arc<Mddev>) {
+        let noio = ffi::NoIo::enter();
+        loop {
+            ffi::msleep(20);
+            let delay = u64::from(this.safemode_delay_ms.load(Ordering::Relaxed));
+            if delay == 0 {
+                // safe_mode_delay 0: never marked clean while running.
+                break;
+            }
+            let idle_for = ffi::now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
+            if this.io.lock().is_none() {
+                break;
+            }
+            if idle_for < delay || this.writes_pending.load(Ordering::SeqCst) != 0 {
+                continue;
+            }
+            let mut st = this.state.lock();
+            let conf = this.io.lock().clone();
+            let Some(conf) = conf else { break };
+            if this.in_sync.load(Ordering::SeqCst) {
+                break;
+            }
+            // Publish clean first, then look for writes that raced with us (they
+            // either see `in_sync` and go dirty again, or we see them and retry).
+            this.in_sync.store(true, Ordering::SeqCst);
+            if this.writes_pending.load(Ordering::SeqCst) != 0 || !conf.idle() {
+                this.in_sync.store(false, Ordering::SeqCst);
+                continue;
+            }
+            // Clean with a sync still to do records where it got to (resync_offset).
+            drop(conf);
+            update_sb(&this, &mut st, true, false);
+            break;
+        }
+        drop(noio);
+        this.safemode_queued.store(false, Ordering::SeqCst);
+        // A write that found the worker still queued may need a new one.
+        if !this.in_sync.load(Ordering::SeqCst) && this.io.lock().is_some() {
+            this.arm_safemode();
+        }
+    }
+}
