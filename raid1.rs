@@ -779,10 +779,17 @@ impl Conf {
         self.mddev().set_sb_pending();
         self.interrupt_sync();
         self.mddev().sb_change.store(true, Ordering::Release);
+        self.report_failure(rd);
+        self.wake_thread();
+        true
+    }
+
+    /// raid1_error's lines for a member just failed; the array looks at it next.
+    fn report_failure(&self, rdev: &Rdev) {
         md_crit!(
             "md/raid1:{}: Disk failure on {}, disabling device.\n",
             self.name(),
-            rd.name()
+            rdev.name()
         );
         md_crit!(
             "md/raid1:{}: Operation continuing on {} devices.\n",
@@ -790,8 +797,6 @@ impl Conf {
             self.mirrors.len().saturating_sub(self.degraded())
         );
         self.mddev().need_check();
-        self.wake_thread();
-        true
     }
 
     // ---- the array thread (raid1d) ----
@@ -1428,18 +1433,8 @@ impl Personality for Conf {
         // A spare (raid1_error on a member without a slot): just failed.
         if !rdev.faulty() {
             rdev.set(flag::FAULTY);
-            md_crit!(
-                "md/raid1:{}: Disk failure on {}, disabling device.\n",
-                self.name(),
-                rdev.name()
-            );
-            md_crit!(
-                "md/raid1:{}: Operation continuing on {} devices.\n",
-                self.name(),
-                self.mirrors.len().saturating_sub(self.degraded())
-            );
             self.mddev().sb_change.store(true, Ordering::Release);
-            self.mddev().need_check();
+            self.report_failure(rdev);
         }
         true
     }

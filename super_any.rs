@@ -5,6 +5,9 @@
 
 use kernel::prelude::*;
 
+use kernel::sync::Arc;
+
+use crate::rdev::Rdev;
 use crate::superblock::{self, Role, Sb0, Sb0Disk, Sb1, SbError};
 
 /// A decoded member superblock.
@@ -13,21 +16,6 @@ pub(crate) enum Super {
     V1(KBox<Sb1>),
     /// v0.90.
     V0(KBox<Sb0>),
-}
-
-/// What `sync` needs to know about every member to rewrite a superblock (0.90
-/// keeps the whole member table in each superblock).
-pub(crate) struct MemberState {
-    /// Descriptor number.
-    pub(crate) desc_nr: u32,
-    /// Slot, or -1.
-    pub(crate) raid_disk: i32,
-    /// In sync for its slot.
-    pub(crate) in_sync: bool,
-    /// Faulty.
-    pub(crate) faulty: bool,
-    /// dev_t (kernel encoding).
-    pub(crate) dev: u32,
 }
 
 /// The array-wide values a superblock write records.
@@ -42,8 +30,9 @@ pub(crate) struct SyncInfo<'a> {
     pub(crate) resync_offset: u64,
     /// Slots.
     pub(crate) raid_disks: u32,
-    /// Every member of the array.
-    pub(crate) members: &'a [MemberState],
+    /// Every member of the array (0.90 keeps the whole member table in each
+    /// superblock); their roles and states are read as they are now.
+    pub(crate) members: &'a [Arc<Rdev>],
 }
 
 impl Super {
@@ -279,14 +268,16 @@ impl Super {
                     let _ = s.set_role(i as u32, Role::Spare);
                 }
                 for m in info.members {
-                    let role = if m.faulty {
+                    let role = if m.faulty() {
                         Role::Faulty
-                    } else if m.raid_disk >= 0 {
-                        Role::Active(m.raid_disk as u16)
+                    } else if let Ok(slot) = u16::try_from(m.raid_disk()) {
+                        Role::Active(slot)
                     } else {
                         Role::Spare
                     };
-                    let _ = s.set_role(m.desc_nr, role);
+                    if let Ok(desc_nr) = u32::try_from(m.desc_nr) {
+                        let _ = s.set_role(desc_nr, role);
+                    }
                 }
             }
             Super::V0(s) => sync_90(s, me, info),
@@ -331,20 +322,23 @@ fn sync_90(s: &mut Sb0, me: u32, info: &SyncInfo<'_>) {
     }
     let (mut active, mut working, mut failed, mut spare, mut nr) = (0u32, 0u32, 0u32, 0u32, 0u32);
     for m in info.members {
-        let active_slot = m.in_sync && !m.faulty && m.raid_disk >= 0;
-        let Some(d) = s.disks.get_mut(m.desc_nr as usize) else {
+        let Ok(desc_nr) = u32::try_from(m.desc_nr) else {
+            continue;
+        };
+        let slot = u32::try_from(m.raid_disk()).ok();
+        let active_slot = m.in_sync() && slot.is_some();
+        let Some(d) = s.disks.get_mut(desc_nr as usize) else {
             continue;
         };
         nr += 1;
-        d.number = m.desc_nr;
+        d.number = desc_nr;
         d.major = m.dev >> 20;
         d.minor = m.dev & ((1 << 20) - 1);
-        d.raid_disk = if active_slot {
-            m.raid_disk as u32
-        } else {
-            m.desc_nr
+        d.raid_disk = match slot {
+            Some(slot) if active_slot => slot,
+            _ => desc_nr,
         };
-        if m.faulty {
+        if m.faulty() {
             d.state = superblock::DISK_FAULTY;
         } else if active_slot {
             d.state = superblock::DISK_ACTIVE | superblock::DISK_SYNC;

@@ -150,27 +150,13 @@ pub(crate) fn write_superblocks(m: &Mddev, st: &mut MddevState, clean: bool) -> 
     let now = ffi::real_seconds();
     let events = st.events;
     let resync = m.resync_offset();
-    let mut members: KVec<super_any::MemberState> = KVec::new();
-    for r in st.disks.iter() {
-        let m = super_any::MemberState {
-            desc_nr: r.desc_nr as u32,
-            raid_disk: r.raid_disk(),
-            in_sync: r.in_sync(),
-            faulty: r.faulty(),
-            dev: r.dev,
-        };
-        if members.push(m, GFP_KERNEL).is_err() {
-            md_err!("md: out of memory updating superblocks\n");
-            return failed;
-        }
-    }
     let info = super_any::SyncInfo {
         events,
         utime: now,
         clean,
         resync_offset: resync,
         raid_disks: st.raid_disks,
-        members: &members,
+        members: &st.disks,
     };
     for r in st.disks.iter().filter(|r| !r.faulty()) {
         let mut meta = r.meta();
