@@ -153,6 +153,12 @@ extern "C" {
         cond: unsafe extern "C" fn(*const c_void) -> bool,
         ctx: *const c_void,
     );
+    fn rmd_waitq_wait_idle_timeout(
+        q: *mut RmdWaitq,
+        cond: unsafe extern "C" fn(*const c_void) -> bool,
+        ctx: *const c_void,
+        ms: c_uint,
+    ) -> bool;
     fn rmd_waitq_wait(
         q: *mut RmdWaitq,
         cond: unsafe extern "C" fn(*const c_void) -> bool,
@@ -473,6 +479,20 @@ impl WaitQ {
                 self.ptr.as_ptr(),
                 cond_tramp::<F>,
                 &cond as *const F as *const c_void,
+            )
+        }
+    }
+
+    /// Sleeps until `cond()` holds or `ms` milliseconds have passed, without counting
+    /// as load or as a hung task; returns whether `cond()` held.
+    pub(crate) fn wait_idle_timeout<F: Fn() -> bool>(&self, ms: u32, cond: F) -> bool {
+        // SAFETY: Live queue; `cond` outlives the call.
+        unsafe {
+            rmd_waitq_wait_idle_timeout(
+                self.ptr.as_ptr(),
+                cond_tramp::<F>,
+                &cond as *const F as *const c_void,
+                ms,
             )
         }
     }

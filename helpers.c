@@ -918,6 +918,16 @@ void rmd_waitq_wait_interruptible(struct rmd_waitq *q, bool (*cond)(const void *
 		flush_signals(current);
 }
 
+/*
+ * A bounded wait that is neither load nor a hang (TASK_IDLE): the safe-mode
+ * worker sleeps out the idle time. Returns whether @cond held.
+ */
+bool rmd_waitq_wait_idle_timeout(struct rmd_waitq *q, bool (*cond)(const void *),
+				 const void *ctx, unsigned int ms)
+{
+	return wait_event_idle_timeout(q->wq, cond(ctx), msecs_to_jiffies(ms)) > 0;
+}
+
 void rmd_mutex_init(struct mutex *m)
 {
 	mutex_init(m);

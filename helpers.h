@@ -115,6 +115,8 @@ void rmd_waitq_free(struct rmd_waitq *q);
 void rmd_waitq_wake(struct rmd_waitq *q);
 void rmd_waitq_wait_interruptible(struct rmd_waitq *q, bool (*cond)(const void *),
 				  const void *ctx);
+bool rmd_waitq_wait_idle_timeout(struct rmd_waitq *q, bool (*cond)(const void *),
+				 const void *ctx, unsigned int ms);
 void rmd_waitq_wait(struct rmd_waitq *q, bool (*cond)(const void *),
 		    const void *ctx);
 void rmd_mutex_init(struct mutex *m);

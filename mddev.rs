@@ -249,6 +249,8 @@ pub(crate) struct Mddev {
     pub(crate) last_write_ms: AtomicU64,
     /// The safe-mode worker is queued or running.
     pub(crate) safemode_queued: AtomicBool,
+    /// Bumped when safe_mode_delay changes, to wake the safe-mode worker.
+    pub(crate) safemode_gen: AtomicU32,
     /// Idle time before marking clean, in ms (md's safe_mode_delay, 200 ms).
     pub(crate) safemode_delay_ms: AtomicU32,
     /// Progress and requests of resync, recovery and scrubs.
@@ -319,6 +321,7 @@ impl Mddev {
             last_write_ms: AtomicU64::new(0),
             safemode_queued: AtomicBool::new(false),
             safemode_delay_ms: AtomicU32::new(200),
+            safemode_gen: AtomicU32::new(0),
             sync: SyncProgress::new(),
             need_check: AtomicBool::new(false),
             max_read_errors: AtomicU32::new(sysfs::DEFAULT_MAX_READ_ERRORS),

@@ -382,6 +382,7 @@ fn set_safemode_delay(m: &Mddev, st: &mut MddevState, jiffies: u32) {
         jiffies_to_ms(jiffies).max(1)
     };
     m.safemode_delay_ms.store(ms, Ordering::Relaxed);
+    m.safemode_delay_changed();
     if ms != 0 && st.pers.is_some() && !m.in_sync.load(Ordering::SeqCst) {
         m.arm_safemode();
     }

@@ -82,6 +82,13 @@ impl Mddev {
         self.arm_safemode();
     }
 
+    /// safe_mode_delay changed: a worker sleeping out the old delay looks again
+    /// (md's safe_delay_store fires the timer).
+    pub(crate) fn safemode_delay_changed(&self) {
+        self.safemode_gen.fetch_add(1, Ordering::AcqRel);
+        self.sb_wait.wake();
+    }
+
     /// Queues the safe-mode worker unless it is already pending.
     pub(crate) fn arm_safemode(&self) {
         if self.safemode_delay_ms.load(Ordering::Relaxed) == 0 {
@@ -125,17 +132,28 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
     fn run(this: Arc<Mddev>) {
         let noio = ffi::NoIo::enter();
         loop {
-            ffi::msleep(20);
             let delay = u64::from(this.safemode_delay_ms.load(Ordering::Relaxed));
             if delay == 0 {
                 // safe_mode_delay 0: never marked clean while running.
                 break;
             }
-            let idle_for = ffi::now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
             if this.io.lock().is_none() {
                 break;
             }
+            let idle_for = ffi::now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
             if idle_for < delay || this.writes_pending.load(Ordering::SeqCst) != 0 {
+                // md's safemode timer: sleep out the idle time still needed (a write
+                // meanwhile moves it on); a stop or a new safe_mode_delay wakes us.
+                // (A write still in flight: look again after a whole delay.)
+                let left = match delay.saturating_sub(idle_for) {
+                    0 => delay,
+                    left => left,
+                }
+                .min(u64::from(u32::MAX));
+                let gen = this.safemode_gen.load(Ordering::Acquire);
+                this.sb_wait.wait_idle_timeout(left as u32, || {
+                    this.io.lock().is_none() || this.safemode_gen.load(Ordering::Acquire) != gen
+                });
                 continue;
             }
             let mut st = this.state.lock();
