@@ -144,6 +144,8 @@ extern "C" {
     ) -> *mut RmdThread;
     fn rmd_thread_wake(t: *mut RmdThread);
     fn rmd_thread_stop(t: *mut RmdThread);
+    fn rmd_rcu_read_lock();
+    fn rmd_rcu_read_unlock();
     fn rmd_thread_should_stop() -> bool;
     fn rmd_waitq_alloc() -> *mut RmdWaitq;
     fn rmd_waitq_free(q: *mut RmdWaitq);
@@ -396,21 +398,49 @@ impl Thread {
         // SAFETY: Running thread (type invariant).
         unsafe { rmd_thread_wake(self.ptr.as_ptr()) }
     }
-
-    /// A raw waker for contexts that cannot hold the handle (interrupts).
-    pub(crate) fn waker(&self) -> *mut RmdThread {
-        self.ptr.as_ptr()
-    }
 }
 
-/// Wakes a thread through a raw waker.
-///
-/// # Safety
-///
-/// `t` must come from `Thread::waker` of a thread that has not been stopped.
-pub(crate) unsafe fn wake_raw(t: *mut RmdThread) {
-    // SAFETY: By the caller's promise.
-    unsafe { rmd_thread_wake(t) }
+/// Where others find a thread to wake (md's `mddev->thread` pointer): published
+/// with RCU, so a wake from any context never races with the thread's stop.
+pub(crate) struct WakeSlot(core::sync::atomic::AtomicPtr<RmdThread>);
+
+impl WakeSlot {
+    /// An empty slot.
+    pub(crate) const fn new() -> WakeSlot {
+        WakeSlot(core::sync::atomic::AtomicPtr::new(core::ptr::null_mut()))
+    }
+
+    /// Publishes `t` for `wake`.
+    ///
+    /// # Safety
+    ///
+    /// `clear` must be called before `t` is dropped.
+    pub(crate) unsafe fn publish(&self, t: &Thread) {
+        self.0
+            .store(t.ptr.as_ptr(), core::sync::atomic::Ordering::Release);
+    }
+
+    /// Empties the slot and waits until no `wake` can still be using the thread.
+    pub(crate) fn clear(&self) {
+        self.0
+            .store(core::ptr::null_mut(), core::sync::atomic::Ordering::Release);
+        // SAFETY: Plain RCU grace period; we hold no RCU read lock here.
+        unsafe { bindings::synchronize_rcu() };
+    }
+
+    /// md_wakeup_thread: wakes the published thread, if any.
+    pub(crate) fn wake(&self) {
+        // SAFETY: Paired with the unlock below; nothing here sleeps.
+        unsafe { rmd_rcu_read_lock() };
+        let t = self.0.load(core::sync::atomic::Ordering::Acquire);
+        if !t.is_null() {
+            // SAFETY: Published by `publish` and not yet cleared when loaded; `clear`
+            // waits for this read-side section before the thread can be stopped.
+            unsafe { rmd_thread_wake(t) };
+        }
+        // SAFETY: Paired with the lock above.
+        unsafe { rmd_rcu_read_unlock() };
+    }
 }
 
 /// Whether the current thread (a `Thread`) is being stopped.

@@ -866,6 +866,17 @@ void rmd_thread_wake(struct rmd_thread *t)
 	wake_up(&t->wqueue);
 }
 
+/* rcu_read_lock/unlock are static inlines: the thread wake slot's reader side. */
+void rmd_rcu_read_lock(void)
+{
+	rcu_read_lock();
+}
+
+void rmd_rcu_read_unlock(void)
+{
+	rcu_read_unlock();
+}
+
 void rmd_thread_stop(struct rmd_thread *t)
 {
 	kthread_stop(t->tsk);

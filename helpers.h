@@ -108,6 +108,8 @@ void rmd_io_batch(struct rmd_io *ios, unsigned int n);
 struct rmd_thread *rmd_thread_start(void (*run)(void *), void *data,
 				    unsigned int timeout_ms, const char *name);
 void rmd_thread_wake(struct rmd_thread *t);
+void rmd_rcu_read_lock(void);
+void rmd_rcu_read_unlock(void);
 void rmd_thread_stop(struct rmd_thread *t);
 bool rmd_thread_should_stop(void);
 struct rmd_waitq *rmd_waitq_alloc(void);

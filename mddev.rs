@@ -110,6 +110,29 @@ pub(crate) struct MddevState {
     pub(crate) sync_thread: Option<Thread>,
     /// Members taken out under the lock, closed after it is released.
     pub(crate) deleting: KVec<Arc<Rdev>>,
+    /// The array itself while it runs, for the wake of its thread at unlock.
+    pub(crate) array: Option<Arc<Mddev>>,
+}
+
+/// What an unlock of the state leaves to do (md's mddev_unlock): close the members
+/// taken out, and wake the array thread if it found the lock taken.
+pub(crate) struct Unlocked {
+    deleting: KVec<Arc<Rdev>>,
+    array: Option<Arc<Mddev>>,
+}
+
+impl Drop for Unlocked {
+    fn drop(&mut self) {
+        // The members first (their dev-NAME/ removal waits for sysfs callbacks).
+        drop(core::mem::replace(&mut self.deleting, KVec::new()));
+        // Runs after the unlock: a thread that failed its trylock set the flag
+        // before trying, so it is seen here.
+        if let Some(m) = self.array.take() {
+            if m.thread_deferred.swap(false, Ordering::SeqCst) {
+                m.wake_thread();
+            }
+        }
+    }
 }
 
 /// Moves members to `deleting`, to be closed (and their dev-NAME/ removed) after the
@@ -129,9 +152,12 @@ pub(crate) fn defer_drop(deleting: &mut KVec<Arc<Rdev>>, mut from: KVec<Arc<Rdev
 }
 
 impl ffi::Reap for MddevState {
-    type Later = KVec<Arc<Rdev>>;
-    fn reap(&mut self) -> KVec<Arc<Rdev>> {
-        core::mem::replace(&mut self.deleting, KVec::new())
+    type Later = Unlocked;
+    fn reap(&mut self) -> Unlocked {
+        Unlocked {
+            deleting: core::mem::replace(&mut self.deleting, KVec::new()),
+            array: self.array.clone(),
+        }
     }
 }
 
@@ -160,6 +186,7 @@ impl MddevState {
             thread: None,
             sync_thread: None,
             deleting: KVec::new(),
+            array: None,
         }
     }
 
@@ -232,8 +259,11 @@ pub(crate) struct Mddev {
     /// md's recovery_cp: where resync would start (`MAX_SECTOR`: in sync; 0 until a
     /// run loads it, as md). Reads ending beyond it go to the first in-sync mirror.
     pub(crate) resync_offset: AtomicU64,
-    /// The array thread, woken from any context (NULL: none).
-    pub(crate) waker: AtomicPtr<ffi::RmdThread>,
+    /// The array thread, woken from any context.
+    pub(crate) waker: ffi::WakeSlot,
+    /// The array thread found the state lock taken: the holder wakes it after
+    /// unlocking (md's mddev_unlock).
+    pub(crate) thread_deferred: AtomicBool,
     /// md's sb_wait: writes waiting for the superblocks (the dirty mark, a
     /// recorded failure, a blocked member).
     pub(crate) sb_wait: ffi::WaitQ,
@@ -312,7 +342,8 @@ impl Mddev {
             sb_change: AtomicBool::new(false),
             broken: AtomicBool::new(false),
             resync_offset: AtomicU64::new(0),
-            waker: AtomicPtr::new(null_mut()),
+            waker: ffi::WakeSlot::new(),
+            thread_deferred: AtomicBool::new(false),
             sb_wait,
             active_io: AtomicU32::new(0),
             in_sync: AtomicBool::new(true),
@@ -410,17 +441,7 @@ impl Mddev {
 
     /// md_wakeup_thread of the array thread.
     pub(crate) fn wake_thread(&self) {
-        let t = self.waker.load(Ordering::Acquire);
-        if !t.is_null() {
-            // SAFETY: The waker is cleared (`set_waker`) before the thread is stopped,
-            // and the thread is stopped only with no request in flight.
-            unsafe { ffi::wake_raw(t) };
-        }
-    }
-
-    /// Sets the array thread to wake (NULL: none).
-    pub(crate) fn set_waker(&self, t: *mut ffi::RmdThread) {
-        self.waker.store(t, Ordering::Release);
+        self.waker.wake();
     }
 
     /// Where the sync thread must wait (sync_max).

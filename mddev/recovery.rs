@@ -40,17 +40,13 @@ impl ThreadFn for Mddev {
         if !check {
             return;
         }
-        match this.state.try_lock() {
-            Some(mut st) => {
-                if st.pers.is_some() {
-                    check_recovery(&this, &mut st, &conf);
-                }
-            }
-            // Someone reconfigures the array; they service the superblocks while they
-            // wait, and we look again soon.
-            None => {
-                ffi::msleep(1);
-                this.wake_thread();
+        // md_check_recovery's mddev_trylock: whoever holds the lock services the
+        // superblocks while waiting, and wakes us once it unlocks (`Unlocked`).
+        this.thread_deferred.store(true, Ordering::SeqCst);
+        if let Some(mut st) = this.state.try_lock() {
+            this.thread_deferred.store(false, Ordering::SeqCst);
+            if st.pers.is_some() {
+                check_recovery(&this, &mut st, &conf);
             }
         }
     }

@@ -113,8 +113,10 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         .and_then(|g| g.all.lock().find(m.minor).cloned())
         .ok_or(ENODEV)?;
     let tname = CString::try_from_fmt(fmt!("{}_{}", m.name(), pers.name))?;
-    let thread = Thread::start(me, 0, &tname)?;
-    m.set_waker(thread.waker());
+    let thread = Thread::start(me.clone(), 0, &tname)?;
+    st.array = Some(me);
+    // SAFETY: The stop clears the slot before it drops the thread (`do_md_stop`).
+    unsafe { m.waker.publish(&thread) };
     st.thread = Some(thread);
     m.sync.action.store(0, Ordering::Release);
     m.sync.done.store(false, Ordering::Release);

@@ -40,8 +40,9 @@ pub(crate) fn do_md_stop(
             stop_sync(m, st, &*conf);
         }
         if let Some(conf) = m.quiesce(st) {
-            m.set_waker(null_mut());
+            m.waker.clear();
             drop(st.thread.take());
+            st.array = None;
             conf.daemon();
             service_sb(m, st, &*conf, false);
         }
