@@ -148,18 +148,6 @@ void rmd_mdstat_unregister(void)
 	remove_proc_entry("mdstat", NULL);
 }
 
-void rmd_seq_write(struct seq_file *seq, const char *data, size_t len)
-{
-	seq_write(seq, data, len);
-}
-
-/* ---- workqueues ---- */
-
-struct workqueue_struct *rmd_alloc_workqueue(const char *name, bool mem_reclaim)
-{
-	return alloc_workqueue("%s", mem_reclaim ? WQ_MEM_RECLAIM : 0, 0, name);
-}
-
 /* ---- the md major and its gendisks ---- */
 
 static void rmd_probe(dev_t dev);
@@ -167,11 +155,6 @@ static void rmd_probe(dev_t dev);
 int rmd_register_major(void)
 {
 	return __register_blkdev(MD_MAJOR, "md", rmd_probe);
-}
-
-void rmd_unregister_major(void)
-{
-	unregister_blkdev(MD_MAJOR, "md");
 }
 
 static void rmd_probe(dev_t dev)
@@ -244,36 +227,6 @@ struct gendisk *rmd_alloc_disk(unsigned int minor, const char *name)
 	strscpy(disk->disk_name, name, DISK_NAME_LEN);
 	disk->fops = &rmd_fops;
 	return disk;
-}
-
-void rmd_disk_set_private(struct gendisk *disk, void *mddev)
-{
-	disk->private_data = mddev;
-}
-
-int rmd_add_disk(struct gendisk *disk)
-{
-	return add_disk(disk);
-}
-
-void rmd_del_disk(struct gendisk *disk)
-{
-	del_gendisk(disk);
-}
-
-void rmd_put_disk(struct gendisk *disk)
-{
-	put_disk(disk);
-}
-
-bool rmd_module_get(void)
-{
-	return try_module_get(THIS_MODULE);
-}
-
-void rmd_module_put(void)
-{
-	module_put(THIS_MODULE);
 }
 
 /* ---- /sys/block/mdN/md/ ---- */
@@ -437,16 +390,6 @@ void rmd_md_kobj_notify(struct rmd_kobj *k, const char *attr)
 	sysfs_notify(&k->kobj, NULL, attr);
 }
 
-/*
- * Waits for module parameter writes in flight (they run under the param
- * lock); called at unload after new ones are refused.
- */
-void rmd_params_quiesce(void)
-{
-	kernel_param_lock(THIS_MODULE);
-	kernel_param_unlock(THIS_MODULE);
-}
-
 /* ---- members: exclusive open by dev_t, size, name, synchronous I/O ---- */
 
 struct file *rmd_bdev_open(u32 dev, void *holder)
@@ -455,19 +398,9 @@ struct file *rmd_bdev_open(u32 dev, void *holder)
 				     holder, NULL);
 }
 
-void rmd_bdev_close(struct file *f)
-{
-	bdev_fput(f);
-}
-
 u64 rmd_bdev_sectors(struct file *f)
 {
 	return bdev_nr_sectors(file_bdev(f));
-}
-
-u32 rmd_bdev_devt(struct file *f)
-{
-	return file_bdev(f)->bd_dev;
 }
 
 unsigned int rmd_bdev_logical_block_size(struct file *f)
@@ -506,11 +439,6 @@ int rmd_sync_io(struct file *f, u64 sector, void *buf, unsigned int len,
 	return ret;
 }
 
-void rmd_msleep(unsigned int ms)
-{
-	msleep(ms);
-}
-
 /* ---- array queue: limits stacked from the members, capacity ---- */
 
 int rmd_set_limits(struct gendisk *disk, struct file **members,
@@ -542,21 +470,6 @@ int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 	queue_limits_stack_bdev(&lim, file_bdev(member), data_offset,
 				disk->disk_name);
 	return queue_limits_commit_update(disk->queue, &lim);
-}
-
-void rmd_set_capacity(struct gendisk *disk, u64 sectors)
-{
-	set_capacity_and_notify(disk, sectors);
-}
-
-void rmd_disk_change_uevent(struct gendisk *disk)
-{
-	kobject_uevent(&disk_to_dev(disk)->kobj, KOBJ_CHANGE);
-}
-
-int rmd_sync_disk(struct gendisk *disk)
-{
-	return sync_blockdev(disk->part0);
 }
 
 /* ---- bios: split, clone to a member, complete ---- */
@@ -634,21 +547,6 @@ struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors)
 	return split;
 }
 
-struct bio *rmd_bio_split_to_limits(struct bio *bio)
-{
-	return bio_split_to_limits(bio);
-}
-
-u64 rmd_bio_sector(struct bio *bio)
-{
-	return bio->bi_iter.bi_sector;
-}
-
-unsigned int rmd_bio_sectors(struct bio *bio)
-{
-	return bio_sectors(bio);
-}
-
 /* 0: read, 1: write (incl. flush, discard), 2: anything else. */
 int rmd_bio_kind(struct bio *bio)
 {
@@ -672,13 +570,6 @@ bool rmd_bio_errors_ignored(struct bio *bio)
 {
 	return bio_op(bio) == REQ_OP_DISCARD ||
 	       (bio->bi_opf & (REQ_RAHEAD | REQ_NOWAIT));
-}
-
-void rmd_bio_endio(struct bio *bio, u8 status)
-{
-	if (status)
-		bio->bi_status = status;
-	bio_endio(bio);
 }
 
 static void rmd_clone_endio(struct bio *bio)
@@ -872,11 +763,6 @@ void rmd_thread_stop(struct rmd_thread *t)
 	kfree(t);
 }
 
-bool rmd_thread_should_stop(void)
-{
-	return kthread_should_stop();
-}
-
 struct rmd_waitq {
 	wait_queue_head_t wq;
 };
@@ -918,24 +804,10 @@ void rmd_waitq_wait_interruptible(struct rmd_waitq *q, bool (*cond)(const void *
 		flush_signals(current);
 }
 
+/* mutex_init() is a macro with a static lockdep key (6.12's LockClassKey::as_ptr is crate-private). */
 void rmd_mutex_init(struct mutex *m)
 {
 	mutex_init(m);
-}
-
-void rmd_mutex_lock(struct mutex *m)
-{
-	mutex_lock(m);
-}
-
-bool rmd_mutex_trylock(struct mutex *m)
-{
-	return mutex_trylock(m);
-}
-
-void rmd_mutex_unlock(struct mutex *m)
-{
-	mutex_unlock(m);
 }
 
 /* ---- reboot: every array is marked clean first (md_notify_reboot) ---- */
@@ -1109,11 +981,6 @@ int rmd_md_link_rdev(struct rmd_kobj *md, struct rmd_rdev_kobj *k,
 void rmd_md_unlink(struct rmd_kobj *md, const char *name)
 {
 	sysfs_remove_link(&md->kobj, name);
-}
-
-void rmd_set_disk_ro(struct gendisk *disk, bool ro)
-{
-	set_disk_ro(disk, ro);
 }
 
 /* Allocation scope for work that writes wait on: reclaim must not recurse into I/O. */

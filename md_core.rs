@@ -18,22 +18,22 @@ use kernel::prelude::*;
 use kernel::str::CString;
 use kernel::sync::{Arc, ArcBorrow, Mutex, SpinLock};
 
-use ffi::{StateMutex, Thread, ThreadFn};
 use kernel::uaccess::UserSlice;
 use kernel::{c_str, fmt, new_mutex, new_spinlock, new_work};
 use resync::Action;
+use sys::mutex::StateMutex;
+use sys::thread::{Thread, ThreadFn};
+
+// The bottom layer first: its log macros serve every module below.
+#[macro_use]
+mod sys;
 
 #[allow(unreachable_pub)]
 mod balance;
-mod bio;
-mod blockdev;
-mod ffi;
-mod gendisk;
+mod entry;
 // Pure code shared with the host tests (hence `pub`); parts serve later issues.
 #[allow(dead_code, unreachable_pub)]
 mod ioctl;
-#[macro_use]
-mod log;
 #[allow(dead_code, unreachable_pub)]
 mod mdstat;
 mod personality;
@@ -48,10 +48,10 @@ mod superblock;
 mod sysfs;
 mod workqueue;
 
-pub(crate) use ffi::eopnotsupp;
-use gendisk::{Disk, MdKobj};
 use ioctl::Cmd;
 use rdev::Rdev;
+use sys::gendisk::{Disk, MdKobj};
+pub(crate) use sys::util::eopnotsupp;
 use workqueue::WorkQueue;
 
 module! {
@@ -152,12 +152,12 @@ fn defer_drop(deleting: &mut KVec<Rdev>, mut from: KVec<Rdev>) {
     if deleting.reserve(from.len(), GFP_KERNEL).is_err() {
         md_err!("md: out of memory deferring member removal\n");
     }
-    while let Some(r) = ffi::kvec_remove(&mut from, 0) {
+    while let Some(r) = sys::util::kvec_remove(&mut from, 0) {
         let _ = deleting.push(r, GFP_KERNEL);
     }
 }
 
-impl ffi::Reap for MddevState {
+impl sys::mutex::Reap for MddevState {
     type Later = KVec<Rdev>;
     fn reap(&mut self) -> KVec<Rdev> {
         core::mem::replace(&mut self.deleting, KVec::new())
@@ -244,7 +244,7 @@ pub(crate) struct Mddev {
     sb_pending: AtomicBool,
     /// md's sb_wait: writes waiting for the superblocks (the dirty mark, a
     /// recorded failure, a blocked member).
-    pub(crate) sb_wait: ffi::WaitQ,
+    pub(crate) sb_wait: sys::wait::WaitQ,
     /// Bios between taking `io` and handing their clones to the members.
     active_io: AtomicU32,
     /// The superblocks say clean (md's `in_sync`); the first write clears it.
@@ -303,7 +303,7 @@ impl kernel::workqueue::WorkItem<1> for Mddev {
     /// The superblock update md_write_start waits for: clean -> dirty.
     fn run(this: Arc<Mddev>) {
         // Writes wait for us: reclaim from here must not write to the array.
-        let _noio = ffi::NoIo::enter();
+        let _noio = sys::util::NoIo::enter();
         let mut st = this.state.lock();
         if st.pers.is_some() && this.in_sync.load(Ordering::SeqCst) {
             update_sb(&this, &mut st, false);
@@ -319,15 +319,16 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
 
     /// Safe mode: once no write has come for `safemode_delay_ms`, mark clean.
     fn run(this: Arc<Mddev>) {
-        let noio = ffi::NoIo::enter();
+        let noio = sys::util::NoIo::enter();
         loop {
-            ffi::msleep(20);
+            sys::time::msleep(20);
             let delay = u64::from(this.safemode_delay_ms.load(Ordering::Relaxed));
             if delay == 0 {
                 // safe_mode_delay 0: never marked clean while running.
                 break;
             }
-            let idle_for = ffi::now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
+            let idle_for =
+                sys::time::now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
             if this.io.lock().is_none() {
                 break;
             }
@@ -380,7 +381,7 @@ impl Mddev {
         seq: u64,
         disk: Disk,
         hold: Hold,
-        sb_wait: ffi::WaitQ,
+        sb_wait: sys::wait::WaitQ,
     ) -> impl PinInit<Self> {
         pin_init!(Mddev {
             minor,
@@ -462,9 +463,9 @@ impl Mddev {
     fn update_configured(&self, st: &mut MddevState) {
         let now = st.configured();
         if now && !st.module_ref {
-            st.module_ref = ffi::module_get();
+            st.module_ref = sys::module::module_get();
         } else if !now && st.module_ref {
-            ffi::module_put();
+            sys::module::module_put();
             st.module_ref = false;
         }
         self.configured.store(now, Ordering::Relaxed);
@@ -472,12 +473,12 @@ impl Mddev {
 
     /// Block I/O entry (md_submit_bio): split at the limits, mark the array dirty
     /// before the first write, hand to the personality.
-    pub(crate) fn submit_bio(self: ArcBorrow<'_, Self>, bio: bio::Bio) {
+    pub(crate) fn submit_bio(self: ArcBorrow<'_, Self>, bio: sys::bio::Bio) {
         let Some(bio) = bio.split_to_limits() else {
             return;
         };
-        let write = bio.kind() == bio::Kind::Write && bio.sectors() > 0;
-        if bio.kind() == bio::Kind::Write && self.ro() == Ro::Rdonly {
+        let write = bio.kind() == sys::bio::Kind::Write && bio.sectors() > 0;
+        if bio.kind() == sys::bio::Kind::Write && self.ro() == Ro::Rdonly {
             // md: data writes to a read-only array fail; an empty flush succeeds.
             if write {
                 bio.io_error();
@@ -506,7 +507,8 @@ impl Mddev {
             None => bio.io_error(),
         }
         if write {
-            self.last_write_ms.store(ffi::now_ms(), Ordering::Relaxed);
+            self.last_write_ms
+                .store(sys::time::now_ms(), Ordering::Relaxed);
             self.writes_pending.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -530,7 +532,8 @@ impl Mddev {
             self.need_check();
         }
         self.writes_pending.fetch_add(1, Ordering::SeqCst);
-        self.last_write_ms.store(ffi::now_ms(), Ordering::Relaxed);
+        self.last_write_ms
+            .store(sys::time::now_ms(), Ordering::Relaxed);
         if self.in_sync.load(Ordering::SeqCst) {
             if let Some(g) = globals() {
                 let _ = g.md_wq.enqueue::<Arc<Mddev>, 1>(Arc::from(self));
@@ -580,7 +583,7 @@ impl Mddev {
             if let Some(c) = &conf {
                 service_sb(self, st, c);
             }
-            ffi::msleep(1);
+            sys::time::msleep(1);
         }
         conf
     }
@@ -634,7 +637,7 @@ impl Mddev {
 
     /// Resync speed limits in KiB/s (md's speed_min/speed_max).
     pub(crate) fn speed_limits(&self) -> (u32, u32) {
-        let (sys_min, sys_max) = ffi::speed_limits();
+        let (sys_min, sys_max) = sys::module::speed_limits();
         let pick = |local: u32, sys: i32| {
             if local != 0 {
                 local
@@ -751,7 +754,7 @@ impl ThreadFn for Mddev {
     /// raid1d: failed requests, then md_check_recovery.
     fn run(this: ArcBorrow<'_, Self>) {
         let Some(conf) = this.conf() else { return };
-        let _noio = ffi::NoIo::enter();
+        let _noio = sys::util::NoIo::enter();
         conf.handle_retries();
         let check = this.need_check.load(Ordering::Acquire)
             || conf.sb_change.load(Ordering::Acquire)
@@ -769,7 +772,7 @@ impl ThreadFn for Mddev {
             // Someone reconfigures the array; they service the superblocks while they
             // wait, and we look again soon.
             None => {
-                ffi::msleep(1);
+                sys::time::msleep(1);
                 conf.wake_thread();
             }
         }
@@ -1293,10 +1296,10 @@ impl Globals {
         };
         let name = match name {
             Some(n) => CString::try_from_fmt(fmt!("{}", BStrDisplay(n)))?,
-            None => gendisk::disk_name(minor)?,
+            None => sys::gendisk::disk_name(minor)?,
         };
         let disk = Disk::alloc(minor, &name)?;
-        let sb_wait = ffi::WaitQ::new()?;
+        let sb_wait = sys::wait::WaitQ::new()?;
         let mddev = Arc::pin_init(
             Mddev::new(minor, name, seq, disk, hold, sb_wait),
             GFP_KERNEL,
@@ -1304,7 +1307,9 @@ impl Globals {
         self.all.lock().insert(mddev.clone())?;
 
         let foreign = <Arc<Mddev> as kernel::types::ForeignOwnable>::into_foreign(mddev.clone());
-        mddev.disk.set_private(foreign);
+        // SAFETY: `foreign` is the `Arc<Mddev>` the `rust_md_*` disk callbacks borrow,
+        // held until free_disk takes it back.
+        unsafe { mddev.disk.set_private(foreign) };
         let mut st = mddev.state.lock();
         if let Err(e) = mddev.disk.add() {
             drop(st);
@@ -1316,7 +1321,8 @@ impl Globals {
             return Err(e);
         }
         // The kobject's callbacks use the gendisk's reference, which outlives it.
-        match MdKobj::add(&mddev.disk, foreign) {
+        // SAFETY: `foreign` is the reference the callbacks borrow; it outlives the kobject.
+        match unsafe { MdKobj::add(&mddev.disk, foreign) } {
             Ok(k) => st.kobj = Some(k),
             Err(e) => {
                 drop(st);
@@ -1344,7 +1350,7 @@ impl core::fmt::Display for BStrDisplay<'_> {
 
 /// The probe of major 9: opening /dev/mdN creates array N.
 pub(crate) fn md_probe(minor: u32) {
-    if minor >= NAMED_MINOR_BASE || !ffi::create_on_open() {
+    if minor >= NAMED_MINOR_BASE || !sys::module::create_on_open() {
         return;
     }
     let Some(g) = globals() else { return };
@@ -1603,7 +1609,7 @@ pub(crate) fn restart_array(m: &Mddev, st: &MddevState) -> Result {
 /// Returns the members whose superblock write failed (dev_t).
 fn write_superblocks(st: &mut MddevState, clean: bool) -> KVec<u32> {
     let mut failed = KVec::new();
-    let now = ffi::real_seconds();
+    let now = sys::time::real_seconds();
     let events = st.events;
     let resync = st.resync_offset;
     let mut members: KVec<super_any::MemberState> = KVec::new();
@@ -1759,7 +1765,7 @@ pub(crate) fn remove_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     };
     // Room first, so the member always leaves through `deleting`.
     st.deleting.reserve(1, GFP_KERNEL)?;
-    if let Some(r) = ffi::kvec_remove(&mut st.disks, i) {
+    if let Some(r) = sys::util::kvec_remove(&mut st.disks, i) {
         md_debug!("md: unbind<{}>\n", r.name());
         md_debug!("md: export_rdev({})\n", r.name());
         st.deleting.push(r, GFP_KERNEL)?;
@@ -1848,7 +1854,7 @@ fn hot_remove_disk(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
         );
         return Err(EBUSY);
     }
-    let Some(r) = ffi::kvec_remove(&mut st.disks, i) else {
+    let Some(r) = sys::util::kvec_remove(&mut st.disks, i) else {
         return Err(ENXIO);
     };
     md_debug!("md: unbind<{}>\n", r.name());
@@ -1885,7 +1891,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
             // Its dev-NAME/ goes once the lock is released (a store there may be
             // waiting for the lock).
             st.deleting.reserve(1, GFP_KERNEL)?;
-            let r = ffi::kvec_remove(&mut st.disks, i);
+            let r = sys::util::kvec_remove(&mut st.disks, i);
             if let Some(r) = r {
                 md_warn!("md: kicking non-fresh {} from array!\n", r.name());
                 md_debug!("md: unbind<{}>\n", r.name());
@@ -1945,7 +1951,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     let mut files = KVec::new();
     let mut offsets = KVec::new();
     for r in st.disks.iter() {
-        files.push(r.file.as_ptr(), GFP_KERNEL)?;
+        files.push(&r.file, GFP_KERNEL)?;
         offsets.push(r.sb.data_offset(), GFP_KERNEL)?;
     }
     let mut working = 0u32;
@@ -1991,6 +1997,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         resync
     };
     m.disk.set_limits(&files, &offsets)?;
+    drop(files);
     let conf = Arc::new(
         raid1::Conf::new(m, raid_disks as usize, &members, resync)?,
         GFP_KERNEL,
@@ -2027,7 +2034,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     // md_run: clean until the first write, whether or not a resync is pending (that
     // is tracked apart, in resync_offset), so an idle resyncing array reads `clean`.
     m.in_sync.store(true, Ordering::SeqCst);
-    if ffi::start_readonly() != 0 && m.ro() == Ro::Rdwr {
+    if sys::module::start_readonly() != 0 && m.ro() == Ro::Rdwr {
         m.set_ro(Ro::AutoRead);
     }
     *m.running.lock() = Some(conf.clone());
@@ -2070,7 +2077,7 @@ pub(crate) fn md_reboot() {
     }
     let mut need_delay = false;
     // The superblock writes under the state lock must not reclaim into array writes.
-    let _noio = ffi::NoIo::enter();
+    let _noio = sys::util::NoIo::enter();
     for m in arrays.iter() {
         if let Some(mut st) = m.state.try_lock() {
             if st.pers.is_some() {
@@ -2081,12 +2088,12 @@ pub(crate) fn md_reboot() {
     }
     // As md: give the members a moment to settle their caches.
     if need_delay {
-        ffi::msleep(1000);
+        sys::time::msleep(1000);
     }
 }
 
 /// Writes /proc/mdstat.
-pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
+pub(crate) fn mdstat_show(out: &mut sys::seq::SeqFile) {
     let Some(g) = globals() else { return };
     let _ = g
         .pers
@@ -2162,7 +2169,7 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
                     action,
                     done: curr,
                     total: m.sync.max.load(Ordering::Acquire),
-                    since_mark_ms: ffi::now_ms()
+                    since_mark_ms: sys::time::now_ms()
                         .saturating_sub(m.sync.mark_ms.load(Ordering::Acquire)),
                     since_mark_sectors: curr.saturating_sub(mark_cnt),
                 }))
@@ -2212,7 +2219,7 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
     }
     // What runs under the state lock must not reclaim into this array's writes,
     // which may wait for that lock (md's reconfiguring paths run memalloc_noio).
-    let _noio = ffi::NoIo::enter();
+    let _noio = sys::util::NoIo::enter();
     match cmd {
         Cmd::RaidVersion => return copy_to_user(arg, &ioctl::encode_version()),
         Cmd::GetArrayInfo => {
@@ -2302,7 +2309,7 @@ fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize) -> Result 
         st.patch_version = info.patch_version;
         st.persistent = info.not_persistent == 0;
         // As md: some minimal configuration, so the array is not deleted at last close.
-        st.ctime = ffi::real_seconds();
+        st.ctime = sys::time::real_seconds();
         m.update_configured(st);
         return Ok(());
     }
@@ -2423,15 +2430,15 @@ impl kernel::Module for MdModule {
             reboot: false,
         };
         // Each step is undone by `drop` if a later one fails.
-        ffi::bioset_init(raid1::R1BIO_SIZE)?;
+        sys::bio::bioset_init(raid1::R1BIO_SIZE)?;
         this.bioset = true;
-        ffi::register_major()?;
+        sys::gendisk::register_major()?;
         this.major = true;
-        ffi::sysctl_register()?;
+        sys::module::sysctl_register()?;
         this.sysctl = true;
-        ffi::mdstat_register()?;
+        sys::module::mdstat_register()?;
         this.mdstat = true;
-        ffi::reboot_register()?;
+        sys::module::reboot_register()?;
         this.reboot = true;
         Ok(this)
     }
@@ -2441,18 +2448,18 @@ impl Drop for MdModule {
     fn drop(&mut self) {
         UNLOADING.store(true, Ordering::Release);
         // Parameter writes in progress finish; later ones see `UNLOADING`.
-        ffi::params_quiesce();
+        sys::module::params_quiesce();
         if self.reboot {
-            ffi::reboot_unregister();
+            sys::module::reboot_unregister();
         }
         if self.major {
-            ffi::unregister_major();
+            sys::gendisk::unregister_major();
         }
         if self.sysctl {
-            ffi::sysctl_unregister();
+            sys::module::sysctl_unregister();
         }
         if self.mdstat {
-            ffi::mdstat_unregister();
+            sys::module::mdstat_unregister();
         }
         // Nobody holds an array open (that pins the module). An array is configured
         // only if a sysfs write raced with the start of the unload (its module_get
@@ -2487,7 +2494,7 @@ impl Drop for MdModule {
         drop(held);
         g.md_misc_wq.flush();
         if self.bioset {
-            ffi::bioset_exit();
+            sys::bio::bioset_exit();
         }
         GLOBALS.store(null_mut(), Ordering::Release);
     }

@@ -18,11 +18,13 @@ use kernel::prelude::*;
 use kernel::sync::Mutex;
 
 use crate::balance::{read_balance, MirrorView};
-use crate::bio::{self, Bio, Kind};
-use crate::ffi::{self, IoReq, PageBuf, WaitQ};
 use crate::personality::Personality;
 use crate::resync::{self, Action};
 use crate::superblock::MAX_SECTOR;
+use crate::sys;
+use crate::sys::bio::{self, Bio, Kind};
+use crate::sys::pages::{IoReq, PageBuf};
+use crate::sys::wait::WaitQ;
 use crate::{Mddev, Ro, SyncProgress};
 
 /// The raid1 personality as registered at module load.
@@ -245,7 +247,7 @@ pub(crate) struct Conf {
     /// Sectors of normal I/O seen (the sync's idleness test).
     normal_io: AtomicU64,
     /// The array thread, woken from any context.
-    waker: AtomicPtr<ffi::RmdThread>,
+    waker: AtomicPtr<sys::thread::RmdThread>,
     /// Serialises failure decisions (raid1's device_lock in raid1_error).
     error_lock: Pin<KBox<Mutex<()>>>,
 }
@@ -320,7 +322,7 @@ impl Conf {
     }
 
     /// Sets the array thread to wake (NULL: none).
-    pub(crate) fn set_waker(&self, t: *mut ffi::RmdThread) {
+    pub(crate) fn set_waker(&self, t: *mut sys::thread::RmdThread) {
         self.waker.store(t, Ordering::Release);
     }
 
@@ -330,7 +332,7 @@ impl Conf {
         if !t.is_null() {
             // SAFETY: The waker is cleared before the thread is stopped, and the
             // thread is stopped only with no request in flight.
-            unsafe { ffi::wake_raw(t) };
+            unsafe { sys::thread::wake_raw(t) };
         }
     }
 
@@ -456,7 +458,7 @@ impl Conf {
 
     /// Whether the running sync is asked to stop (MD_RECOVERY_INTR or kthread_stop).
     fn sync_interrupted(&self) -> bool {
-        self.sync_intr.load(Ordering::Acquire) || ffi::thread_should_stop()
+        self.sync_intr.load(Ordering::Acquire) || sys::thread::thread_should_stop()
     }
 
     /// Stops normal I/O in `sector`'s bucket and waits for what is in flight there.
@@ -551,7 +553,7 @@ impl Conf {
         let sector = bio.sector();
         let sectors = bio.sectors();
         let errors_ignored = bio.errors_ignored();
-        let r1 = ffi::r1_alloc(core::mem::size_of::<R1Bio>()).cast::<R1Bio>();
+        let r1 = sys::bio::r1_alloc(core::mem::size_of::<R1Bio>()).cast::<R1Bio>();
         // SAFETY: The pool hands out blocks of at least `size_of::<R1Bio>()` bytes with
         // kmalloc alignment (enough for R1Bio's fields); never NULL (mempool, GFP_NOIO).
         unsafe {
@@ -622,7 +624,10 @@ impl Conf {
                     .mirrors
                     .get(r.read_disk)
                     .and_then(|m| m.file())
-                    .map_or("?", |f| ffi::bdev_name(f, &mut name));
+                    .map_or("?", |f| {
+                        // SAFETY: A member's file stays open while it sits in its slot.
+                        unsafe { sys::bdev::bdev_name(f, &mut name) }
+                    });
                 md_crit!(
                     "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
                     self.name(),
@@ -639,7 +644,8 @@ impl Conf {
                 "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
                 self.name(),
                 r.sector,
-                ffi::bdev_name(f, &mut name)
+                // SAFETY: A member's file stays open while it sits in its slot.
+                unsafe { sys::bdev::bdev_name(f, &mut name) }
             );
         }
         m.next_seq_sect.store(end, Ordering::Relaxed);
@@ -717,7 +723,8 @@ impl Conf {
     fn end_r1(&self, r1: *mut R1Bio, status: u8) {
         // SAFETY: `r1` is live and ours; read out before freeing it.
         let (master, sector) = unsafe { ((*r1).master, (*r1).sector) };
-        ffi::r1_free(r1.cast());
+        // SAFETY: `r1` came from `r1_alloc`, is freed once, here, and not used after.
+        unsafe { sys::bio::r1_free(r1.cast()) };
         // SAFETY: The master bio was handed to us by the block layer and not ended.
         unsafe { bio::end_raw(master, status) };
         self.allow_barrier(bucket(sector));
@@ -752,10 +759,13 @@ impl Conf {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             }
-            static RESCHEDULE: crate::log::Ratelimit = crate::log::Ratelimit::new();
+            static RESCHEDULE: crate::sys::log::Ratelimit = crate::sys::log::Ratelimit::new();
             if RESCHEDULE.allow() {
                 let mut name = [0u8; 32];
-                let dev = m.file().map_or("?", |f| ffi::bdev_name(f, &mut name));
+                let dev = m.file().map_or("?", |f| {
+                    // SAFETY: A member's file stays open while it sits in its slot.
+                    unsafe { sys::bdev::bdev_name(f, &mut name) }
+                });
                 md_err!(
                     "md/raid1:{}: {}: rescheduling sector {}\n",
                     self.name(),
@@ -810,7 +820,8 @@ impl Conf {
         self.interrupt_sync();
         self.sb_change.store(true, Ordering::Release);
         let mut name = [0u8; 32];
-        let dev = ffi::bdev_name(f, &mut name);
+        // SAFETY: A member's file stays open while it sits in its slot.
+        let dev = unsafe { sys::bdev::bdev_name(f, &mut name) };
         md_crit!(
             "md/raid1:{}: Disk failure on {}, disabling device.\n",
             self.name(),
@@ -912,7 +923,7 @@ impl Conf {
         let Some(m) = self.mirrors.get(slot) else {
             return true;
         };
-        let now = ffi::real_seconds();
+        let now = sys::time::real_seconds();
         let last = m.last_read_error_s.swap(now, Ordering::AcqRel);
         let hours = now.saturating_sub(last) / 3600;
         let cur = m.read_errors.load(Ordering::Acquire);
@@ -922,7 +933,10 @@ impl Conf {
         let max = self.mddev().max_read_errors();
         if errors > max {
             let mut name = [0u8; 32];
-            let dev = m.file().map_or("?", |f| ffi::bdev_name(f, &mut name));
+            let dev = m.file().map_or("?", |f| {
+                // SAFETY: A member's file stays open while it sits in its slot.
+                unsafe { sys::bdev::bdev_name(f, &mut name) }
+            });
             md_notice!(
                 "md/raid1:{}: {}: Raid device exceeded read_error threshold [cur {}:max {}]\n",
                 self.name(),
@@ -996,7 +1010,10 @@ impl Conf {
                     m.corrected.fetch_add(s, Ordering::AcqRel);
                     self.sb_change.store(true, Ordering::Release);
                     let mut name = [0u8; 32];
-                    let dev = m.file().map_or("?", |f| ffi::bdev_name(f, &mut name));
+                    let dev = m.file().map_or("?", |f| {
+                        // SAFETY: A member's file stays open while it sits in its slot.
+                        unsafe { sys::bdev::bdev_name(f, &mut name) }
+                    });
                     md_info!(
                         "md/raid1:{}: read error corrected ({} sectors at {} on {})\n",
                         self.name(),
@@ -1034,7 +1051,7 @@ impl Conf {
             result: Ok(()),
         }];
         // SAFETY: The member stays open while `pending` counts us (removal waits for it).
-        unsafe { ffi::io_batch(&mut req) };
+        unsafe { sys::pages::io_batch(&mut req) };
         m.pending.fetch_sub(1, Ordering::AcqRel);
         self.wq.wake();
         let [r] = req;
@@ -1054,7 +1071,7 @@ impl Conf {
     ) -> (u64, bool) {
         // Allocations here happen with a barrier raised, which holds up the array's
         // writes: reclaim must not write to the array (raid1 allocates with GFP_NOIO).
-        let _noio = ffi::NoIo::enter();
+        let _noio = sys::util::NoIo::enter();
         let name = self.name();
         md_info!("md: {} of RAID array {}\n", action.desc(), name);
         if start > 0 {
@@ -1077,12 +1094,12 @@ impl Conf {
         }
         let mut interrupted = bufs.len() != self.mirrors.len();
         let mut j = start;
-        let mut marks = resync::Marks::new(ffi::now_ms(), start);
-        p.start(action, start, max, ffi::now_ms());
+        let mut marks = resync::Marks::new(sys::time::now_ms(), start);
+        p.start(action, start, max, sys::time::now_ms());
         let mut last_io = self.normal_io.load(Ordering::Relaxed);
-        let mut last_checkpoint_ms = ffi::now_ms();
+        let mut last_checkpoint_ms = sys::time::now_ms();
         while j < max && !interrupted {
-            if ffi::thread_should_stop() || self.sync_intr.load(Ordering::Acquire) {
+            if sys::thread::thread_should_stop() || self.sync_intr.load(Ordering::Acquire) {
                 interrupted = true;
                 break;
             }
@@ -1122,7 +1139,7 @@ impl Conf {
             }
             j += u64::from(n);
             p.curr.store(j, Ordering::Release);
-            let now = ffi::now_ms();
+            let now = sys::time::now_ms();
             if let Some((ms, cnt)) = marks.step(now, j) {
                 p.mark_ms.store(ms, Ordering::Release);
                 p.mark_cnt.store(cnt, Ordering::Release);
@@ -1148,7 +1165,7 @@ impl Conf {
                 let (mark_ms, mark_pos) = marks.oldest();
                 let speed = resync::speed_kib(
                     j.saturating_sub(mark_pos),
-                    ffi::now_ms().saturating_sub(mark_ms),
+                    sys::time::now_ms().saturating_sub(mark_ms),
                 );
                 let io = self.normal_io.load(Ordering::Relaxed);
                 let busy = io != last_io;
@@ -1156,12 +1173,14 @@ impl Conf {
                 match resync::throttle(speed, lo, hi, busy) {
                     resync::Throttle::Go => break,
                     resync::Throttle::Yield => {
-                        ffi::msleep(10);
+                        sys::time::msleep(10);
                         break;
                     }
                     resync::Throttle::Pause => {
-                        ffi::msleep(500);
-                        if ffi::thread_should_stop() || self.sync_intr.load(Ordering::Acquire) {
+                        sys::time::msleep(500);
+                        if sys::thread::thread_should_stop()
+                            || self.sync_intr.load(Ordering::Acquire)
+                        {
                             break;
                         }
                     }
@@ -1309,7 +1328,7 @@ impl Conf {
                     }
                     // SAFETY: Members stay open while `pending` counts these reads; every
                     // request reads into its own mirror's buffer.
-                    unsafe { ffi::io_batch(&mut reqs) };
+                    unsafe { sys::pages::io_batch(&mut reqs) };
                     for ((i, _), r) in reads.iter().zip(reqs.iter()) {
                         if r.result.is_err() {
                             failed_reads |= 1 << i;
@@ -1397,7 +1416,7 @@ impl Conf {
         }
         // SAFETY: Members stay open while `pending` counts these writes; writes only
         // read the shared buffer.
-        unsafe { ffi::io_batch(&mut reqs) };
+        unsafe { sys::pages::io_batch(&mut reqs) };
         let mut written = 0u32;
         for (i, r) in slots.iter().take(ns).zip(reqs.iter()) {
             if let Some(m) = self.mirrors.get(*i) {

@@ -8,10 +8,10 @@ use kernel::prelude::*;
 
 use kernel::str::CString;
 
-use crate::blockdev::{sb_buffer, BdevFile};
-use crate::gendisk::{MdKobj, RdevKobj};
 use crate::super_any::Super;
 use crate::superblock::Role;
+use crate::sys::bdev::{sb_buffer, BdevFile};
+use crate::sys::gendisk::{MdKobj, RdevKobj};
 
 /// One member device.
 pub(crate) struct Rdev {
@@ -130,7 +130,7 @@ impl Rdev {
     /// Creates md/dev-NAME/ under the array's md/ directory.
     pub(crate) fn add_kobj(&mut self, md: &MdKobj) -> Result {
         let name = CString::try_from_fmt(kernel::fmt!("{}", self.name()))?;
-        self.kobj = Some(RdevKobj::add(md, &name, self.file.as_ptr())?);
+        self.kobj = Some(RdevKobj::add(md, &name, &self.file)?);
         self.publish();
         Ok(())
     }
@@ -188,8 +188,7 @@ impl Rdev {
     pub(crate) fn write_sb(&mut self) -> Result {
         let mut buf = sb_buffer()?;
         self.sb.encode(&mut buf).map_err(|_| EINVAL)?;
-        let out = buf.get_mut(..self.sb_write_len).ok_or(EINVAL)?;
-        self.file.write(self.sb_offset, out)
+        self.file.write(self.sb_offset, &mut buf, self.sb_write_len)
     }
 }
 
