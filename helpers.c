@@ -5,12 +5,14 @@
  * Module parameters, the /proc/mdstat proc_ops, the dev.raid sysctl table, the
  * block_device_operations of md gendisks, the blk_alloc_disk() macro, the
  * kobject type of /sys/block/mdN/md/ and a handful of static inlines. Every
- * callback forwards to a `rust_md_*` function; no md logic lives here.
+ * callback forwards to a `rust_md_*` function (entry.rs); no md logic lives
+ * here. Exported kernel functions are called from Rust through
+ * kernel::bindings, never forwarded from here; each group below says why it
+ * is C. The Rust declarations are in sys/ffi.rs.
  */
 #include <linux/blkdev.h>
 #include <linux/bio.h>
 #include <linux/capability.h>
-#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/hdreg.h>
 #include <linux/kobject.h>
@@ -27,11 +29,11 @@
 #include <linux/sysctl.h>
 #include <linux/sysfs.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
 
 #include "helpers.h"
 
 /* ---- module parameters (names and modes as the kernel's md) ---- */
+/* C: module_param*() are macros building static tables; 6.12's module! has no param callbacks. */
 
 static bool create_on_open = true;
 static unsigned int start_readonly;
@@ -75,6 +77,7 @@ int rmd_start_dirty_degraded(void)
 }
 
 /* ---- sysctl dev.raid ---- */
+/* C: a static ctl_table with proc_handler pointers; 6.12's Rust has no sysctl API. */
 
 static int sysctl_speed_limit_min = 1000;
 static int sysctl_speed_limit_max = 200000;
@@ -120,6 +123,7 @@ int rmd_speed_limit_max(void)
 }
 
 /* ---- /proc/mdstat ---- */
+/* C: a static proc_ops table with the seq_file single_open callbacks. */
 
 static int rmd_mdstat_show(struct seq_file *seq, void *v)
 {
@@ -149,6 +153,10 @@ void rmd_mdstat_unregister(void)
 }
 
 /* ---- the md major and its gendisks ---- */
+/*
+ * C: the probe and block_device_operations are static function-pointer tables
+ * (and the ops' owner THIS_MODULE); blk_alloc_disk() is a macro (lockdep key).
+ */
 
 static void rmd_probe(dev_t dev);
 
@@ -230,6 +238,7 @@ struct gendisk *rmd_alloc_disk(unsigned int minor, const char *name)
 }
 
 /* ---- /sys/block/mdN/md/ ---- */
+/* C: kobj_type, sysfs_ops and attribute groups are static tables of function pointers. */
 
 struct rmd_kobj {
 	struct kobject kobj;
@@ -391,6 +400,11 @@ void rmd_md_kobj_notify(struct rmd_kobj *k, const char *attr)
 }
 
 /* ---- members: exclusive open by dev_t, size, name, synchronous I/O ---- */
+/*
+ * C: BLK_OPEN_* are casts bindgen does not export, bdev_nr_sectors() and
+ * bdev_logical_block_size() are static inlines without a Rust helper, %pg is a
+ * printk extension, and the on-stack bio of rmd_sync_io uses static inlines.
+ */
 
 struct file *rmd_bdev_open(u32 dev, void *holder)
 {
@@ -439,7 +453,8 @@ int rmd_sync_io(struct file *f, u64 sector, void *buf, unsigned int len,
 	return ret;
 }
 
-/* ---- array queue: limits stacked from the members, capacity ---- */
+/* ---- array queue: limits stacked from the members ---- */
+/* C: queue_limits_start_update() and blk_set_stacking_limits' BLK_FEAT_* are inlines and casts. */
 
 int rmd_set_limits(struct gendisk *disk, struct file **members,
 		   const u64 *data_offsets, unsigned int n)
@@ -473,6 +488,11 @@ int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 }
 
 /* ---- bios: split, clone to a member, complete ---- */
+/*
+ * C: the bio_sets (with the clone's front pad, reached by container_of) and the
+ * r1bio mempool are static C objects; bio_op() is an inline; bi_end_io is a C
+ * callback pointer.
+ */
 
 /*
  * A clone to one mirror carries its request (a raid1 r1bio, owned by Rust) and
@@ -603,6 +623,7 @@ void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 }
 
 /* ---- page buffers and synchronous member I/O for resync and repairs ---- */
+/* C: alloc_page()/page_address() are macros/inlines; the batch's end_io is a C callback. */
 
 struct rmd_buf {
 	unsigned int nr;
@@ -641,6 +662,14 @@ void *rmd_buf_page(struct rmd_buf *b, unsigned int i)
 {
 	return i < b->nr ? page_address(b->pages[i]) : NULL;
 }
+
+/* The layout sys/ffi.rs mirrors (it asserts the same offsets). */
+static_assert(offsetof(struct rmd_io, sector) == 2 * sizeof(void *));
+static_assert(offsetof(struct rmd_io, sectors) == 2 * sizeof(void *) + 8);
+static_assert(offsetof(struct rmd_io, write) == 2 * sizeof(void *) + 12);
+static_assert(offsetof(struct rmd_io, status) == 2 * sizeof(void *) + 16);
+static_assert(offsetof(struct rmd_io, batch) == 3 * sizeof(void *) + 16);
+static_assert(sizeof(struct rmd_io) == 4 * sizeof(void *) + 16);
 
 struct rmd_batch {
 	atomic_t left;
@@ -701,6 +730,11 @@ void rmd_io_batch(struct rmd_io *ios, unsigned int n)
 }
 
 /* ---- per-array threads (md_thread), wait queues, the reconfig mutex ---- */
+/*
+ * C: kthread_run(), wait_event*() and init_waitqueue_head() are macros (the
+ * latter two with a static lockdep key), as is mutex_init(); locking, unlocking
+ * and kthread_should_stop() are called from Rust directly.
+ */
 
 struct rmd_thread {
 	struct task_struct *tsk;
@@ -804,13 +838,14 @@ void rmd_waitq_wait_interruptible(struct rmd_waitq *q, bool (*cond)(const void *
 		flush_signals(current);
 }
 
-/* mutex_init() is a macro with a static lockdep key (6.12's LockClassKey::as_ptr is crate-private). */
+/* mutex_init(): a macro; 6.12's LockClassKey::as_ptr() is private to the kernel crate. */
 void rmd_mutex_init(struct mutex *m)
 {
 	mutex_init(m);
 }
 
 /* ---- reboot: every array is marked clean first (md_notify_reboot) ---- */
+/* C: a static notifier_block with its callback pointer. */
 
 static int rmd_reboot(struct notifier_block *nb, unsigned long code, void *x)
 {
@@ -983,7 +1018,10 @@ void rmd_md_unlink(struct rmd_kobj *md, const char *name)
 	sysfs_remove_link(&md->kobj, name);
 }
 
-/* Allocation scope for work that writes wait on: reclaim must not recurse into I/O. */
+/*
+ * Allocation scope for work that writes wait on: reclaim must not recurse into I/O.
+ * C: memalloc_noio_save/restore are static inlines without a Rust helper.
+ */
 unsigned int rmd_noio_save(void)
 {
 	return memalloc_noio_save();

@@ -57,9 +57,8 @@ const _: () = {
     assert!(core::mem::offset_of!(RmdIo, sectors) == 2 * p + 8);
     assert!(core::mem::offset_of!(RmdIo, write) == 2 * p + 12);
     assert!(core::mem::offset_of!(RmdIo, status) == 2 * p + 16);
-    let batch = 2 * p + 20 + (p - 4);
-    assert!(core::mem::offset_of!(RmdIo, batch) == batch);
-    assert!(core::mem::size_of::<RmdIo>() == batch + p);
+    assert!(core::mem::offset_of!(RmdIo, batch) == 3 * p + 16);
+    assert!(core::mem::size_of::<RmdIo>() == 4 * p + 16);
 };
 
 // Only pointers to the opaque C structs cross the boundary; their layout is not used.
