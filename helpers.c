@@ -490,8 +490,8 @@ int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 /* ---- bios: split, clone to a member, complete ---- */
 /*
  * C: the bio_sets (with the clone's front pad, reached by container_of) and the
- * r1bio mempool are static C objects; bio_op() is an inline; bi_end_io is a C
- * callback pointer.
+ * r1bio mempool are static C objects, and bi_end_io is a C callback pointer.
+ * Reading a bio (sector, size, op, flags) and ending it are done in sys/bio.rs.
  */
 
 /*
@@ -565,31 +565,6 @@ struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors)
 	bio_chain(split, bio);
 	submit_bio_noacct(bio);
 	return split;
-}
-
-/* 0: read, 1: write (incl. flush, discard), 2: anything else. */
-int rmd_bio_kind(struct bio *bio)
-{
-	switch (bio_op(bio)) {
-	case REQ_OP_READ:
-		return 0;
-	case REQ_OP_WRITE:
-	case REQ_OP_DISCARD:
-	case REQ_OP_FLUSH:
-		return 1;
-	default:
-		return 2;
-	}
-}
-
-/*
- * Whether a failed clone of @bio is left alone rather than handled as a member
- * error: discards, read-ahead and NOWAIT bios (raid1's ignore_error).
- */
-bool rmd_bio_errors_ignored(struct bio *bio)
-{
-	return bio_op(bio) == REQ_OP_DISCARD ||
-	       (bio->bi_opf & (REQ_RAHEAD | REQ_NOWAIT));
 }
 
 static void rmd_clone_endio(struct bio *bio)

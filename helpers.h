@@ -74,8 +74,6 @@ int rmd_bioset_init(size_t r1_size);
 void rmd_bioset_exit(void);
 void *rmd_r1_alloc(void);
 void rmd_r1_free(void *p);
-int rmd_bio_kind(struct bio *bio);
-bool rmd_bio_errors_ignored(struct bio *bio);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      void *r1, int idx);
 struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);

@@ -66,12 +66,24 @@ impl Bio {
         unsafe { (*self.ptr).bi_iter.bi_size >> 9 }
     }
 
+    /// The request's flags (`bi_opf`).
+    fn opf(&self) -> bindings::blk_opf_t {
+        // SAFETY: Valid bio (type invariant).
+        unsafe { (*self.ptr).bi_opf }
+    }
+
+    /// The operation (`bio_op`: the low REQ_OP_BITS of `bi_opf`).
+    fn op(&self) -> bindings::req_op {
+        self.opf() & ((1 << bindings::REQ_OP_BITS) - 1)
+    }
+
     /// The kind of request.
     pub(crate) fn kind(&self) -> Kind {
-        // SAFETY: Valid bio (type invariant).
-        match unsafe { ffi::rmd_bio_kind(self.ptr) } {
-            0 => Kind::Read,
-            1 => Kind::Write,
+        match self.op() {
+            bindings::req_op_REQ_OP_READ => Kind::Read,
+            bindings::req_op_REQ_OP_WRITE
+            | bindings::req_op_REQ_OP_DISCARD
+            | bindings::req_op_REQ_OP_FLUSH => Kind::Write,
             _ => Kind::Other,
         }
     }
@@ -79,8 +91,9 @@ impl Bio {
     /// Whether a failed clone is not a member error: discards, read-ahead and
     /// NOWAIT bios (md's raid1_should_handle_error and its discard exception).
     pub(crate) fn errors_ignored(&self) -> bool {
-        // SAFETY: Valid bio (type invariant).
-        unsafe { ffi::rmd_bio_errors_ignored(self.ptr) }
+        let ignored = (1 << bindings::req_flag_bits___REQ_RAHEAD)
+            | (1 << bindings::req_flag_bits___REQ_NOWAIT);
+        self.op() == bindings::req_op_REQ_OP_DISCARD || self.opf() & ignored != 0
     }
 
     /// Splits off the first `sectors` if the bio is longer (the rest is resubmitted);

@@ -130,8 +130,6 @@ extern "C" {
     pub(crate) fn rmd_r1_alloc() -> *mut c_void;
     pub(crate) fn rmd_r1_free(p: *mut c_void);
     pub(crate) fn rmd_bioset_exit();
-    pub(crate) fn rmd_bio_kind(bio: *mut bindings::bio) -> c_int;
-    pub(crate) fn rmd_bio_errors_ignored(bio: *mut bindings::bio) -> bool;
     pub(crate) fn rmd_clone_submit(
         orig: *mut bindings::bio,
         member: *mut bindings::file,
