@@ -26,7 +26,8 @@ clean:
 	-$(MAKE) $(KBUILD_ARGS) clean
 	rm -rf host/target out
 
-RUST_SOURCES := $(wildcard *.rs $(addsuffix /*.rs,mddev raid1 sys sysfs))
+# The crate: top-level files and its module folders (host/, fuzz/, tests/ are not kernel code).
+RUST_SOURCES := $(wildcard *.rs) $(filter-out host/% fuzz/% tests/%,$(wildcard */*.rs))
 
 fmt:
 	rustfmt --edition 2021 --config-path "$$($(KDIR_CMD))/.rustfmt.toml" $(RUST_SOURCES)

@@ -5,12 +5,14 @@
  * Module parameters, the /proc/mdstat proc_ops, the dev.raid sysctl table, the
  * block_device_operations of md gendisks, the blk_alloc_disk() macro, the
  * kobject type of /sys/block/mdN/md/ and a handful of static inlines. Every
- * callback forwards to a `rust_md_*` function; no md logic lives here.
+ * callback forwards to a `rust_md_*` function (entry.rs); no md logic lives
+ * here. Exported kernel functions are called from Rust through
+ * kernel::bindings, never forwarded from here; each group below says why it
+ * is C. The Rust declarations are in sys/ffi.rs.
  */
 #include <linux/blkdev.h>
 #include <linux/bio.h>
 #include <linux/capability.h>
-#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/hdreg.h>
 #include <linux/kobject.h>
@@ -27,11 +29,11 @@
 #include <linux/sysctl.h>
 #include <linux/sysfs.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
 
 #include "helpers.h"
 
 /* ---- module parameters (names and modes as the kernel's md) ---- */
+/* C: module_param*() are macros building static tables; 6.12's module! has no param callbacks. */
 
 static bool create_on_open = true;
 static unsigned int start_readonly;
@@ -75,6 +77,7 @@ int rmd_start_dirty_degraded(void)
 }
 
 /* ---- sysctl dev.raid ---- */
+/* C: a static ctl_table with proc_handler pointers; 6.12's Rust has no sysctl API. */
 
 static int sysctl_speed_limit_min = 1000;
 static int sysctl_speed_limit_max = 200000;
@@ -120,6 +123,7 @@ int rmd_speed_limit_max(void)
 }
 
 /* ---- /proc/mdstat ---- */
+/* C: a static proc_ops table with the seq_file single_open callbacks. */
 
 static int rmd_mdstat_show(struct seq_file *seq, void *v)
 {
@@ -148,30 +152,17 @@ void rmd_mdstat_unregister(void)
 	remove_proc_entry("mdstat", NULL);
 }
 
-void rmd_seq_write(struct seq_file *seq, const char *data, size_t len)
-{
-	seq_write(seq, data, len);
-}
-
-/* ---- workqueues ---- */
-
-struct workqueue_struct *rmd_alloc_workqueue(const char *name, bool mem_reclaim)
-{
-	return alloc_workqueue("%s", mem_reclaim ? WQ_MEM_RECLAIM : 0, 0, name);
-}
-
 /* ---- the md major and its gendisks ---- */
+/*
+ * C: the probe and block_device_operations are static function-pointer tables
+ * (and the ops' owner THIS_MODULE); blk_alloc_disk() is a macro (lockdep key).
+ */
 
 static void rmd_probe(dev_t dev);
 
 int rmd_register_major(void)
 {
 	return __register_blkdev(MD_MAJOR, "md", rmd_probe);
-}
-
-void rmd_unregister_major(void)
-{
-	unregister_blkdev(MD_MAJOR, "md");
 }
 
 static void rmd_probe(dev_t dev)
@@ -246,37 +237,8 @@ struct gendisk *rmd_alloc_disk(unsigned int minor, const char *name)
 	return disk;
 }
 
-void rmd_disk_set_private(struct gendisk *disk, void *mddev)
-{
-	disk->private_data = mddev;
-}
-
-int rmd_add_disk(struct gendisk *disk)
-{
-	return add_disk(disk);
-}
-
-void rmd_del_disk(struct gendisk *disk)
-{
-	del_gendisk(disk);
-}
-
-void rmd_put_disk(struct gendisk *disk)
-{
-	put_disk(disk);
-}
-
-bool rmd_module_get(void)
-{
-	return try_module_get(THIS_MODULE);
-}
-
-void rmd_module_put(void)
-{
-	module_put(THIS_MODULE);
-}
-
 /* ---- /sys/block/mdN/md/ ---- */
+/* C: kobj_type, sysfs_ops and attribute groups are static tables of function pointers. */
 
 struct rmd_kobj {
 	struct kobject kobj;
@@ -437,17 +399,12 @@ void rmd_md_kobj_notify(struct rmd_kobj *k, const char *attr)
 	sysfs_notify(&k->kobj, NULL, attr);
 }
 
-/*
- * Waits for module parameter writes in flight (they run under the param
- * lock); called at unload after new ones are refused.
- */
-void rmd_params_quiesce(void)
-{
-	kernel_param_lock(THIS_MODULE);
-	kernel_param_unlock(THIS_MODULE);
-}
-
 /* ---- members: exclusive open by dev_t, size, name, synchronous I/O ---- */
+/*
+ * C: BLK_OPEN_* are casts bindgen does not export, bdev_nr_sectors() and
+ * bdev_logical_block_size() are static inlines without a Rust helper, %pg is a
+ * printk extension, and the on-stack bio of rmd_sync_io uses static inlines.
+ */
 
 struct file *rmd_bdev_open(u32 dev, void *holder)
 {
@@ -455,19 +412,9 @@ struct file *rmd_bdev_open(u32 dev, void *holder)
 				     holder, NULL);
 }
 
-void rmd_bdev_close(struct file *f)
-{
-	bdev_fput(f);
-}
-
 u64 rmd_bdev_sectors(struct file *f)
 {
 	return bdev_nr_sectors(file_bdev(f));
-}
-
-u32 rmd_bdev_devt(struct file *f)
-{
-	return file_bdev(f)->bd_dev;
 }
 
 unsigned int rmd_bdev_logical_block_size(struct file *f)
@@ -506,12 +453,8 @@ int rmd_sync_io(struct file *f, u64 sector, void *buf, unsigned int len,
 	return ret;
 }
 
-void rmd_msleep(unsigned int ms)
-{
-	msleep(ms);
-}
-
-/* ---- array queue: limits stacked from the members, capacity ---- */
+/* ---- array queue: limits stacked from the members ---- */
+/* C: queue_limits_start_update() and blk_set_stacking_limits' BLK_FEAT_* are inlines and casts. */
 
 int rmd_set_limits(struct gendisk *disk, struct file **members,
 		   const u64 *data_offsets, unsigned int n)
@@ -544,22 +487,12 @@ int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 	return queue_limits_commit_update(disk->queue, &lim);
 }
 
-void rmd_set_capacity(struct gendisk *disk, u64 sectors)
-{
-	set_capacity_and_notify(disk, sectors);
-}
-
-void rmd_disk_change_uevent(struct gendisk *disk)
-{
-	kobject_uevent(&disk_to_dev(disk)->kobj, KOBJ_CHANGE);
-}
-
-int rmd_sync_disk(struct gendisk *disk)
-{
-	return sync_blockdev(disk->part0);
-}
-
 /* ---- bios: split, clone to a member, complete ---- */
+/*
+ * C: the bio_sets (with the clone's front pad, reached by container_of) and the
+ * r1bio mempool are static C objects, and bi_end_io is a C callback pointer.
+ * Reading a bio (sector, size, op, flags) and ending it are done in sys/bio.rs.
+ */
 
 /*
  * A clone to one mirror carries its request (a raid1 r1bio, owned by Rust) and
@@ -634,53 +567,6 @@ struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors)
 	return split;
 }
 
-struct bio *rmd_bio_split_to_limits(struct bio *bio)
-{
-	return bio_split_to_limits(bio);
-}
-
-u64 rmd_bio_sector(struct bio *bio)
-{
-	return bio->bi_iter.bi_sector;
-}
-
-unsigned int rmd_bio_sectors(struct bio *bio)
-{
-	return bio_sectors(bio);
-}
-
-/* 0: read, 1: write (incl. flush, discard), 2: anything else. */
-int rmd_bio_kind(struct bio *bio)
-{
-	switch (bio_op(bio)) {
-	case REQ_OP_READ:
-		return 0;
-	case REQ_OP_WRITE:
-	case REQ_OP_DISCARD:
-	case REQ_OP_FLUSH:
-		return 1;
-	default:
-		return 2;
-	}
-}
-
-/*
- * Whether a failed clone of @bio is left alone rather than handled as a member
- * error: discards, read-ahead and NOWAIT bios (raid1's ignore_error).
- */
-bool rmd_bio_errors_ignored(struct bio *bio)
-{
-	return bio_op(bio) == REQ_OP_DISCARD ||
-	       (bio->bi_opf & (REQ_RAHEAD | REQ_NOWAIT));
-}
-
-void rmd_bio_endio(struct bio *bio, u8 status)
-{
-	if (status)
-		bio->bi_status = status;
-	bio_endio(bio);
-}
-
 static void rmd_clone_endio(struct bio *bio)
 {
 	struct rmd_clone *c = container_of(bio, struct rmd_clone, bio);
@@ -712,6 +598,7 @@ void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 }
 
 /* ---- page buffers and synchronous member I/O for resync and repairs ---- */
+/* C: alloc_page()/page_address() are macros/inlines; the batch's end_io is a C callback. */
 
 struct rmd_buf {
 	unsigned int nr;
@@ -750,6 +637,14 @@ void *rmd_buf_page(struct rmd_buf *b, unsigned int i)
 {
 	return i < b->nr ? page_address(b->pages[i]) : NULL;
 }
+
+/* The layout sys/ffi.rs mirrors (it asserts the same offsets). */
+static_assert(offsetof(struct rmd_io, sector) == 2 * sizeof(void *));
+static_assert(offsetof(struct rmd_io, sectors) == 2 * sizeof(void *) + 8);
+static_assert(offsetof(struct rmd_io, write) == 2 * sizeof(void *) + 12);
+static_assert(offsetof(struct rmd_io, status) == 2 * sizeof(void *) + 16);
+static_assert(offsetof(struct rmd_io, batch) == 3 * sizeof(void *) + 16);
+static_assert(sizeof(struct rmd_io) == 4 * sizeof(void *) + 16);
 
 struct rmd_batch {
 	atomic_t left;
@@ -810,6 +705,11 @@ void rmd_io_batch(struct rmd_io *ios, unsigned int n)
 }
 
 /* ---- per-array threads (md_thread), wait queues, the reconfig mutex ---- */
+/*
+ * C: kthread_run(), wait_event*() and init_waitqueue_head() are macros (the
+ * latter two with a static lockdep key), as is mutex_init(); locking, unlocking
+ * and kthread_should_stop() are called from Rust directly.
+ */
 
 struct rmd_thread {
 	struct task_struct *tsk;
@@ -883,11 +783,6 @@ void rmd_thread_stop(struct rmd_thread *t)
 	kfree(t);
 }
 
-bool rmd_thread_should_stop(void)
-{
-	return kthread_should_stop();
-}
-
 struct rmd_waitq {
 	wait_queue_head_t wq;
 };
@@ -939,27 +834,14 @@ bool rmd_waitq_wait_idle_timeout(struct rmd_waitq *q, bool (*cond)(const void *)
 	return wait_event_idle_timeout(q->wq, cond(ctx), msecs_to_jiffies(ms)) > 0;
 }
 
+/* mutex_init(): a macro; 6.12's LockClassKey::as_ptr() is private to the kernel crate. */
 void rmd_mutex_init(struct mutex *m)
 {
 	mutex_init(m);
 }
 
-void rmd_mutex_lock(struct mutex *m)
-{
-	mutex_lock(m);
-}
-
-bool rmd_mutex_trylock(struct mutex *m)
-{
-	return mutex_trylock(m);
-}
-
-void rmd_mutex_unlock(struct mutex *m)
-{
-	mutex_unlock(m);
-}
-
 /* ---- reboot: every array is marked clean first (md_notify_reboot) ---- */
+/* C: a static notifier_block with its callback pointer. */
 
 static int rmd_reboot(struct notifier_block *nb, unsigned long code, void *x)
 {
@@ -1132,12 +1014,10 @@ void rmd_md_unlink(struct rmd_kobj *md, const char *name)
 	sysfs_remove_link(&md->kobj, name);
 }
 
-void rmd_set_disk_ro(struct gendisk *disk, bool ro)
-{
-	set_disk_ro(disk, ro);
-}
-
-/* Allocation scope for work that writes wait on: reclaim must not recurse into I/O. */
+/*
+ * Allocation scope for work that writes wait on: reclaim must not recurse into I/O.
+ * C: memalloc_noio_save/restore are static inlines without a Rust helper.
+ */
 unsigned int rmd_noio_save(void)
 {
 	return memalloc_noio_save();

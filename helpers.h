@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rust-md: the interface between helpers.c and the Rust crate. The rmd_*
- * functions are the C side, declared again in ffi.rs; the rust_md_*
- * functions are the Rust side, defined in ffi.rs.
+ * functions are the C side, declared again in sys/ffi.rs; the rust_md_*
+ * functions are the Rust side, defined in entry.rs. Kernel functions Rust
+ * can call through kernel::bindings are not wrapped here.
  */
 #ifndef RUST_MD_HELPERS_H
 #define RUST_MD_HELPERS_H
 
 #include <linux/blkdev.h>
 #include <linux/seq_file.h>
-#include <linux/workqueue.h>
 
 struct rmd_kobj;
 struct rmd_rdev_kobj;
@@ -17,7 +17,7 @@ struct rmd_buf;
 struct rmd_thread;
 struct rmd_waitq;
 
-/* One request of rmd_io_batch(); the layout is mirrored in ffi.rs. */
+/* One request of rmd_io_batch(); mirrored in sys/ffi.rs, layout asserted on both sides. */
 struct rmd_io {
 	struct file *file;
 	struct rmd_buf *buf;
@@ -55,47 +55,25 @@ int rmd_speed_limit_min(void);
 int rmd_speed_limit_max(void);
 int rmd_mdstat_register(void);
 void rmd_mdstat_unregister(void);
-void rmd_seq_write(struct seq_file *seq, const char *data, size_t len);
-struct workqueue_struct *rmd_alloc_workqueue(const char *name, bool mem_reclaim);
 int rmd_register_major(void);
-void rmd_unregister_major(void);
 struct gendisk *rmd_alloc_disk(unsigned int minor, const char *name);
-void rmd_disk_set_private(struct gendisk *disk, void *mddev);
-int rmd_add_disk(struct gendisk *disk);
-void rmd_del_disk(struct gendisk *disk);
-void rmd_put_disk(struct gendisk *disk);
-bool rmd_module_get(void);
-void rmd_module_put(void);
 struct rmd_kobj *rmd_md_kobj_add(struct gendisk *disk, void *mddev);
 void rmd_md_kobj_remove(struct rmd_kobj *k);
 void rmd_md_kobj_notify(struct rmd_kobj *k, const char *attr);
-void rmd_params_quiesce(void);
 struct file *rmd_bdev_open(u32 dev, void *holder);
-void rmd_bdev_close(struct file *f);
 u64 rmd_bdev_sectors(struct file *f);
-u32 rmd_bdev_devt(struct file *f);
 unsigned int rmd_bdev_logical_block_size(struct file *f);
 void rmd_bdev_name(struct file *f, char *buf, size_t len);
 int rmd_sync_io(struct file *f, u64 sector, void *buf, unsigned int len,
 		bool write);
-void rmd_msleep(unsigned int ms);
 int rmd_set_limits(struct gendisk *disk, struct file **members,
 		   const u64 *data_offsets, unsigned int n);
 int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 			 u64 data_offset);
-void rmd_set_capacity(struct gendisk *disk, u64 sectors);
-void rmd_disk_change_uevent(struct gendisk *disk);
-int rmd_sync_disk(struct gendisk *disk);
 int rmd_bioset_init(size_t r1_size);
 void rmd_bioset_exit(void);
 void *rmd_r1_alloc(void);
 void rmd_r1_free(void *p);
-struct bio *rmd_bio_split_to_limits(struct bio *bio);
-u64 rmd_bio_sector(struct bio *bio);
-unsigned int rmd_bio_sectors(struct bio *bio);
-int rmd_bio_kind(struct bio *bio);
-bool rmd_bio_errors_ignored(struct bio *bio);
-void rmd_bio_endio(struct bio *bio, u8 status);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      void *r1, int idx);
 struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);
@@ -111,7 +89,6 @@ void rmd_thread_wake(struct rmd_thread *t);
 void rmd_rcu_read_lock(void);
 void rmd_rcu_read_unlock(void);
 void rmd_thread_stop(struct rmd_thread *t);
-bool rmd_thread_should_stop(void);
 struct rmd_waitq *rmd_waitq_alloc(void);
 void rmd_waitq_free(struct rmd_waitq *q);
 void rmd_waitq_wake(struct rmd_waitq *q);
@@ -122,9 +99,6 @@ bool rmd_waitq_wait_idle_timeout(struct rmd_waitq *q, bool (*cond)(const void *)
 void rmd_waitq_wait(struct rmd_waitq *q, bool (*cond)(const void *),
 		    const void *ctx);
 void rmd_mutex_init(struct mutex *m);
-void rmd_mutex_lock(struct mutex *m);
-bool rmd_mutex_trylock(struct mutex *m);
-void rmd_mutex_unlock(struct mutex *m);
 int rmd_reboot_register(void);
 void rmd_reboot_unregister(void);
 
@@ -137,7 +111,6 @@ int rmd_md_link_rdev(struct rmd_kobj *md, struct rmd_rdev_kobj *k,
 		     const char *name);
 void rmd_md_unlink(struct rmd_kobj *md, const char *name);
 
-void rmd_set_disk_ro(struct gendisk *disk, bool ro);
 
 unsigned int rmd_noio_save(void);
 void rmd_noio_restore(unsigned int flags);

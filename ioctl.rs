@@ -5,7 +5,7 @@
 //! Pure `core` code; the kernel side copies bytes from and to user memory and
 //! calls these to decode and encode them.
 
-/// The ioctl commands md knows (x86_64 values).
+/// The ioctl commands md knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmd {
     /// Driver version, `mdu_version_t` out.
@@ -46,22 +46,22 @@ impl Cmd {
     /// Maps an ioctl number to a command; `None` means ENOTTY.
     pub fn from_raw(cmd: u32) -> Option<Cmd> {
         Some(match cmd {
-            0x800c_0910 => Cmd::RaidVersion,
-            0x8048_0911 => Cmd::GetArrayInfo,
-            0x8014_0912 => Cmd::GetDiskInfo,
-            0x0000_0914 => Cmd::RaidAutorun,
-            0x9000_0915 => Cmd::GetBitmapFile,
-            0x4014_0921 => Cmd::AddNewDisk,
-            0x0000_0922 => Cmd::HotRemoveDisk,
-            0x4048_0923 => Cmd::SetArrayInfo,
-            0x0000_0928 => Cmd::HotAddDisk,
-            0x0000_0929 => Cmd::SetDiskFaulty,
-            0x4004_092b => Cmd::SetBitmapFile,
-            0x400c_0930 => Cmd::RunArray,
-            0x0000_0932 => Cmd::StopArray,
-            0x0000_0933 => Cmd::StopArrayRo,
-            0x0000_0934 => Cmd::RestartArrayRw,
-            0x0000_0935 => Cmd::ClusteredDiskNack,
+            RAID_VERSION => Cmd::RaidVersion,
+            GET_ARRAY_INFO => Cmd::GetArrayInfo,
+            GET_DISK_INFO => Cmd::GetDiskInfo,
+            RAID_AUTORUN => Cmd::RaidAutorun,
+            GET_BITMAP_FILE => Cmd::GetBitmapFile,
+            ADD_NEW_DISK => Cmd::AddNewDisk,
+            HOT_REMOVE_DISK => Cmd::HotRemoveDisk,
+            SET_ARRAY_INFO => Cmd::SetArrayInfo,
+            HOT_ADD_DISK => Cmd::HotAddDisk,
+            SET_DISK_FAULTY => Cmd::SetDiskFaulty,
+            SET_BITMAP_FILE => Cmd::SetBitmapFile,
+            RUN_ARRAY => Cmd::RunArray,
+            STOP_ARRAY => Cmd::StopArray,
+            STOP_ARRAY_RO => Cmd::StopArrayRo,
+            RESTART_ARRAY_RW => Cmd::RestartArrayRw,
+            CLUSTERED_DISK_NACK => Cmd::ClusteredDiskNack,
             _ => return None,
         })
     }
@@ -93,6 +93,88 @@ impl Cmd {
         )
     }
 }
+
+/// The `_IOC` bit layout of the target (asm-generic/ioctl.h and the
+/// architectures that override it): direction and size field widths and the
+/// direction values.
+#[cfg(any(
+    target_arch = "powerpc",
+    target_arch = "powerpc64",
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "sparc",
+    target_arch = "sparc64"
+))]
+mod ioc {
+    pub const SIZEBITS: u32 = 13;
+    pub const NONE: u32 = 1;
+    pub const READ: u32 = 2;
+    pub const WRITE: u32 = 4;
+}
+
+/// The generic layout (x86, arm, arm64, riscv, loongarch, s390, ...).
+#[cfg(not(any(
+    target_arch = "powerpc",
+    target_arch = "powerpc64",
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "sparc",
+    target_arch = "sparc64"
+)))]
+mod ioc {
+    pub const SIZEBITS: u32 = 14;
+    pub const NONE: u32 = 0;
+    pub const READ: u32 = 2;
+    pub const WRITE: u32 = 1;
+}
+
+/// `_IOC(dir, MD_MAJOR, nr, size)`: type in bits 8..16, nr in 0..8, size from bit 16,
+/// direction above the size field.
+const fn md_ioc(dir: u32, nr: u32, size: usize) -> u32 {
+    // A size that does not fit the field is a build error (the const panics).
+    assert!(size < (1 << ioc::SIZEBITS) && nr < 256);
+    (dir << (16 + ioc::SIZEBITS)) | ((size as u32) << 16) | (MD_MAJOR << 8) | nr
+}
+
+/// MD_MAJOR, the ioctl type of md.
+const MD_MAJOR: u32 = 9;
+/// Size of `mdu_param_t`.
+const PARAM_SIZE: usize = 12;
+/// Size of an `int` (SET_BITMAP_FILE's argument as _IOW declares it).
+const INT_SIZE: usize = 4;
+
+/// `_IOR(MD_MAJOR, 0x10, mdu_version_t)`.
+pub const RAID_VERSION: u32 = md_ioc(ioc::READ, 0x10, VERSION_SIZE);
+/// `_IOR(MD_MAJOR, 0x11, mdu_array_info_t)`.
+pub const GET_ARRAY_INFO: u32 = md_ioc(ioc::READ, 0x11, ARRAY_INFO_SIZE);
+/// `_IOR(MD_MAJOR, 0x12, mdu_disk_info_t)`.
+pub const GET_DISK_INFO: u32 = md_ioc(ioc::READ, 0x12, DISK_INFO_SIZE);
+/// `_IO(MD_MAJOR, 0x14)`.
+pub const RAID_AUTORUN: u32 = md_ioc(ioc::NONE, 0x14, 0);
+/// `_IOR(MD_MAJOR, 0x15, mdu_bitmap_file_t)`.
+pub const GET_BITMAP_FILE: u32 = md_ioc(ioc::READ, 0x15, BITMAP_FILE_SIZE);
+/// `_IOW(MD_MAJOR, 0x21, mdu_disk_info_t)`.
+pub const ADD_NEW_DISK: u32 = md_ioc(ioc::WRITE, 0x21, DISK_INFO_SIZE);
+/// `_IO(MD_MAJOR, 0x22)`.
+pub const HOT_REMOVE_DISK: u32 = md_ioc(ioc::NONE, 0x22, 0);
+/// `_IOW(MD_MAJOR, 0x23, mdu_array_info_t)`.
+pub const SET_ARRAY_INFO: u32 = md_ioc(ioc::WRITE, 0x23, ARRAY_INFO_SIZE);
+/// `_IO(MD_MAJOR, 0x28)`.
+pub const HOT_ADD_DISK: u32 = md_ioc(ioc::NONE, 0x28, 0);
+/// `_IO(MD_MAJOR, 0x29)`.
+pub const SET_DISK_FAULTY: u32 = md_ioc(ioc::NONE, 0x29, 0);
+/// `_IOW(MD_MAJOR, 0x2b, int)`.
+pub const SET_BITMAP_FILE: u32 = md_ioc(ioc::WRITE, 0x2b, INT_SIZE);
+/// `_IOW(MD_MAJOR, 0x30, mdu_param_t)`.
+pub const RUN_ARRAY: u32 = md_ioc(ioc::WRITE, 0x30, PARAM_SIZE);
+/// `_IO(MD_MAJOR, 0x32)`.
+pub const STOP_ARRAY: u32 = md_ioc(ioc::NONE, 0x32, 0);
+/// `_IO(MD_MAJOR, 0x33)`.
+pub const STOP_ARRAY_RO: u32 = md_ioc(ioc::NONE, 0x33, 0);
+/// `_IO(MD_MAJOR, 0x34)`.
+pub const RESTART_ARRAY_RW: u32 = md_ioc(ioc::NONE, 0x34, 0);
+/// `_IO(MD_MAJOR, 0x35)`.
+pub const CLUSTERED_DISK_NACK: u32 = md_ioc(ioc::NONE, 0x35, 0);
 
 /// `RAID_VERSION`'s answer: md reports 0.90.3.
 pub const VERSION: [i32; 3] = [0, 90, 3];

@@ -20,14 +20,14 @@ use core::sync::atomic::Ordering;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
-// ---- the bottom layer: safe wrappers over C, no domain imports ----
-mod bio;
-mod blockdev;
-mod ffi;
-mod gendisk;
+// ---- the bottom layer: safe wrappers over C, no domain imports (first: its log
+// macros serve every module below) ----
 #[macro_use]
-mod log;
+mod sys;
 mod workqueue;
+
+// ---- the C entry points: thin trampolines into the domain ----
+mod entry;
 
 // ---- pure code (`core` only), shared with the host tests ----
 #[allow(unreachable_pub)]
@@ -52,8 +52,8 @@ mod sysfs;
 // ---- personalities (the core never names them) ----
 mod raid1;
 
-pub(crate) use ffi::eopnotsupp;
 pub(crate) use mddev::*;
+pub(crate) use sys::util::eopnotsupp;
 
 module! {
     type: MdModule,
@@ -90,15 +90,15 @@ impl kernel::Module for MdModule {
             reboot: false,
         };
         // Each step is undone by `drop` if a later one fails.
-        ffi::bioset_init(raid1::R1BIO_SIZE)?;
+        sys::bio::bioset_init(raid1::R1BIO_SIZE)?;
         this.bioset = true;
-        ffi::register_major()?;
+        sys::gendisk::register_major()?;
         this.major = true;
-        ffi::sysctl_register()?;
+        sys::module::sysctl_register()?;
         this.sysctl = true;
-        ffi::mdstat_register()?;
+        sys::module::mdstat_register()?;
         this.mdstat = true;
-        ffi::reboot_register()?;
+        sys::module::reboot_register()?;
         this.reboot = true;
         Ok(this)
     }
@@ -108,18 +108,18 @@ impl Drop for MdModule {
     fn drop(&mut self) {
         UNLOADING.store(true, Ordering::Release);
         // Parameter writes in progress finish; later ones see `UNLOADING`.
-        ffi::params_quiesce();
+        sys::module::params_quiesce();
         if self.reboot {
-            ffi::reboot_unregister();
+            sys::module::reboot_unregister();
         }
         if self.major {
-            ffi::unregister_major();
+            sys::gendisk::unregister_major();
         }
         if self.sysctl {
-            ffi::sysctl_unregister();
+            sys::module::sysctl_unregister();
         }
         if self.mdstat {
-            ffi::mdstat_unregister();
+            sys::module::mdstat_unregister();
         }
         // Nobody holds an array open (that pins the module). An array is configured
         // only if a sysfs write raced with the start of the unload (its module_get
@@ -154,7 +154,7 @@ impl Drop for MdModule {
         drop(held);
         g.md_misc_wq.flush();
         if self.bioset {
-            ffi::bioset_exit();
+            sys::bio::bioset_exit();
         }
         GLOBALS.store(null_mut(), Ordering::Release);
     }

@@ -12,14 +12,16 @@ use kernel::sync::{Arc, ArcBorrow, Mutex, SpinLock};
 use kernel::uaccess::UserSlice;
 use kernel::{c_str, fmt, new_mutex, new_spinlock, new_work};
 
-use crate::ffi::{self, StateMutex, Thread, ThreadFn};
-use crate::gendisk::{self, Disk, MdKobj};
 use crate::ioctl::{self, Cmd};
 use crate::personality::{self, Personality, PersonalityType};
 use crate::rdev::{self, Rdev};
 use crate::resync::{self, Action};
+use crate::sys;
+use crate::sys::gendisk::{Disk, MdKobj};
+use crate::sys::mutex::StateMutex;
+use crate::sys::thread::{Thread, ThreadFn};
 use crate::workqueue::WorkQueue;
-use crate::{bio, mdstat, super_any, superblock, sysfs};
+use crate::{mdstat, super_any, superblock, sysfs};
 
 mod control;
 mod members;
@@ -146,12 +148,12 @@ pub(crate) fn defer_drop(deleting: &mut KVec<Arc<Rdev>>, mut from: KVec<Arc<Rdev
     if deleting.reserve(from.len(), GFP_KERNEL).is_err() {
         md_err!("md: out of memory deferring member removal\n");
     }
-    while let Some(r) = ffi::kvec_remove(&mut from, 0) {
+    while let Some(r) = sys::util::kvec_remove(&mut from, 0) {
         let _ = deleting.push(r, GFP_KERNEL);
     }
 }
 
-impl ffi::Reap for MddevState {
+impl sys::mutex::Reap for MddevState {
     type Later = Unlocked;
     fn reap(&mut self) -> Unlocked {
         Unlocked {
@@ -260,13 +262,13 @@ pub(crate) struct Mddev {
     /// run loads it, as md). Reads ending beyond it go to the first in-sync mirror.
     pub(crate) resync_offset: AtomicU64,
     /// The array thread, woken from any context.
-    pub(crate) waker: ffi::WakeSlot,
+    pub(crate) waker: sys::thread::WakeSlot,
     /// The array thread found the state lock taken: the holder wakes it after
     /// unlocking (md's mddev_unlock).
     pub(crate) thread_deferred: AtomicBool,
     /// md's sb_wait: writes waiting for the superblocks (the dirty mark, a
     /// recorded failure, a blocked member).
-    pub(crate) sb_wait: ffi::WaitQ,
+    pub(crate) sb_wait: sys::wait::WaitQ,
     /// Bios between taking `io` and handing their clones to the members.
     pub(crate) active_io: AtomicU32,
     /// The superblocks say clean (md's `in_sync`); the first write clears it.
@@ -328,7 +330,7 @@ impl Mddev {
         seq: u64,
         disk: Disk,
         hold: Hold,
-        sb_wait: ffi::WaitQ,
+        sb_wait: sys::wait::WaitQ,
     ) -> impl PinInit<Self> {
         pin_init!(Mddev {
             minor,
@@ -342,7 +344,7 @@ impl Mddev {
             sb_change: AtomicBool::new(false),
             broken: AtomicBool::new(false),
             resync_offset: AtomicU64::new(0),
-            waker: ffi::WakeSlot::new(),
+            waker: sys::thread::WakeSlot::new(),
             thread_deferred: AtomicBool::new(false),
             sb_wait,
             active_io: AtomicU32::new(0),
@@ -416,9 +418,9 @@ impl Mddev {
     pub(crate) fn update_configured(&self, st: &mut MddevState) {
         let now = st.configured();
         if now && !st.module_ref {
-            st.module_ref = ffi::module_get();
+            st.module_ref = sys::module::module_get();
         } else if !now && st.module_ref {
-            ffi::module_put();
+            sys::module::module_put();
             st.module_ref = false;
         }
         self.configured.store(now, Ordering::Relaxed);
@@ -475,7 +477,7 @@ impl Mddev {
 
     /// Resync speed limits in KiB/s (md's speed_min/speed_max).
     pub(crate) fn speed_limits(&self) -> (u32, u32) {
-        let (sys_min, sys_max) = ffi::speed_limits();
+        let (sys_min, sys_max) = sys::module::speed_limits();
         let pick = |local: u32, sys: i32| {
             if local != 0 {
                 local

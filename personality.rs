@@ -9,9 +9,9 @@
 use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
 
-use crate::bio::Bio;
 use crate::rdev::Rdev;
 use crate::resync::Action;
+use crate::sys::bio::Bio;
 use crate::Mddev;
 
 /// A running personality (md's `mddev->private` with the `pers` operations).

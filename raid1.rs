@@ -18,12 +18,14 @@ use kernel::prelude::*;
 use kernel::sync::{Arc, ArcBorrow, Mutex};
 
 use crate::balance::{read_balance, MirrorView};
-use crate::bio::{self, Bio, Kind};
-use crate::ffi::{self, IoReq, PageBuf, WaitQ};
 use crate::personality::{Personality, PersonalityType};
 use crate::rdev::{flag, Rdev};
 use crate::resync::{self, Action};
 use crate::superblock::MAX_SECTOR;
+use crate::sys;
+use crate::sys::bio::{self, Bio, Kind};
+use crate::sys::pages::{IoReq, PageBuf};
+use crate::sys::wait::WaitQ;
 use crate::{Mddev, Ro, SyncProgress};
 
 /// The raid1 personality as registered at module load.
@@ -417,7 +419,7 @@ impl Conf {
 
     /// Whether the running sync is asked to stop (MD_RECOVERY_INTR or kthread_stop).
     fn sync_interrupted(&self) -> bool {
-        self.mddev().sync.intr.load(Ordering::Acquire) || ffi::thread_should_stop()
+        self.mddev().sync.intr.load(Ordering::Acquire) || sys::thread::thread_should_stop()
     }
 
     /// Stops normal I/O in `sector`'s bucket and waits for what is in flight there.
@@ -507,7 +509,7 @@ impl Conf {
         let sector = bio.sector();
         let sectors = bio.sectors();
         let errors_ignored = bio.errors_ignored();
-        let r1 = ffi::r1_alloc(core::mem::size_of::<R1Bio>()).cast::<R1Bio>();
+        let r1 = sys::bio::r1_alloc(core::mem::size_of::<R1Bio>()).cast::<R1Bio>();
         // SAFETY: The pool hands out blocks of at least `size_of::<R1Bio>()` bytes with
         // kmalloc alignment (enough for R1Bio's fields); never NULL (mempool, GFP_NOIO).
         unsafe {
@@ -690,7 +692,8 @@ impl Conf {
     fn end_r1(&self, r1: *mut R1Bio, status: u8) {
         // SAFETY: `r1` is live and ours; read out before freeing it.
         let (master, sector) = unsafe { ((*r1).master, (*r1).sector) };
-        ffi::r1_free(r1.cast());
+        // SAFETY: `r1` came from `r1_alloc`, is freed once, here, and not used after.
+        unsafe { sys::bio::r1_free(r1.cast()) };
         // SAFETY: The master bio was handed to us by the block layer and not ended.
         unsafe { bio::end_raw(master, status) };
         self.allow_barrier(bucket(sector));
@@ -725,7 +728,7 @@ impl Conf {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             }
-            static RESCHEDULE: crate::log::Ratelimit = crate::log::Ratelimit::new();
+            static RESCHEDULE: crate::sys::log::Ratelimit = crate::sys::log::Ratelimit::new();
             if RESCHEDULE.allow() {
                 md_err!(
                     "md/raid1:{}: {}: rescheduling sector {}\n",
@@ -875,7 +878,7 @@ impl Conf {
         let Some(m) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
             return true;
         };
-        let now = ffi::real_seconds();
+        let now = sys::time::real_seconds();
         let last = m.last_read_error_s.swap(now, Ordering::AcqRel);
         let hours = now.saturating_sub(last) / 3600;
         let cur = m.read_errors.load(Ordering::Acquire);
@@ -995,7 +998,7 @@ impl Conf {
             result: Ok(()),
         }];
         // SAFETY: The member stays open while `nr_pending` counts us (removal waits).
-        unsafe { ffi::io_batch(&mut req) };
+        unsafe { sys::pages::io_batch(&mut req) };
         rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
         self.wq.wake();
         let [r] = req;
@@ -1010,7 +1013,7 @@ impl Conf {
         let p = &self.mddev().sync;
         // Allocations here happen with a barrier raised, which holds up the array's
         // writes: reclaim must not write to the array (raid1 allocates with GFP_NOIO).
-        let _noio = ffi::NoIo::enter();
+        let _noio = sys::util::NoIo::enter();
         let name = self.name();
         md_info!("md: {} of RAID array {}\n", action.desc(), name);
         if start > 0 {
@@ -1033,12 +1036,12 @@ impl Conf {
         }
         let mut interrupted = bufs.len() != self.mirrors.len();
         let mut j = start;
-        let mut marks = resync::Marks::new(ffi::now_ms(), start);
-        p.start(action, start, max, ffi::now_ms());
+        let mut marks = resync::Marks::new(sys::time::now_ms(), start);
+        p.start(action, start, max, sys::time::now_ms());
         let mut last_io = self.normal_io.load(Ordering::Relaxed);
-        let mut last_checkpoint_ms = ffi::now_ms();
+        let mut last_checkpoint_ms = sys::time::now_ms();
         while j < max && !interrupted {
-            if ffi::thread_should_stop() || self.mddev().sync.intr.load(Ordering::Acquire) {
+            if sys::thread::thread_should_stop() || self.mddev().sync.intr.load(Ordering::Acquire) {
                 interrupted = true;
                 break;
             }
@@ -1078,7 +1081,7 @@ impl Conf {
             }
             j += u64::from(n);
             p.curr.store(j, Ordering::Release);
-            let now = ffi::now_ms();
+            let now = sys::time::now_ms();
             if let Some((ms, cnt)) = marks.step(now, j) {
                 p.mark_ms.store(ms, Ordering::Release);
                 p.mark_cnt.store(cnt, Ordering::Release);
@@ -1104,7 +1107,7 @@ impl Conf {
                 let (mark_ms, mark_pos) = marks.oldest();
                 let speed = resync::speed_kib(
                     j.saturating_sub(mark_pos),
-                    ffi::now_ms().saturating_sub(mark_ms),
+                    sys::time::now_ms().saturating_sub(mark_ms),
                 );
                 let io = self.normal_io.load(Ordering::Relaxed);
                 let busy = io != last_io;
@@ -1112,12 +1115,12 @@ impl Conf {
                 match resync::throttle(speed, lo, hi, busy) {
                     resync::Throttle::Go => break,
                     resync::Throttle::Yield => {
-                        ffi::msleep(10);
+                        sys::time::msleep(10);
                         break;
                     }
                     resync::Throttle::Pause => {
-                        ffi::msleep(500);
-                        if ffi::thread_should_stop()
+                        sys::time::msleep(500);
+                        if sys::thread::thread_should_stop()
                             || self.mddev().sync.intr.load(Ordering::Acquire)
                         {
                             break;
@@ -1268,7 +1271,7 @@ impl Conf {
                     }
                     // SAFETY: Members stay open while `pending` counts these reads; every
                     // request reads into its own mirror's buffer.
-                    unsafe { ffi::io_batch(&mut reqs) };
+                    unsafe { sys::pages::io_batch(&mut reqs) };
                     for ((i, _), r) in reads.iter().zip(reqs.iter()) {
                         if r.result.is_err() {
                             failed_reads |= 1 << i;
@@ -1356,7 +1359,7 @@ impl Conf {
         }
         // SAFETY: Members stay open while `pending` counts these writes; writes only
         // read the shared buffer.
-        unsafe { ffi::io_batch(&mut reqs) };
+        unsafe { sys::pages::io_batch(&mut reqs) };
         let mut written = 0u32;
         for (i, r) in slots.iter().take(ns).zip(reqs.iter()) {
             if let Some(rd) = self.mirrors.get(*i).and_then(Mirror::rdev) {

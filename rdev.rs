@@ -15,10 +15,10 @@ use kernel::prelude::*;
 use kernel::str::CString;
 use kernel::sync::{Arc, Mutex};
 
-use crate::blockdev::{sb_buffer, BdevFile};
-use crate::gendisk::{MdKobj, RdevKobj};
 use crate::super_any::Super;
 use crate::superblock::{Role, MAX_SECTOR};
+use crate::sys::bdev::{sb_buffer, BdevFile};
+use crate::sys::gendisk::{MdKobj, RdevKobj};
 
 /// Bits of [`Rdev`]'s flags word (md's `enum flag_bits`).
 pub(crate) mod flag {
@@ -287,7 +287,7 @@ impl Rdev {
     /// Creates md/dev-NAME/ under the array's md/ directory.
     pub(crate) fn add_kobj(&self, md: &MdKobj) -> Result {
         let name = CString::try_from_fmt(kernel::fmt!("{}", self.name()))?;
-        let k = RdevKobj::add(md, &name, self.file.as_ptr())?;
+        let k = RdevKobj::add(md, &name, &self.file)?;
         self.meta().kobj = Some(k);
         self.publish();
         Ok(())
@@ -349,8 +349,7 @@ impl Rdev {
     pub(crate) fn write_sb(&self, meta: &mut RdevMeta) -> Result {
         let mut buf = sb_buffer()?;
         meta.sb.encode(&mut buf).map_err(|_| EINVAL)?;
-        let out = buf.get_mut(..self.sb_write_len).ok_or(EINVAL)?;
-        self.file.write(self.sb_offset, out)
+        self.file.write(self.sb_offset, &mut buf, self.sb_write_len)
     }
 }
 

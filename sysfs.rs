@@ -6,7 +6,7 @@ use core::fmt::Write;
 use kernel::prelude::*;
 use kernel::sync::ArcBorrow;
 
-use crate::ffi::Page;
+use crate::sys::seq::Page;
 use core::sync::atomic::Ordering;
 
 use crate::resync::Action;
@@ -34,7 +34,7 @@ const ARRAY_STATES: [&str; 10] = [
 pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_>) -> Result {
     with_ref(m, |m| {
         // No reclaim into this array's writes under the state lock (see md_ioctl).
-        let _noio = crate::ffi::NoIo::enter();
+        let _noio = crate::sys::util::NoIo::enter();
         let st = m.state.lock();
         let r = match name {
             b"array_state" => writeln!(page, "{}", array_state(m, &st)),
@@ -140,7 +140,7 @@ fn store_with_ref(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8], synced: bo
             let _ = m.disk.sync();
         }
         // No reclaim into this array's writes under the state lock (see md_ioctl).
-        let _noio = crate::ffi::NoIo::enter();
+        let _noio = crate::sys::util::NoIo::enter();
         let mut st = m.state.lock();
         if crate::unloading() {
             return Err(ENODEV);
@@ -449,7 +449,8 @@ fn show_more(m: &Mddev, st: &MddevState, name: &[u8], page: &mut Page<'_>) -> Re
         b"sync_speed" => match p.running() {
             None => writeln!(page, "none"),
             Some(_) => {
-                let ms = crate::ffi::now_ms().saturating_sub(p.mark_ms.load(Ordering::Acquire));
+                let ms =
+                    crate::sys::time::now_ms().saturating_sub(p.mark_ms.load(Ordering::Acquire));
                 let db = p
                     .curr
                     .load(Ordering::Acquire)
@@ -458,7 +459,7 @@ fn show_more(m: &Mddev, st: &MddevState, name: &[u8], page: &mut Page<'_>) -> Re
             }
         },
         b"sync_speed_min" | b"sync_speed_max" => {
-            let (sys_min, sys_max) = crate::ffi::speed_limits();
+            let (sys_min, sys_max) = crate::sys::module::speed_limits();
             let (local, system) = if name == b"sync_speed_min" {
                 (k.sync_speed_min, sys_min)
             } else {
@@ -883,7 +884,7 @@ fn sync_action(m: &Mddev) -> &'static str {
 pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
     with_ref(m, |m| {
         // No reclaim into this array's writes under the state lock (see md_ioctl).
-        let _noio = crate::ffi::NoIo::enter();
+        let _noio = crate::sys::util::NoIo::enter();
         let mut st = m.state.lock();
         if crate::unloading() {
             return Err(ENODEV);

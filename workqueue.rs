@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Workqueues owned by the module: `md` (WQ_MEM_RECLAIM, for I/O paths) and
 //! `md_misc` (deferred deletion of unused arrays), as md_init makes them.
+//! Bottom layer: imports nothing of the crate but `sys`.
 
 use core::ops::Deref;
 use core::ptr::NonNull;
 
 use kernel::bindings;
+use kernel::c_str;
 use kernel::prelude::*;
 use kernel::workqueue::Queue;
-
-use crate::ffi;
 
 /// An allocated workqueue, destroyed (after draining) on drop.
 ///
@@ -28,8 +28,15 @@ unsafe impl Sync for WorkQueue {}
 impl WorkQueue {
     /// Allocates a workqueue named `name`; `mem_reclaim` gives it a rescuer thread.
     pub(crate) fn new(name: &'static CStr, mem_reclaim: bool) -> Result<WorkQueue> {
-        // SAFETY: `name` is a static NUL-terminated string.
-        let raw = unsafe { ffi::rmd_alloc_workqueue(name.as_char_ptr(), mem_reclaim) };
+        let flags = if mem_reclaim {
+            bindings::wq_flags_WQ_MEM_RECLAIM
+        } else {
+            0
+        };
+        // SAFETY: The format takes one string, `name`, a static NUL-terminated one.
+        let raw = unsafe {
+            bindings::alloc_workqueue(c_str!("%s").as_char_ptr(), flags, 0, name.as_char_ptr())
+        };
         let ptr = NonNull::new(raw).ok_or(ENOMEM)?;
         // INVARIANT: Freshly allocated.
         Ok(WorkQueue { ptr })

@@ -21,7 +21,7 @@ pub(crate) fn md_ioctl(m: ArcBorrow<'_, Mddev>, raw: u32, arg: usize, admin: boo
     }
     // What runs under the state lock must not reclaim into this array's writes,
     // which may wait for that lock (md's reconfiguring paths run memalloc_noio).
-    let _noio = ffi::NoIo::enter();
+    let _noio = sys::util::NoIo::enter();
     match cmd {
         Cmd::RaidVersion => return copy_to_user(arg, &ioctl::encode_version()),
         Cmd::GetArrayInfo => {
@@ -111,7 +111,7 @@ pub(crate) fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize)
         st.patch_version = info.patch_version;
         st.persistent = info.not_persistent == 0;
         // As md: some minimal configuration, so the array is not deleted at last close.
-        st.ctime = ffi::real_seconds();
+        st.ctime = sys::time::real_seconds();
         m.update_configured(st);
         return Ok(());
     }

@@ -123,7 +123,7 @@ pub(crate) fn remove_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     };
     // Room first, so the member always leaves through `deleting`.
     st.deleting.reserve(1, GFP_KERNEL)?;
-    if let Some(r) = ffi::kvec_remove(&mut st.disks, i) {
+    if let Some(r) = sys::util::kvec_remove(&mut st.disks, i) {
         md_debug!("md: unbind<{}>\n", r.name());
         md_debug!("md: export_rdev({})\n", r.name());
         st.deleting.push(r, GFP_KERNEL)?;
@@ -176,7 +176,7 @@ pub(crate) fn hot_remove_disk(m: &Mddev, st: &mut MddevState, dev: u32) -> Resul
         );
         return Err(EBUSY);
     }
-    let Some(r) = ffi::kvec_remove(&mut st.disks, i) else {
+    let Some(r) = sys::util::kvec_remove(&mut st.disks, i) else {
         return Err(ENXIO);
     };
     md_debug!("md: unbind<{}>\n", r.name());

@@ -31,7 +31,7 @@ impl ThreadFn for Mddev {
     /// raid1d: failed requests, then md_check_recovery.
     fn run(this: ArcBorrow<'_, Self>) {
         let Some(conf) = this.conf() else { return };
-        let _noio = ffi::NoIo::enter();
+        let _noio = sys::util::NoIo::enter();
         conf.daemon();
         let check = this.need_check.load(Ordering::Acquire)
             || this.sb_change.load(Ordering::Acquire)

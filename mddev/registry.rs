@@ -180,10 +180,10 @@ impl Globals {
         };
         let name = match name {
             Some(n) => CString::try_from_fmt(fmt!("{}", BStrDisplay(n)))?,
-            None => gendisk::disk_name(minor)?,
+            None => sys::gendisk::disk_name(minor)?,
         };
         let disk = Disk::alloc(minor, &name)?;
-        let sb_wait = ffi::WaitQ::new()?;
+        let sb_wait = sys::wait::WaitQ::new()?;
         let mddev = Arc::pin_init(
             Mddev::new(minor, name, seq, disk, hold, sb_wait),
             GFP_KERNEL,
@@ -191,7 +191,9 @@ impl Globals {
         self.all.lock().insert(mddev.clone())?;
 
         let foreign = <Arc<Mddev> as kernel::types::ForeignOwnable>::into_foreign(mddev.clone());
-        mddev.disk.set_private(foreign);
+        // SAFETY: `foreign` is the `Arc<Mddev>` the `rust_md_*` disk callbacks borrow,
+        // held until free_disk takes it back.
+        unsafe { mddev.disk.set_private(foreign) };
         let mut st = mddev.state.lock();
         if let Err(e) = mddev.disk.add() {
             drop(st);
@@ -203,7 +205,8 @@ impl Globals {
             return Err(e);
         }
         // The kobject's callbacks use the gendisk's reference, which outlives it.
-        match MdKobj::add(&mddev.disk, foreign) {
+        // SAFETY: `foreign` is the reference the callbacks borrow; it outlives the kobject.
+        match unsafe { MdKobj::add(&mddev.disk, foreign) } {
             Ok(k) => st.kobj = Some(k),
             Err(e) => {
                 drop(st);
@@ -231,7 +234,7 @@ impl core::fmt::Display for BStrDisplay<'_> {
 
 /// The probe of major 9: opening /dev/mdN creates array N.
 pub(crate) fn md_probe(minor: u32) {
-    if minor >= NAMED_MINOR_BASE || !ffi::create_on_open() {
+    if minor >= NAMED_MINOR_BASE || !sys::module::create_on_open() {
         return;
     }
     let Some(g) = globals() else { return };

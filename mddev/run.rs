@@ -99,10 +99,11 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     let mut files = KVec::with_capacity(st.disks.len(), GFP_KERNEL)?;
     let mut offsets = KVec::with_capacity(st.disks.len(), GFP_KERNEL)?;
     for r in st.disks.iter() {
-        files.push(r.file().as_ptr(), GFP_KERNEL)?;
+        files.push(r.file(), GFP_KERNEL)?;
         offsets.push(r.data_offset(), GFP_KERNEL)?;
     }
     m.disk.set_limits(&files, &offsets)?;
+    drop(files);
     // md-level state the run starts from; the personality may change the resync point.
     m.set_resync_offset(resync);
     m.broken.store(false, Ordering::Release);
@@ -143,7 +144,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     // md_run: clean until the first write, whether or not a resync is pending (that
     // is tracked apart, in resync_offset), so an idle resyncing array reads `clean`.
     m.in_sync.store(true, Ordering::SeqCst);
-    if ffi::start_readonly() != 0 && m.ro() == Ro::Rdwr {
+    if sys::module::start_readonly() != 0 && m.ro() == Ro::Rdwr {
         m.set_ro(Ro::AutoRead);
     }
     *m.running.lock() = Some(conf.clone());

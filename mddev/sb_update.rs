@@ -147,7 +147,7 @@ pub(crate) fn fail_member(
 /// Returns the members whose superblock write failed (dev_t).
 pub(crate) fn write_superblocks(m: &Mddev, st: &mut MddevState, clean: bool) -> KVec<u32> {
     let mut failed = KVec::new();
-    let now = ffi::real_seconds();
+    let now = sys::time::real_seconds();
     let events = st.events;
     let resync = m.resync_offset();
     let info = super_any::SyncInfo {

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Writes /proc/mdstat.
-pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
+pub(crate) fn mdstat_show(out: &mut sys::seq::SeqFile) {
     let Some(g) = globals() else { return };
     let _ = g
         .pers
@@ -75,7 +75,7 @@ pub(crate) fn mdstat_show(out: &mut ffi::SeqFile) {
                     action,
                     done: curr,
                     total: m.sync.max.load(Ordering::Acquire),
-                    since_mark_ms: ffi::now_ms()
+                    since_mark_ms: sys::time::now_ms()
                         .saturating_sub(m.sync.mark_ms.load(Ordering::Acquire)),
                     since_mark_sectors: curr.saturating_sub(mark_cnt),
                 }))

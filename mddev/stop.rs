@@ -17,7 +17,7 @@ impl Mddev {
             if let Some(c) = &conf {
                 service_sb(self, st, &**c, false);
             }
-            ffi::msleep(1);
+            sys::time::msleep(1);
         }
         conf
     }
@@ -172,7 +172,7 @@ pub(crate) fn md_reboot() {
     }
     let mut need_delay = false;
     // The superblock writes under the state lock must not reclaim into array writes.
-    let _noio = ffi::NoIo::enter();
+    let _noio = sys::util::NoIo::enter();
     for m in arrays.iter() {
         if let Some(mut st) = m.state.try_lock() {
             if st.pers.is_some() {
@@ -183,6 +183,6 @@ pub(crate) fn md_reboot() {
     }
     // As md: give the members a moment to settle their caches.
     if need_delay {
-        ffi::msleep(1000);
+        sys::time::msleep(1000);
     }
 }

@@ -7,12 +7,12 @@ use super::*;
 impl Mddev {
     /// Block I/O entry (md_submit_bio): split at the limits, mark the array dirty
     /// before the first write, hand to the personality.
-    pub(crate) fn submit_bio(self: ArcBorrow<'_, Self>, bio: bio::Bio) {
+    pub(crate) fn submit_bio(self: ArcBorrow<'_, Self>, bio: sys::bio::Bio) {
         let Some(bio) = bio.split_to_limits() else {
             return;
         };
-        let write = bio.kind() == bio::Kind::Write && bio.sectors() > 0;
-        if bio.kind() == bio::Kind::Write && self.ro() == Ro::Rdonly {
+        let write = bio.kind() == sys::bio::Kind::Write && bio.sectors() > 0;
+        if bio.kind() == sys::bio::Kind::Write && self.ro() == Ro::Rdonly {
             // md: data writes to a read-only array fail; an empty flush succeeds.
             if write {
                 bio.io_error();
@@ -41,7 +41,8 @@ impl Mddev {
             None => bio.io_error(),
         }
         if write {
-            self.last_write_ms.store(ffi::now_ms(), Ordering::Relaxed);
+            self.last_write_ms
+                .store(sys::time::now_ms(), Ordering::Relaxed);
             self.writes_pending.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -65,7 +66,8 @@ impl Mddev {
             self.need_check();
         }
         self.writes_pending.fetch_add(1, Ordering::SeqCst);
-        self.last_write_ms.store(ffi::now_ms(), Ordering::Relaxed);
+        self.last_write_ms
+            .store(sys::time::now_ms(), Ordering::Relaxed);
         if self.in_sync.load(Ordering::SeqCst) {
             if let Some(g) = globals() {
                 let _ = g.md_wq.enqueue::<Arc<Mddev>, 1>(Arc::from(self));
@@ -114,7 +116,7 @@ impl kernel::workqueue::WorkItem<1> for Mddev {
     /// The superblock update md_write_start waits for: clean -> dirty.
     fn run(this: Arc<Mddev>) {
         // Writes wait for us: reclaim from here must not write to the array.
-        let _noio = ffi::NoIo::enter();
+        let _noio = sys::util::NoIo::enter();
         let mut st = this.state.lock();
         if st.pers.is_some() && this.in_sync.load(Ordering::SeqCst) {
             update_sb(&this, &mut st, false, false);
@@ -130,7 +132,7 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
 
     /// Safe mode: once no write has come for `safemode_delay_ms`, mark clean.
     fn run(this: Arc<Mddev>) {
-        let noio = ffi::NoIo::enter();
+        let noio = sys::util::NoIo::enter();
         loop {
             let delay = u64::from(this.safemode_delay_ms.load(Ordering::Relaxed));
             if delay == 0 {
@@ -140,7 +142,8 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
             if this.io.lock().is_none() {
                 break;
             }
-            let idle_for = ffi::now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
+            let idle_for =
+                sys::time::now_ms().saturating_sub(this.last_write_ms.load(Ordering::Relaxed));
             if idle_for < delay || this.writes_pending.load(Ordering::SeqCst) != 0 {
                 // md's safemode timer: sleep out the idle time still needed (a write
                 // meanwhile moves it on); a stop or a new safe_mode_delay wakes us.

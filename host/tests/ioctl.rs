@@ -75,3 +75,31 @@ fn dev_t_decoding() {
     assert_eq!(decode_dev(0xfd10), (0xfd, 0x10));
     assert_eq!(decode_dev((259 << 8) | 5 | (0x123 << 20)), (259, 5 | (0x123 << 8)));
 }
+
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn numbers_pinned_to_the_x86_64_values() {
+    // The values md_mod matched by hand before the encoder (linux/raid/md_u.h on x86_64).
+    let pinned = [
+        (RAID_VERSION, 0x800c_0910, Cmd::RaidVersion),
+        (GET_ARRAY_INFO, 0x8048_0911, Cmd::GetArrayInfo),
+        (GET_DISK_INFO, 0x8014_0912, Cmd::GetDiskInfo),
+        (RAID_AUTORUN, 0x0000_0914, Cmd::RaidAutorun),
+        (GET_BITMAP_FILE, 0x9000_0915, Cmd::GetBitmapFile),
+        (ADD_NEW_DISK, 0x4014_0921, Cmd::AddNewDisk),
+        (HOT_REMOVE_DISK, 0x0000_0922, Cmd::HotRemoveDisk),
+        (SET_ARRAY_INFO, 0x4048_0923, Cmd::SetArrayInfo),
+        (HOT_ADD_DISK, 0x0000_0928, Cmd::HotAddDisk),
+        (SET_DISK_FAULTY, 0x0000_0929, Cmd::SetDiskFaulty),
+        (SET_BITMAP_FILE, 0x4004_092b, Cmd::SetBitmapFile),
+        (RUN_ARRAY, 0x400c_0930, Cmd::RunArray),
+        (STOP_ARRAY, 0x0000_0932, Cmd::StopArray),
+        (STOP_ARRAY_RO, 0x0000_0933, Cmd::StopArrayRo),
+        (RESTART_ARRAY_RW, 0x0000_0934, Cmd::RestartArrayRw),
+        (CLUSTERED_DISK_NACK, 0x0000_0935, Cmd::ClusteredDiskNack),
+    ];
+    for (value, x86_64, cmd) in pinned {
+        assert_eq!(value, x86_64, "{cmd:?}");
+        assert_eq!(Cmd::from_raw(x86_64), Some(cmd));
+    }
+}

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-//! An owned bio handed to md by the block layer, and its clones to members.
+//! An owned bio handed to md by the block layer, its clones to members, and
+//! the pools both come from (with the raid1 requests').
 
 use kernel::bindings;
+use kernel::prelude::*;
 
-use crate::ffi;
+use super::ffi;
+use super::util::to_result;
 
 /// `BLK_STS_IOERR` (a macro in C).
 pub(crate) const BLK_STS_IOERR: u8 = 10;
@@ -46,7 +49,7 @@ impl Bio {
     pub(crate) fn split_to_limits(self) -> Option<Bio> {
         // SAFETY: Valid bio (type invariant); the helper returns the front part to handle
         // or NULL after ending the bio.
-        let p = unsafe { ffi::rmd_bio_split_to_limits(self.ptr) };
+        let p = unsafe { bindings::bio_split_to_limits(self.ptr) };
         // INVARIANT: A non-NULL result is a valid bio we now own.
         (!p.is_null()).then_some(Bio { ptr: p })
     }
@@ -54,21 +57,33 @@ impl Bio {
     /// First sector.
     pub(crate) fn sector(&self) -> u64 {
         // SAFETY: Valid bio (type invariant).
-        unsafe { ffi::rmd_bio_sector(self.ptr) }
+        unsafe { (*self.ptr).bi_iter.bi_sector }
     }
 
     /// Length in sectors.
     pub(crate) fn sectors(&self) -> u32 {
         // SAFETY: Valid bio (type invariant).
-        unsafe { ffi::rmd_bio_sectors(self.ptr) }
+        unsafe { (*self.ptr).bi_iter.bi_size >> 9 }
+    }
+
+    /// The request's flags (`bi_opf`).
+    fn opf(&self) -> bindings::blk_opf_t {
+        // SAFETY: Valid bio (type invariant).
+        unsafe { (*self.ptr).bi_opf }
+    }
+
+    /// The operation (`bio_op`: the low REQ_OP_BITS of `bi_opf`).
+    fn op(&self) -> bindings::req_op {
+        self.opf() & ((1 << bindings::REQ_OP_BITS) - 1)
     }
 
     /// The kind of request.
     pub(crate) fn kind(&self) -> Kind {
-        // SAFETY: Valid bio (type invariant).
-        match unsafe { ffi::rmd_bio_kind(self.ptr) } {
-            0 => Kind::Read,
-            1 => Kind::Write,
+        match self.op() {
+            bindings::req_op_REQ_OP_READ => Kind::Read,
+            bindings::req_op_REQ_OP_WRITE
+            | bindings::req_op_REQ_OP_DISCARD
+            | bindings::req_op_REQ_OP_FLUSH => Kind::Write,
             _ => Kind::Other,
         }
     }
@@ -76,8 +91,9 @@ impl Bio {
     /// Whether a failed clone is not a member error: discards, read-ahead and
     /// NOWAIT bios (md's raid1_should_handle_error and its discard exception).
     pub(crate) fn errors_ignored(&self) -> bool {
-        // SAFETY: Valid bio (type invariant).
-        unsafe { ffi::rmd_bio_errors_ignored(self.ptr) }
+        let ignored = (1 << bindings::req_flag_bits___REQ_RAHEAD)
+            | (1 << bindings::req_flag_bits___REQ_NOWAIT);
+        self.op() == bindings::req_op_REQ_OP_DISCARD || self.opf() & ignored != 0
     }
 
     /// Splits off the first `sectors` if the bio is longer (the rest is resubmitted);
@@ -101,19 +117,19 @@ impl Bio {
     /// Drops our hold on the bio: it completes once its clones have ended.
     pub(crate) fn end(self) {
         // SAFETY: Valid, not yet ended by us (type invariant); consumes `self`.
-        unsafe { ffi::rmd_bio_endio(self.ptr, 0) }
+        unsafe { endio(self.ptr, 0) }
     }
 
     /// Completes the bio with an I/O error (`bio_io_error`).
     pub(crate) fn io_error(self) {
         // SAFETY: As in `end`.
-        unsafe { ffi::rmd_bio_endio(self.ptr, BLK_STS_IOERR) }
+        unsafe { endio(self.ptr, BLK_STS_IOERR) }
     }
 
     /// Completes the bio as not supported.
     pub(crate) fn not_supported(self) {
         // SAFETY: As in `end`.
-        unsafe { ffi::rmd_bio_endio(self.ptr, BLK_STS_NOTSUPP) }
+        unsafe { endio(self.ptr, BLK_STS_NOTSUPP) }
     }
 }
 
@@ -124,7 +140,22 @@ impl Bio {
 /// `bio` must come from `Bio::into_raw` and not have been ended.
 pub(crate) unsafe fn end_raw(bio: *mut bindings::bio, status: u8) {
     // SAFETY: By the caller's promise.
-    unsafe { ffi::rmd_bio_endio(bio, status) }
+    unsafe { endio(bio, status) }
+}
+
+/// Sets a non-zero `status` and ends `bio`.
+///
+/// # Safety
+///
+/// `bio` must be a valid bio we may end, not ended yet.
+unsafe fn endio(bio: *mut bindings::bio, status: u8) {
+    // SAFETY: By the caller's promise: a valid bio, ours to complete.
+    unsafe {
+        if status != 0 {
+            (*bio).bi_status = status;
+        }
+        bindings::bio_endio(bio);
+    }
 }
 
 /// Sends a clone of `master` to `member`, `offset` sectors further on; its end is
@@ -143,4 +174,33 @@ pub(crate) unsafe fn clone_raw(
 ) {
     // SAFETY: By the caller's promise.
     unsafe { ffi::rmd_clone_submit(master, member, offset, r1, idx) }
+}
+
+/// Sets up the bio_sets clones and splits come from and the pool of raid1
+/// requests of `r1_size` bytes; `bioset_exit` after the last array.
+pub(crate) fn bioset_init(r1_size: usize) -> Result {
+    // SAFETY: Initialises static pools once, at module init.
+    to_result(unsafe { ffi::rmd_bioset_init(r1_size) })
+}
+
+/// Tears down the clones' bio_set; no array may be left.
+pub(crate) fn bioset_exit() {
+    // SAFETY: Called once at unload after every array is gone.
+    unsafe { ffi::rmd_bioset_exit() }
+}
+
+/// A raid1 request's memory from the pool (never fails: GFP_NOIO mempool).
+pub(crate) fn r1_alloc(_size: usize) -> *mut core::ffi::c_void {
+    // SAFETY: The pool exists while arrays run (module lifetime).
+    unsafe { ffi::rmd_r1_alloc() }
+}
+
+/// Returns a request's memory to the pool.
+///
+/// # Safety
+///
+/// `p` must come from `r1_alloc`, be freed only once, and not be used afterwards.
+pub(crate) unsafe fn r1_free(p: *mut core::ffi::c_void) {
+    // SAFETY: By the caller's promise.
+    unsafe { ffi::rmd_r1_free(p) }
 }

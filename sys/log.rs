@@ -38,37 +38,37 @@ pub(crate) fn printk(level: &Level, args: fmt::Arguments<'_>) {
 /// `pr_err` without a module prefix.
 #[macro_export]
 macro_rules! md_err {
-    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::ERR, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::sys::log::printk(&$crate::sys::log::ERR, format_args!($($arg)*)) };
 }
 
 /// `pr_warn` without a module prefix.
 #[macro_export]
 macro_rules! md_warn {
-    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::WARNING, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::sys::log::printk(&$crate::sys::log::WARNING, format_args!($($arg)*)) };
 }
 
 /// `pr_info` without a module prefix.
 #[macro_export]
 macro_rules! md_info {
-    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::INFO, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::sys::log::printk(&$crate::sys::log::INFO, format_args!($($arg)*)) };
 }
 
 /// `pr_debug` without a module prefix (always compiled; shown with loglevel 8).
 #[macro_export]
 macro_rules! md_debug {
-    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::DEBUG, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::sys::log::printk(&$crate::sys::log::DEBUG, format_args!($($arg)*)) };
 }
 
 /// `pr_crit` without a module prefix.
 #[macro_export]
 macro_rules! md_crit {
-    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::CRIT, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::sys::log::printk(&$crate::sys::log::CRIT, format_args!($($arg)*)) };
 }
 
 /// `pr_notice` without a module prefix.
 #[macro_export]
 macro_rules! md_notice {
-    ($($arg:tt)*) => { $crate::log::printk(&$crate::log::NOTICE, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::sys::log::printk(&$crate::sys::log::NOTICE, format_args!($($arg)*)) };
 }
 
 /// printk_ratelimited's default budget: 10 lines per 5 s window, per call site.
@@ -91,7 +91,7 @@ impl Ratelimit {
     /// Whether one more line may be printed now (safe from interrupts: atomics only).
     pub(crate) fn allow(&self) -> bool {
         use core::sync::atomic::Ordering;
-        let now = crate::ffi::now_ms();
+        let now = super::time::now_ms();
         let start = self.window_start_ms.load(Ordering::Relaxed);
         if now.saturating_sub(start) >= Self::INTERVAL_MS
             && self

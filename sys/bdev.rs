@@ -3,12 +3,15 @@
 //! superblock I/O md does on it.
 
 use core::ffi::c_void;
+use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
 use kernel::bindings;
+use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 
-use crate::ffi;
+use super::ffi;
+use super::util::{from_err_ptr, to_result};
 
 /// An open member device; closed on drop.
 ///
@@ -29,10 +32,9 @@ impl BdevFile {
     pub(crate) fn open(dev: u32, holder: *const c_void) -> Result<BdevFile> {
         // SAFETY: `holder` is only compared by the block layer, never dereferenced.
         let raw = unsafe { ffi::rmd_bdev_open(dev, holder.cast_mut()) };
-        let ptr = ffi::from_err_ptr(raw)?;
         // INVARIANT: Just opened.
         Ok(BdevFile {
-            ptr: NonNull::new(ptr).ok_or(ENODEV)?,
+            ptr: from_err_ptr(raw)?,
         })
     }
 
@@ -55,25 +57,30 @@ impl BdevFile {
         buf.iter().position(|b| *b == 0).unwrap_or(buf.len())
     }
 
-    /// Reads `buf.len()` bytes at `sector`. `buf` must come from `sb_buffer`.
-    pub(crate) fn read(&self, sector: u64, buf: &mut [u8]) -> Result {
-        self.sync_io(sector, buf, false)
+    /// Reads the whole of `buf` at `sector`.
+    pub(crate) fn read(&self, sector: u64, buf: &mut SbBuf) -> Result {
+        let len = buf.len();
+        self.sync_io(sector, buf, len, false)
     }
 
-    /// Writes `buf` at `sector` with PREFLUSH|FUA and waits.
-    pub(crate) fn write(&self, sector: u64, buf: &mut [u8]) -> Result {
-        self.sync_io(sector, buf, true)
+    /// Writes the first `len` bytes of `buf` at `sector` with PREFLUSH|FUA and waits.
+    pub(crate) fn write(&self, sector: u64, buf: &mut SbBuf, len: usize) -> Result {
+        self.sync_io(sector, buf, len, true)
     }
 
-    fn sync_io(&self, sector: u64, buf: &mut [u8], write: bool) -> Result {
-        let len = u32::try_from(buf.len()).map_err(|_| EINVAL)?;
-        // SAFETY: Open file; `buf` is valid for `len` bytes; the helper refuses buffers that
-        // are not within one page and only reads the buffer for a write.
-        ffi::to_result(unsafe {
+    fn sync_io(&self, sector: u64, buf: &mut SbBuf, len: usize, write: bool) -> Result {
+        if len > buf.len() {
+            return Err(EINVAL);
+        }
+        let len = u32::try_from(len).map_err(|_| EINVAL)?;
+        // SAFETY: Open file; `buf` is a kmalloc'ed buffer within one page (type invariant
+        // of `SbBuf`), valid for `len` bytes; the helper refuses buffers that cross a
+        // page and only reads the buffer for a write.
+        to_result(unsafe {
             ffi::rmd_sync_io(
                 self.ptr.as_ptr(),
                 sector,
-                buf.as_mut_ptr().cast(),
+                buf.0.as_mut_ptr().cast(),
                 len,
                 write,
             )
@@ -89,13 +96,48 @@ impl BdevFile {
 impl Drop for BdevFile {
     fn drop(&mut self) {
         // SAFETY: Open (type invariant) and closed exactly once, here.
-        unsafe { ffi::rmd_bdev_close(self.ptr.as_ptr()) }
+        unsafe { bindings::bdev_fput(self.ptr.as_ptr()) }
+    }
+}
+
+/// Bytes of a superblock buffer: the largest superblock block md reads or writes.
+pub(crate) const SB_BUF_LEN: usize = 4096;
+
+// One `SbBuf` must fit in one page (the synchronous I/O adds a single page).
+const _: () = assert!(SB_BUF_LEN <= PAGE_SIZE && SB_BUF_LEN.is_power_of_two());
+
+/// A zeroed buffer for superblock I/O.
+///
+/// # Invariants
+///
+/// `self.0` holds `SB_BUF_LEN` bytes from kmalloc, which aligns power-of-two sizes
+/// to their size: the bytes lie within one page of the direct map.
+pub(crate) struct SbBuf(KVec<u8>);
+
+impl SbBuf {
+    /// Allocates a zeroed buffer.
+    pub(crate) fn new() -> Result<SbBuf> {
+        let mut v = KVec::with_capacity(SB_BUF_LEN, GFP_KERNEL)?;
+        v.extend_with(SB_BUF_LEN, 0u8, GFP_KERNEL)?;
+        // INVARIANT: One kmalloc allocation of `SB_BUF_LEN` bytes.
+        Ok(SbBuf(v))
+    }
+}
+
+impl Deref for SbBuf {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl DerefMut for SbBuf {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.0
     }
 }
 
 /// A page-sized, page-aligned kmalloc buffer for superblock I/O.
-pub(crate) fn sb_buffer() -> Result<KVec<u8>> {
-    let mut v = KVec::with_capacity(4096, GFP_KERNEL)?;
-    v.extend_with(4096, 0u8, GFP_KERNEL)?;
-    Ok(v)
+pub(crate) fn sb_buffer() -> Result<SbBuf> {
+    SbBuf::new()
 }
