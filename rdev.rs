@@ -8,7 +8,6 @@
 //! `rdev->flags`); its superblock and sysfs directory are changed only under the
 //! array's reconfiguration lock (the `meta` mutex, taken inside that lock).
 
-use core::ffi::c_void;
 use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
 use kernel::prelude::*;
@@ -87,12 +86,7 @@ pub(crate) struct Rdev {
 impl Rdev {
     /// Opens `dev` exclusively for the array `holder` and loads its `major`.`minor`
     /// superblock; a bad one is refused with one log line naming the reason.
-    pub(crate) fn import(
-        dev: u32,
-        holder: *const c_void,
-        major: u32,
-        minor: u32,
-    ) -> Result<Arc<Rdev>> {
+    pub(crate) fn import<H>(dev: u32, holder: &H, major: u32, minor: u32) -> Result<Arc<Rdev>> {
         let file = BdevFile::open(dev, holder)?;
         let mut name = [0u8; 32];
         let name_len = file.name(&mut name);

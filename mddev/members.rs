@@ -32,8 +32,7 @@ pub(crate) fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInf
     }
     let major = u32::try_from(st.major_version).map_err(|_| EINVAL)?;
     let minor = u32::try_from(st.minor_version).map_err(|_| EINVAL)?;
-    let holder = m as *const Mddev as *const core::ffi::c_void;
-    let rdev = Rdev::import(dev, holder, major, minor)?;
+    let rdev = Rdev::import(dev, m, major, minor)?;
     // What the checks below need from its superblock (one member's superblock lock
     // at a time).
     let (unsupported, uuid, events, role) = {

@@ -28,10 +28,12 @@ unsafe impl Send for BdevFile {}
 unsafe impl Sync for BdevFile {}
 
 impl BdevFile {
-    /// Opens `dev` read-write, exclusively for `holder`.
-    pub(crate) fn open(dev: u32, holder: *const c_void) -> Result<BdevFile> {
+    /// Opens `dev` read-write, exclusively for `holder` (its address is the claim:
+    /// another open for the same holder shares it, any other is refused).
+    pub(crate) fn open<H>(dev: u32, holder: &H) -> Result<BdevFile> {
+        let holder = core::ptr::from_ref(holder).cast::<c_void>().cast_mut();
         // SAFETY: `holder` is only compared by the block layer, never dereferenced.
-        let raw = unsafe { ffi::rmd_bdev_open(dev, holder.cast_mut()) };
+        let raw = unsafe { ffi::rmd_bdev_open(dev, holder) };
         // INVARIANT: Just opened.
         Ok(BdevFile {
             ptr: from_err_ptr(raw)?,
