@@ -269,6 +269,10 @@ pub(crate) struct Mddev {
     /// md's sb_wait: writes waiting for the superblocks (the dirty mark, a
     /// recorded failure, a blocked member).
     pub(crate) sb_wait: sys::wait::WaitQ,
+    /// A stop drains the array (`quiesce`): the last bio and request wake it.
+    pub(crate) draining: AtomicBool,
+    /// Bumped when superblock work comes in (`sb_work_queued`).
+    pub(crate) sb_work_gen: AtomicU32,
     /// Bios between taking `io` and handing their clones to the members.
     pub(crate) active_io: AtomicU32,
     /// The superblocks say clean (md's `in_sync`); the first write clears it.
@@ -347,6 +351,8 @@ impl Mddev {
             waker: sys::thread::WakeSlot::new(),
             thread_deferred: AtomicBool::new(false),
             sb_wait,
+            draining: AtomicBool::new(false),
+            sb_work_gen: AtomicU32::new(0),
             active_io: AtomicU32::new(0),
             in_sync: AtomicBool::new(true),
             ro: AtomicU8::new(Ro::Rdwr as u8),
@@ -462,6 +468,23 @@ impl Mddev {
     /// md's MD_SB_CHANGE_PENDING: the next writes wait for a superblock update.
     pub(crate) fn set_sb_pending(&self) {
         self.sb_pending.store(true, Ordering::SeqCst);
+        self.sb_work_queued();
+    }
+
+    /// Superblock work came in (a failure to record, failed writes waiting for it):
+    /// whoever holds the state lock and drains the array writes it.
+    pub(crate) fn sb_work_queued(&self) {
+        self.sb_work_gen.fetch_add(1, Ordering::AcqRel);
+        if self.draining.load(Ordering::SeqCst) {
+            self.sb_wait.wake();
+        }
+    }
+
+    /// The last bio or request has left: wakes a stop draining the array.
+    pub(crate) fn drained_wake(&self) {
+        if self.draining.load(Ordering::SeqCst) {
+            self.sb_wait.wake();
+        }
     }
 
     /// md's set_bit(MD_RECOVERY_NEEDED) + md_wakeup_thread.

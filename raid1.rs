@@ -413,7 +413,10 @@ impl Conf {
         if let Some(p) = self.nr_pending.get(idx) {
             p.fetch_sub(1, Ordering::SeqCst);
         }
-        self.total_pending.fetch_sub(1, Ordering::SeqCst);
+        if self.total_pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+            // The last request: a stop draining the array waits for this.
+            self.mddev().drained_wake();
+        }
         self.wq.wake();
     }
 
@@ -841,6 +844,7 @@ impl Conf {
         self.mddev().sb_change.store(true, Ordering::Release);
         // Still counted in nr_queued until ended.
         self.sb_wait.push(r1);
+        self.mddev().sb_work_queued();
     }
 
     /// Completes the failed writes on `list` (their failure is on disk).

@@ -8,17 +8,29 @@ impl Mddev {
     /// the superblocks failed writes wait for (the array thread cannot: we hold
     /// the lock it would take).
     pub(crate) fn quiesce(&self, st: &mut MddevState) -> Option<Arc<dyn Personality>> {
+        self.draining.store(true, Ordering::SeqCst);
         let conf = self.io.lock().take();
         // Writers waiting for the superblocks see the array going away.
         self.sb_wait.wake();
-        while self.active_io.load(Ordering::Acquire) != 0
-            || conf.as_ref().is_some_and(|c| !c.idle())
-        {
+        let drained = || {
+            self.active_io.load(Ordering::Acquire) == 0 && conf.as_ref().map_or(true, |c| c.idle())
+        };
+        loop {
+            let gen = self.sb_work_gen.load(Ordering::Acquire);
             if let Some(c) = &conf {
                 service_sb(self, st, &**c, false);
             }
-            sys::time::msleep(1);
+            if drained() {
+                break;
+            }
+            // Woken by the last bio or request leaving (`drained_wake`) or by failed
+            // writes that need the superblocks written (`sb_work_queued`); the
+            // timeout only bounds a wake-up we might not have thought of.
+            self.sb_wait.wait_idle_timeout(1000, || {
+                drained() || self.sb_work_gen.load(Ordering::Acquire) != gen
+            });
         }
+        self.draining.store(false, Ordering::SeqCst);
         conf
     }
 }

@@ -36,7 +36,9 @@ impl Mddev {
             Some(conf) => {
                 conf.make_request(bio);
                 drop(conf);
-                self.active_io.fetch_sub(1, Ordering::AcqRel);
+                if self.active_io.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    self.drained_wake();
+                }
             }
             None => bio.io_error(),
         }
