@@ -26,7 +26,7 @@ clean:
 	-$(MAKE) $(KBUILD_ARGS) clean
 	rm -rf host/target out
 
-RUST_SOURCES := $(wildcard *.rs)
+RUST_SOURCES := $(wildcard *.rs raid1/*.rs)
 
 fmt:
 	rustfmt --edition 2021 --config-path "$$($(KDIR_CMD))/.rustfmt.toml" $(RUST_SOURCES)

@@ -111,9 +111,7 @@ extern "C" {
     pub(crate) fn rmd_set_capacity(disk: *mut bindings::gendisk, sectors: u64);
     pub(crate) fn rmd_disk_change_uevent(disk: *mut bindings::gendisk);
     pub(crate) fn rmd_sync_disk(disk: *mut bindings::gendisk) -> c_int;
-    pub(crate) fn rmd_bioset_init(r1_size: usize) -> c_int;
-    fn rmd_r1_alloc() -> *mut c_void;
-    fn rmd_r1_free(p: *mut c_void);
+    pub(crate) fn rmd_bioset_init() -> c_int;
     pub(crate) fn rmd_bioset_exit();
     pub(crate) fn rmd_bio_split_to_limits(bio: *mut bindings::bio) -> *mut bindings::bio;
     pub(crate) fn rmd_bio_sector(bio: *mut bindings::bio) -> u64;
@@ -652,23 +650,11 @@ pub(crate) fn module_put() {
     unsafe { rmd_module_put() }
 }
 
-/// Sets up the bio_sets clones and splits come from and the pool of raid1
-/// requests of `r1_size` bytes; `bioset_exit` after the last array.
-pub(crate) fn bioset_init(r1_size: usize) -> Result {
+/// Sets up the bio_sets clones and splits come from; `bioset_exit` after the
+/// last array.
+pub(crate) fn bioset_init() -> Result {
     // SAFETY: Initialises static pools once, at module init.
-    to_result(unsafe { rmd_bioset_init(r1_size) })
-}
-
-/// A raid1 request's memory from the pool (never fails: GFP_NOIO mempool).
-pub(crate) fn r1_alloc(_size: usize) -> *mut c_void {
-    // SAFETY: The pool exists while arrays run (module lifetime).
-    unsafe { rmd_r1_alloc() }
-}
-
-/// Returns a request's memory to the pool.
-pub(crate) fn r1_free(p: *mut c_void) {
-    // SAFETY: `p` came from `r1_alloc` and is not used again.
-    unsafe { rmd_r1_free(p) }
+    to_result(unsafe { rmd_bioset_init() })
 }
 
 /// The name of the block device of an open member file, e.g. `vdb`, in `buf`.

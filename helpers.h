@@ -86,10 +86,8 @@ int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 void rmd_set_capacity(struct gendisk *disk, u64 sectors);
 void rmd_disk_change_uevent(struct gendisk *disk);
 int rmd_sync_disk(struct gendisk *disk);
-int rmd_bioset_init(size_t r1_size);
+int rmd_bioset_init(void);
 void rmd_bioset_exit(void);
-void *rmd_r1_alloc(void);
-void rmd_r1_free(void *p);
 struct bio *rmd_bio_split_to_limits(struct bio *bio);
 u64 rmd_bio_sector(struct bio *bio);
 unsigned int rmd_bio_sectors(struct bio *bio);

@@ -2399,6 +2399,7 @@ fn disk_info(st: &MddevState, info: &mut ioctl::DiskInfo) {
 /// The loaded module: everything md_init sets up, undone in reverse on drop.
 struct MdModule {
     globals: Pin<KBox<Globals>>,
+    raid1: bool,
     bioset: bool,
     major: bool,
     sysctl: bool,
@@ -2416,6 +2417,7 @@ impl kernel::Module for MdModule {
         );
         let mut this = MdModule {
             globals,
+            raid1: false,
             bioset: false,
             major: false,
             sysctl: false,
@@ -2423,7 +2425,9 @@ impl kernel::Module for MdModule {
             reboot: false,
         };
         // Each step is undone by `drop` if a later one fails.
-        ffi::bioset_init(raid1::R1BIO_SIZE)?;
+        raid1::init()?;
+        this.raid1 = true;
+        ffi::bioset_init()?;
         this.bioset = true;
         ffi::register_major()?;
         this.major = true;
@@ -2488,6 +2492,9 @@ impl Drop for MdModule {
         g.md_misc_wq.flush();
         if self.bioset {
             ffi::bioset_exit();
+        }
+        if self.raid1 {
+            raid1::exit();
         }
         GLOBALS.store(null_mut(), Ordering::Release);
     }

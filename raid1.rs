@@ -9,7 +9,6 @@
 //! once the superblocks record that; a failed read is rewritten from a good
 //! copy and retried on another mirror.
 
-use core::ffi::c_void;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
@@ -25,6 +24,11 @@ use crate::resync::{self, Action};
 use crate::superblock::MAX_SECTOR;
 use crate::{Mddev, Ro, SyncProgress};
 
+mod r1bio;
+
+pub(crate) use r1bio::clone_end;
+use r1bio::{R1Chain, R1List, R1Ref};
+
 /// The raid1 personality as registered at module load.
 pub(crate) static RAID1: Personality = Personality {
     name: "raid1",
@@ -33,6 +37,16 @@ pub(crate) static RAID1: Personality = Personality {
 
 /// Mirrors a conf can hold (bit masks of mirrors are `u32`).
 pub(crate) const MAX_MIRRORS: usize = 32;
+
+/// Sets up what raid1 needs before any array runs (its request pool); module load.
+pub(crate) fn init() -> Result {
+    r1bio::pool_init()
+}
+
+/// Undoes `init`; module unload, after every array is gone.
+pub(crate) fn exit() {
+    r1bio::pool_exit()
+}
 
 /// One slot of the mirror set (raid1's `struct raid1_info` and the runtime
 /// flags of its rdev). Changed while I/O runs, hence atomics; the member file
@@ -142,73 +156,9 @@ pub(crate) struct MemberInit {
     pub(crate) write_error: bool,
 }
 
-/// One request of the array (raid1's r1bio): the array's bio and its clones.
-struct R1Bio {
-    conf: *const Conf,
-    master: *mut bindings::bio,
-    sector: u64,
-    sectors: u32,
-    write: bool,
-    /// Errors of its clones are not member errors (discard, read-ahead, NOWAIT):
-    /// a failed write clone counts as done, a failed read is not retried.
-    errors_ignored: bool,
-    /// Clones outstanding plus the submitter's hold.
-    remaining: AtomicU32,
-    /// Mirrors whose clone failed.
-    failed: AtomicU32,
-    /// Mirrors a write clone went to.
-    sent: u32,
-    /// The mirror a read went to.
-    read_disk: usize,
-    /// Mirrors a retried read must not use.
-    blocked: u32,
-    /// Status to complete a failed write with once the superblocks record the failure.
-    status: u8,
-    /// Link in the lists of the array thread.
-    next: *mut R1Bio,
-}
-
-/// Bytes of a request, for the pool.
-pub(crate) const R1BIO_SIZE: usize = core::mem::size_of::<R1Bio>();
-
-/// A lock-free stack of r1bios (pushed from interrupts, emptied at once).
-struct R1List(AtomicPtr<R1Bio>);
-
-impl R1List {
-    fn push(&self, r1: *mut R1Bio) {
-        let mut head = self.0.load(Ordering::Acquire);
-        loop {
-            // SAFETY: `r1` is a live request owned by the pusher until it is on the list.
-            unsafe { (*r1).next = head };
-            match self
-                .0
-                .compare_exchange(head, r1, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => return,
-                Err(h) => head = h,
-            }
-        }
-    }
-
-    /// Takes every entry, oldest first.
-    fn take(&self) -> *mut R1Bio {
-        let mut p = self.0.swap(null_mut(), Ordering::AcqRel);
-        let mut out: *mut R1Bio = null_mut();
-        while !p.is_null() {
-            // SAFETY: Entries are live requests owned by the list, now by us.
-            let next = unsafe { (*p).next };
-            // SAFETY: As above.
-            unsafe { (*p).next = out };
-            out = p;
-            p = next;
-        }
-        out
-    }
-}
-
 /// Failed writes taken off a conf's superblock wait list, oldest first; they
 /// complete through `Conf::end_sb_waiters_from` of the same conf.
-pub(crate) struct SbWaiters(*mut R1Bio);
+pub(crate) struct SbWaiters(R1Chain);
 
 /// A running raid1 array (raid1's `struct r1conf`).
 ///
@@ -294,8 +244,8 @@ impl Conf {
             nr_queued: AtomicI32::new(0),
             frozen: AtomicI32::new(0),
             wq: WaitQ::new()?,
-            retry: R1List(AtomicPtr::new(null_mut())),
-            sb_wait: R1List(AtomicPtr::new(null_mut())),
+            retry: R1List::new(),
+            sb_wait: R1List::new(),
             resync_cp: AtomicU64::new(resync_cp),
             sb_change: AtomicBool::new(false),
             sync_intr: AtomicBool::new(false),
@@ -547,44 +497,31 @@ impl Conf {
         }
     }
 
-    fn alloc_r1(&self, bio: Bio, write: bool) -> *mut R1Bio {
-        let sector = bio.sector();
-        let sectors = bio.sectors();
-        let errors_ignored = bio.errors_ignored();
-        let r1 = ffi::r1_alloc(core::mem::size_of::<R1Bio>()).cast::<R1Bio>();
-        // SAFETY: The pool hands out blocks of at least `size_of::<R1Bio>()` bytes with
-        // kmalloc alignment (enough for R1Bio's fields); never NULL (mempool, GFP_NOIO).
-        unsafe {
-            r1.write(R1Bio {
-                conf: self,
-                master: bio.into_raw(),
-                sector,
-                sectors,
-                write,
-                errors_ignored,
-                remaining: AtomicU32::new(1),
-                failed: AtomicU32::new(0),
-                sent: 0,
-                read_disk: 0,
-                blocked: 0,
-                status: 0,
-                next: null_mut(),
-            })
-        };
-        r1
+    /// A request for `bio`; `None` (the bio failed and its barrier dropped) if none
+    /// can be had.
+    fn alloc_r1(&self, bio: Bio, write: bool) -> Option<R1Ref> {
+        match R1Ref::new(self, bio, write) {
+            Ok(r1) => Some(r1),
+            Err(bio) => {
+                let sector = bio.sector();
+                bio.io_error();
+                self.allow_barrier(bucket(sector));
+                None
+            }
+        }
     }
 
     fn read(&self, bio: Bio) {
         self.wait_barrier(bio.sector());
-        let r1 = self.alloc_r1(bio, false);
-        self.submit_read(r1, false);
+        if let Some(r1) = self.alloc_r1(bio, false) {
+            self.submit_read(r1, false);
+        }
     }
 
     /// Sends a read to the mirror read_balance picks, or fails it.
-    fn submit_read(&self, r1: *mut R1Bio, retry: bool) {
-        // SAFETY: `r1` is a live request owned by the caller.
-        let r = unsafe { &mut *r1 };
-        let end = r.sector.saturating_add(u64::from(r.sectors));
+    fn submit_read(&self, r1: R1Ref, retry: bool) {
+        let end = r1.end();
+        let blocked = r1.blocked();
         let mut views = [MirrorView {
             in_sync: false,
             pending: 0,
@@ -592,7 +529,7 @@ impl Conf {
         }; MAX_MIRRORS];
         for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
             *v = MirrorView {
-                in_sync: m.readable(end) && r.blocked & (1 << i) == 0,
+                in_sync: m.readable(end) && blocked & (1 << i) == 0,
                 pending: m.pending.load(Ordering::Relaxed).max(0) as u32,
                 next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
             };
@@ -610,7 +547,7 @@ impl Conf {
                 v.in_sync = false;
             }
         }
-        let chosen = read_balance(views.get(..n).unwrap_or(&[]), r.sector).and_then(|i| {
+        let chosen = read_balance(views.get(..n).unwrap_or(&[]), r1.sector()).and_then(|i| {
             self.mirrors
                 .get(i)
                 .and_then(|m| m.file().map(|f| (i, m, f)))
@@ -620,14 +557,14 @@ impl Conf {
                 let mut name = [0u8; 32];
                 let dev = self
                     .mirrors
-                    .get(r.read_disk)
+                    .get(r1.read_disk())
                     .and_then(|m| m.file())
                     .map_or("?", |f| ffi::bdev_name(f, &mut name));
                 md_crit!(
                     "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
                     self.name(),
                     dev,
-                    r.sector
+                    r1.sector()
                 );
             }
             self.end_r1(r1, bio::BLK_STS_IOERR);
@@ -638,18 +575,20 @@ impl Conf {
             md_info!(
                 "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
                 self.name(),
-                r.sector,
+                r1.sector(),
                 ffi::bdev_name(f, &mut name)
             );
         }
         m.next_seq_sect.store(end, Ordering::Relaxed);
-        r.read_disk = i;
-        r.failed.store(0, Ordering::Relaxed);
-        r.remaining.store(1, Ordering::Release);
-        m.pending.fetch_add(1, Ordering::AcqRel);
-        // SAFETY: The member stays open while a clone is in flight (removal freezes the
-        // array and waits for `pending`); `r1` lives until its last clone ends.
-        unsafe { bio::clone_raw(r.master, f, m.data_offset(), r1.cast(), i as i32) };
+        r1.set_read_disk(i);
+        let s = r1.start();
+        if !s.clone_to(i, m) {
+            // Removed meanwhile (only possible while frozen, so not here): a failed read.
+            s.fail(i);
+        }
+        if let Some(r1) = s.release() {
+            self.request_done(r1);
+        }
     }
 
     /// Writes go to every working member, in sync or still recovering (whose
@@ -674,9 +613,9 @@ impl Conf {
                 .sb_wait
                 .wait(|| !m.blocked.load(Ordering::SeqCst) || !m.occupied());
         }
-        let r1 = self.alloc_r1(bio, true);
-        // SAFETY: Freshly allocated, ours.
-        let r = unsafe { &mut *r1 };
+        let Some(r1) = self.alloc_r1(bio, true) else {
+            return;
+        };
         let mut sent = 0u32;
         let mut any_active = false;
         for (i, m) in self.mirrors.iter().enumerate() {
@@ -689,62 +628,44 @@ impl Conf {
             self.end_r1(r1, bio::BLK_STS_IOERR);
             return;
         }
-        r.sent = sent;
-        r.remaining
-            .store(sent.count_ones().saturating_add(1), Ordering::Release);
+        r1.set_sent(sent);
+        let s = r1.start();
         for (i, m) in self.mirrors.iter().enumerate() {
-            if sent & (1 << i) == 0 {
-                continue;
-            }
-            match m.file() {
-                Some(f) => {
-                    m.pending.fetch_add(1, Ordering::AcqRel);
-                    // SAFETY: As in `submit_read`.
-                    unsafe { bio::clone_raw(r.master, f, m.data_offset(), r1.cast(), i as i32) };
-                }
-                None => {
-                    // Removed meanwhile (only possible while frozen, so not here); count
-                    // it as failed so the request still completes.
-                    r.failed.fetch_or(1 << i, Ordering::AcqRel);
-                    self.put_r1(r1);
-                }
+            if sent & (1 << i) != 0 && !s.clone_to(i, m) {
+                // Removed meanwhile (only possible while frozen, so not here); count
+                // it as failed so the request still completes.
+                s.fail(i);
             }
         }
-        self.put_r1(r1);
+        if let Some(r1) = s.release() {
+            self.request_done(r1);
+        }
     }
 
     /// Completes the array's bio with `status` and frees the request.
-    fn end_r1(&self, r1: *mut R1Bio, status: u8) {
-        // SAFETY: `r1` is live and ours; read out before freeing it.
-        let (master, sector) = unsafe { ((*r1).master, (*r1).sector) };
-        ffi::r1_free(r1.cast());
-        // SAFETY: The master bio was handed to us by the block layer and not ended.
-        unsafe { bio::end_raw(master, status) };
+    fn end_r1(&self, r1: R1Ref, status: u8) {
+        let sector = r1.sector();
+        r1.complete(status);
         self.allow_barrier(bucket(sector));
     }
 
-    /// Drops one hold on a request; the last one completes it or queues it for
-    /// the array thread.
-    fn put_r1(&self, r1: *mut R1Bio) {
-        // SAFETY: `r1` is live while holds remain.
-        let r = unsafe { &*r1 };
-        if r.remaining.fetch_sub(1, Ordering::AcqRel) != 1 {
-            return;
-        }
-        if r.failed.load(Ordering::Acquire) == 0 {
+    /// A request whose last hold was dropped: completes it or queues it for the
+    /// array thread.
+    fn request_done(&self, r1: R1Ref) {
+        if r1.failed() == 0 {
             self.end_r1(r1, 0);
             return;
         }
-        if !r.write {
+        if !r1.is_write() {
             // raid1_end_read_request: a read-ahead or NOWAIT read, or the only copy
             // left, returns its error as is; otherwise the read is retried elsewhere
             // by the array thread.
-            if r.errors_ignored {
+            if r1.errors_ignored() {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             }
             let active = self.mirrors.iter().filter(|m| m.active()).count();
-            let Some(m) = self.mirrors.get(r.read_disk) else {
+            let Some(m) = self.mirrors.get(r1.read_disk()) else {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             };
@@ -760,7 +681,7 @@ impl Conf {
                     "md/raid1:{}: {}: rescheduling sector {}\n",
                     self.name(),
                     dev,
-                    r.sector
+                    r1.sector()
                 );
             }
         }
@@ -830,38 +751,32 @@ impl Conf {
 
     /// One round of raid1d's I/O work: failed requests.
     pub(crate) fn handle_retries(&self) {
-        let mut p = self.retry.take();
-        while !p.is_null() {
-            // SAFETY: Taken from the retry list: live and ours.
-            let r = unsafe { &mut *p };
-            let next = r.next;
-            if r.write {
-                self.write_finished(p);
+        for r1 in self.retry.take() {
+            if r1.is_write() {
+                self.write_finished(r1);
             } else {
                 self.nr_queued.fetch_sub(1, Ordering::SeqCst);
-                self.read_error(p);
+                self.read_error(r1);
             }
-            p = next;
         }
     }
 
     /// A write some clone of which failed: fail those members; the write succeeds
     /// if an in-sync member took it, once the superblocks say so.
-    fn write_finished(&self, r1: *mut R1Bio) {
-        // SAFETY: Live and ours.
-        let r = unsafe { &mut *r1 };
-        let failed = r.failed.load(Ordering::Acquire);
+    fn write_finished(&self, r1: R1Ref) {
+        let failed = r1.failed();
         for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
             if failed & (1 << i) != 0 {
                 self.write_error(i);
             }
         }
+        let sent = r1.sent();
         let ok = self
             .mirrors
             .iter()
             .enumerate()
-            .any(|(i, m)| r.sent & (1 << i) != 0 && failed & (1 << i) == 0 && m.active());
-        r.status = if ok { 0 } else { bio::BLK_STS_IOERR };
+            .any(|(i, m)| sent & (1 << i) != 0 && failed & (1 << i) == 0 && m.active());
+        r1.set_status(if ok { 0 } else { bio::BLK_STS_IOERR });
         self.sb_change.store(true, Ordering::Release);
         // Still counted in nr_queued until ended.
         self.sb_wait.push(r1);
@@ -879,29 +794,25 @@ impl Conf {
 
     /// Completes writes taken with `take_sb_waiters` once the update is on disk.
     pub(crate) fn end_sb_waiters_from(&self, waiters: SbWaiters) {
-        let mut p = waiters.0;
-        while !p.is_null() {
-            // SAFETY: Taken from the list: live and ours.
-            let (next, status) = unsafe { ((*p).next, (*p).status) };
+        for r1 in waiters.0 {
+            let status = r1.status();
             self.nr_queued.fetch_sub(1, Ordering::SeqCst);
-            self.end_r1(p, status);
-            p = next;
+            self.end_r1(r1, status);
         }
     }
 
     /// handle_read_error: repair the range from another mirror (array frozen),
     /// then read again.
-    fn read_error(&self, r1: *mut R1Bio) {
-        // SAFETY: Live and ours.
-        let r = unsafe { &mut *r1 };
+    fn read_error(&self, r1: R1Ref) {
+        let disk = r1.read_disk();
         if self.mddev().ro() == Ro::Rdwr {
             self.freeze(1);
-            if !self.fix_read_error(r.read_disk, r.sector, r.sectors) {
-                r.blocked |= 1 << r.read_disk;
+            if !self.fix_read_error(disk, r1.sector(), r1.sectors()) {
+                r1.block(disk);
             }
             self.unfreeze();
         } else {
-            r.blocked |= 1 << r.read_disk;
+            r1.block(disk);
         }
         self.submit_read(r1, true);
     }
@@ -1412,35 +1323,6 @@ impl Conf {
         self.wq.wake();
         written
     }
-}
-
-/// The end of a clone (called by helpers.c from the bio's completion).
-///
-/// # Safety
-///
-/// `r1` must be the request the clone was sent for, with the clone counted in its
-/// `remaining`.
-pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
-    let r1 = r1.cast::<R1Bio>();
-    // SAFETY: Live while this clone is outstanding (the caller's promise); the conf
-    // outlives every request.
-    let conf = unsafe { &*(*r1).conf };
-    if let Some(m) = usize::try_from(idx).ok().and_then(|i| conf.mirrors.get(i)) {
-        // The last clone of a member: `uninstall` may wait for it, and this request
-        // need not end here (other clones, or queued for the array thread).
-        if m.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
-            conf.wq.wake();
-        }
-    }
-    // SAFETY: As above.
-    let (write, ignored) = unsafe { ((*r1).write, (*r1).errors_ignored) };
-    // A failed discard (or read-ahead/NOWAIT write) leaves its member alone and
-    // counts as done (raid1_end_write_request's ignore_error).
-    if status != 0 && (0..32).contains(&idx) && !(write && ignored) {
-        // SAFETY: As above.
-        unsafe { (*r1).failed.fetch_or(1 << idx, Ordering::AcqRel) };
-    }
-    conf.put_r1(r1);
 }
 
 impl Drop for Conf {
