@@ -1113,7 +1113,6 @@ impl Conf {
         n: u32,
         bufs: &mut KVec<PageBuf>,
     ) -> bool {
-        let end = j.saturating_add(u64::from(n));
         let nm = self.mirrors.len().min(bufs.len());
         // Which mirrors take part: every working member not in sync is written,
         // whatever its own recovery offset (raid1_sync_request), so members
@@ -1132,197 +1131,295 @@ impl Conf {
         }
         match action {
             Action::Resync | Action::Recover => {
-                if action == Action::Recover && targets == 0 {
-                    return true;
-                }
-                // Read from the first in-sync mirror that can; the others are written.
-                let mut src = None;
-                for i in 0..nm {
-                    if sources & (1 << i) == 0 {
-                        continue;
-                    }
-                    let Some(m) = self.mirrors.get(i) else {
-                        continue;
-                    };
-                    let Some(b) = bufs.get_mut(i) else { continue };
-                    if self.sync_rw(m, j, n, b, false).is_ok() {
-                        src = Some(i);
-                        break;
-                    }
-                    self.error(i);
-                }
-                let Some(src) = src else {
-                    md_crit!(
-                        "md/raid1:{}: unrecoverable I/O read error for block {}\n",
-                        self.name(),
-                        j
-                    );
-                    return false;
-                };
-                let writes = if action == Action::Resync {
-                    (sources | targets) & !(1 << src)
-                } else {
-                    targets
-                };
-                let written = self.write_from(src, writes, j, n, bufs);
-                if action == Action::Recover {
-                    for (i, m) in self.mirrors.iter().enumerate().take(nm) {
-                        // A member is current up to `end` only if it already was up
-                        // to `j`; one ahead of `j` keeps its offset until passed.
-                        let off = m.recovery_offset.load(Ordering::Acquire);
-                        if targets & written & (1 << i) != 0 && m.working() && off >= j && off < end
-                        {
-                            m.recovery_offset.store(end, Ordering::Release);
-                        }
-                    }
-                }
-                true
+                self.copy_step(action, j, n, sources, targets, bufs)
             }
-            Action::Check | Action::Repair => {
-                // Read every in-sync mirror at once.
-                let mut reads = KVec::new();
-                for (i, b) in bufs.iter().enumerate().take(nm) {
-                    if sources & (1 << i) == 0 {
-                        continue;
-                    }
-                    let Some(m) = self.mirrors.get(i) else {
-                        continue;
-                    };
-                    let Some(f) = m.file() else { continue };
-                    m.pending.fetch_add(1, Ordering::AcqRel);
-                    let req = IoReq {
-                        file: f,
-                        buf: b,
-                        sector: j.saturating_add(m.data_offset()),
-                        sectors: n,
-                        write: false,
-                        result: Ok(()),
-                    };
-                    if reads.push((i, req), GFP_KERNEL).is_err() {
-                        m.pending.fetch_sub(1, Ordering::AcqRel);
-                    }
-                }
-                let mut failed_reads = 0u32;
-                {
-                    let mut reqs = KVec::new();
-                    for (_, r) in reads.iter() {
-                        let _ = reqs.push(
-                            IoReq {
-                                file: r.file,
-                                buf: r.buf,
-                                sector: r.sector,
-                                sectors: r.sectors,
-                                write: false,
-                                result: Ok(()),
-                            },
-                            GFP_KERNEL,
-                        );
-                    }
-                    // SAFETY: Members stay open while `pending` counts these reads; every
-                    // request reads into its own mirror's buffer.
-                    unsafe { ffi::io_batch(&mut reqs) };
-                    for ((i, _), r) in reads.iter().zip(reqs.iter()) {
-                        if r.result.is_err() {
-                            failed_reads |= 1 << i;
-                        }
-                    }
-                }
-                for (i, _) in reads.iter() {
-                    if let Some(m) = self.mirrors.get(*i) {
-                        m.pending.fetch_sub(1, Ordering::AcqRel);
-                    }
-                }
-                drop(reads);
-                self.wq.wake();
-                let good = sources & !failed_reads;
-                let Some(src) = (0..nm).find(|i| good & (1 << i) != 0) else {
-                    md_crit!(
-                        "md/raid1:{}: unrecoverable I/O read error for block {}\n",
-                        self.name(),
-                        j
-                    );
-                    return false;
-                };
-                // Compare each mirror with the first good one, a sync block at a time.
-                let mut rewrite = failed_reads & sources;
-                for i in 0..nm {
-                    if good & (1 << i) == 0 || i == src {
-                        continue;
-                    }
-                    let (Some(a), Some(b)) = (bufs.get(src), bufs.get(i)) else {
-                        continue;
-                    };
-                    let mut off = 0u32;
-                    let mut differs = false;
-                    while off < n {
-                        let len = (n - off).min(resync::RESYNC_BLOCK);
-                        if !a.same(b, off, len) {
-                            p.mismatches.fetch_add(u64::from(len), Ordering::AcqRel);
-                            differs = true;
-                        }
-                        off += len;
-                    }
-                    if differs && action == Action::Repair {
-                        rewrite |= 1 << i;
-                    }
-                }
-                // Read errors are rewritten even by `check`, as md's scrub does.
-                self.write_from(src, rewrite, j, n, bufs);
-                true
+            Action::Check | Action::Repair => self.scrub_step(p, action, j, n, sources, bufs),
+        }
+    }
+
+    /// Resync or recovery of one region: read it from the first in-sync mirror that
+    /// can, write it to the other working mirrors (resync) or the recovering ones.
+    fn copy_step(
+        &self,
+        action: Action,
+        j: u64,
+        n: u32,
+        sources: u32,
+        targets: u32,
+        bufs: &mut KVec<PageBuf>,
+    ) -> bool {
+        if action == Action::Recover && targets == 0 {
+            return true;
+        }
+        let Some(src) = self.read_first(j, n, sources, bufs) else {
+            self.unrecoverable(j);
+            return false;
+        };
+        let writes = if action == Action::Resync {
+            (sources | targets) & !(1 << src)
+        } else {
+            targets
+        };
+        let Ok(written) = self.write_from(src, writes, j, n, bufs) else {
+            self.sync_nomem(j);
+            return false;
+        };
+        if action == Action::Recover {
+            self.advance_recovery(targets & written, j, j.saturating_add(u64::from(n)));
+        }
+        true
+    }
+
+    /// Reads `[j, j + n)` from the first mirror in `sources` that can (a failed read
+    /// fails its member) into that mirror's buffer; the mirror read.
+    fn read_first(&self, j: u64, n: u32, sources: u32, bufs: &mut KVec<PageBuf>) -> Option<usize> {
+        for (i, (m, b)) in self.mirrors.iter().zip(bufs.iter_mut()).enumerate() {
+            if sources & (1 << i) == 0 {
+                continue;
+            }
+            if self.sync_rw(m, j, n, b, false).is_ok() {
+                return Some(i);
+            }
+            self.error(i);
+        }
+        None
+    }
+
+    /// Recovery wrote `[j, end)` to the mirrors in `written`.
+    fn advance_recovery(&self, written: u32, j: u64, end: u64) {
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            // A member is current up to `end` only if it already was up to `j`; one
+            // ahead of `j` keeps its offset until passed.
+            let off = m.recovery_offset.load(Ordering::Acquire);
+            if written & (1 << i) != 0 && m.working() && off >= j && off < end {
+                m.recovery_offset.store(end, Ordering::Release);
             }
         }
     }
 
-    /// Writes `bufs[src]` to the mirrors in `mask`; a failed write fails its member.
-    /// Returns the mirrors really written.
-    fn write_from(&self, src: usize, mask: u32, j: u64, n: u32, bufs: &KVec<PageBuf>) -> u32 {
-        if mask == 0 {
-            return 0;
+    /// Check or repair of one region: read every in-sync mirror at once, compare each
+    /// with the first good copy, rewrite what failed to read and (repair) what differs.
+    fn scrub_step(
+        &self,
+        p: &SyncProgress,
+        action: Action,
+        j: u64,
+        n: u32,
+        sources: u32,
+        bufs: &KVec<PageBuf>,
+    ) -> bool {
+        let Ok(failed_reads) = self.read_sources(j, n, sources, bufs) else {
+            self.sync_nomem(j);
+            return false;
+        };
+        let nm = self.mirrors.len().min(bufs.len());
+        let good = sources & !failed_reads;
+        let Some(src) = (0..nm).find(|i| good & (1 << i) != 0) else {
+            self.unrecoverable(j);
+            return false;
+        };
+        // Read errors are rewritten even by `check`, as md's scrub does.
+        let rewrite = (failed_reads & sources) | self.compare(p, action, src, good, n, bufs);
+        if self.write_from(src, rewrite, j, n, bufs).is_err() {
+            self.sync_nomem(j);
+            return false;
         }
-        let Some(data) = bufs.get(src) else { return 0 };
-        let mut reqs = KVec::new();
-        let mut slots = [0usize; MAX_MIRRORS];
-        let mut ns = 0;
-        for (i, m) in self.mirrors.iter().enumerate() {
-            if i >= MAX_MIRRORS || mask & (1 << i) == 0 || !m.working() {
-                continue;
-            }
-            let Some(f) = m.file() else { continue };
-            m.pending.fetch_add(1, Ordering::AcqRel);
-            let req = IoReq {
-                file: f,
-                buf: data,
-                sector: j.saturating_add(m.data_offset()),
-                sectors: n,
-                write: true,
-                result: Ok(()),
-            };
-            if reqs.push(req, GFP_KERNEL).is_err() {
-                m.pending.fetch_sub(1, Ordering::AcqRel);
-                continue;
-            }
-            if let Some(s) = slots.get_mut(ns) {
-                *s = i;
-                ns += 1;
-            }
-        }
-        // SAFETY: Members stay open while `pending` counts these writes; writes only
-        // read the shared buffer.
-        unsafe { ffi::io_batch(&mut reqs) };
-        let mut written = 0u32;
-        for (i, r) in slots.iter().take(ns).zip(reqs.iter()) {
-            if let Some(m) = self.mirrors.get(*i) {
-                m.pending.fetch_sub(1, Ordering::AcqRel);
-            }
-            if r.result.is_err() {
-                self.write_error(*i);
-            } else {
-                written |= 1 << *i;
-            }
-        }
-        self.wq.wake();
-        written
+        true
     }
+
+    /// Reads `[j, j + n)` from every mirror in `sources` at once, each into its own
+    /// buffer. Returns the mirrors not read (the read failed, or the member is gone);
+    /// `Err` (nothing read) when the requests cannot be allocated.
+    fn read_sources(&self, j: u64, n: u32, sources: u32, bufs: &KVec<PageBuf>) -> Result<u32> {
+        let mut batch = SyncBatch::new(self, bufs, sources)?;
+        for i in 0..self.mirrors.len().min(bufs.len()) {
+            if sources & (1 << i) != 0 {
+                batch.add(i, None, j, n)?;
+            }
+        }
+        let (read, _) = batch.run();
+        Ok(sources & !read)
+    }
+
+    /// Compares every good mirror's copy with `src`'s, a sync block at a time,
+    /// counting the differing sectors; returns the mirrors a repair rewrites.
+    fn compare(
+        &self,
+        p: &SyncProgress,
+        action: Action,
+        src: usize,
+        good: u32,
+        n: u32,
+        bufs: &KVec<PageBuf>,
+    ) -> u32 {
+        let Some(a) = bufs.get(src) else { return 0 };
+        let mut rewrite = 0u32;
+        for (i, b) in bufs.iter().enumerate().take(self.mirrors.len()) {
+            if good & (1 << i) == 0 || i == src {
+                continue;
+            }
+            let mut off = 0u32;
+            let mut differs = false;
+            while off < n {
+                let len = (n - off).min(resync::RESYNC_BLOCK);
+                if !a.same(b, off, len) {
+                    p.mismatches.fetch_add(u64::from(len), Ordering::AcqRel);
+                    differs = true;
+                }
+                off += len;
+            }
+            if differs && action == Action::Repair {
+                rewrite |= 1 << i;
+            }
+        }
+        rewrite
+    }
+
+    /// md_crit of a region no in-sync mirror could read.
+    fn unrecoverable(&self, j: u64) {
+        md_crit!(
+            "md/raid1:{}: unrecoverable I/O read error for block {}\n",
+            self.name(),
+            j
+        );
+    }
+
+    /// The sync step at `j` could not allocate its member requests: the sync stops
+    /// (interrupted) rather than go on with part of the mirrors.
+    fn sync_nomem(&self, j: u64) {
+        md_err!(
+            "md/raid1:{}: out of memory for sync I/O at block {}\n",
+            self.name(),
+            j
+        );
+    }
+
+    /// Writes `bufs[src]` to the working mirrors in `mask`; a failed write fails its
+    /// member. Returns the mirrors really written; `Err` (nothing written) when the
+    /// requests cannot be allocated.
+    fn write_from(
+        &self,
+        src: usize,
+        mask: u32,
+        j: u64,
+        n: u32,
+        bufs: &KVec<PageBuf>,
+    ) -> Result<u32> {
+        if mask == 0 {
+            return Ok(0);
+        }
+        let mut batch = SyncBatch::new(self, bufs, mask)?;
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            if mask & (1 << i) != 0 && m.working() {
+                batch.add(i, Some(src), j, n)?;
+            }
+        }
+        let (written, failed) = batch.run();
+        for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
+            if failed & (1 << i) != 0 {
+                self.write_error(i);
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// Synchronous member requests of a sync step, sent together: reads of mirrors into
+/// their own buffers, or writes of one buffer to several mirrors.
+///
+/// # Invariants
+///
+/// `reqs[k]` goes to mirror `slots[k]` and is counted in its `pending` until the batch
+/// is dropped; no mirror is in the batch twice (`used`), and a read goes into its
+/// mirror's own buffer `bufs[slot]`.
+struct SyncBatch<'a> {
+    conf: &'a Conf,
+    bufs: &'a KVec<PageBuf>,
+    reqs: KVec<IoReq<'a>>,
+    slots: [usize; MAX_MIRRORS],
+    used: u32,
+}
+
+impl<'a> SyncBatch<'a> {
+    /// An empty batch with room for a request to every mirror in `mask`, allocated
+    /// now: adding them cannot fail afterwards.
+    fn new(conf: &'a Conf, bufs: &'a KVec<PageBuf>, mask: u32) -> Result<SyncBatch<'a>> {
+        Ok(SyncBatch {
+            conf,
+            bufs,
+            reqs: KVec::with_capacity(mask.count_ones() as usize, GFP_KERNEL)?,
+            slots: [0; MAX_MIRRORS],
+            used: 0,
+        })
+    }
+
+    /// Adds a read of `[j, j + n)` on mirror `slot` into its own buffer, or (`src`)
+    /// a write of `bufs[src]` there. `Ok(false)`: nothing added (no member in the
+    /// slot, or already in the batch); `Err`: no room.
+    fn add(&mut self, slot: usize, src: Option<usize>, j: u64, n: u32) -> Result<bool> {
+        let (Some(m), Some(bit)) = (self.conf.mirrors.get(slot), slot_bit(slot)) else {
+            return Ok(false);
+        };
+        let Some(buf) = self.bufs.get(src.unwrap_or(slot)) else {
+            return Ok(false);
+        };
+        if self.used & bit != 0 {
+            return Ok(false);
+        }
+        let Some(f) = m.file() else { return Ok(false) };
+        let Some(s) = self.slots.get_mut(self.reqs.len()) else {
+            return Err(ENOMEM);
+        };
+        let req = IoReq {
+            file: f,
+            buf,
+            sector: j.saturating_add(m.data_offset()),
+            sectors: n,
+            write: src.is_some(),
+            result: Ok(()),
+        };
+        self.reqs.push(req, GFP_KERNEL)?;
+        m.pending.fetch_add(1, Ordering::AcqRel);
+        *s = slot;
+        self.used |= bit;
+        Ok(true)
+    }
+
+    /// Sends every request at once and waits for all; returns the mirrors whose
+    /// request succeeded and those whose request failed.
+    fn run(mut self) -> (u32, u32) {
+        // SAFETY: Every member stays open while its `pending` counts our request
+        // (removal waits for it), and no two reads share a buffer (type invariant).
+        unsafe { ffi::io_batch(&mut self.reqs) };
+        let (mut ok, mut failed) = (0u32, 0u32);
+        for (slot, r) in self.slots.iter().zip(self.reqs.iter()) {
+            let bit = slot_bit(*slot).unwrap_or(0);
+            if r.result.is_ok() {
+                ok |= bit;
+            } else {
+                failed |= bit;
+            }
+        }
+        (ok, failed)
+    }
+}
+
+impl Drop for SyncBatch<'_> {
+    fn drop(&mut self) {
+        for slot in self.slots.iter().take(self.reqs.len()) {
+            if let Some(m) = self.conf.mirrors.get(*slot) {
+                m.pending.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        if !self.reqs.is_empty() {
+            self.conf.wq.wake();
+        }
+    }
+}
+
+/// The bit of mirror `slot` in a mask of mirrors.
+fn slot_bit(slot: usize) -> Option<u32> {
+    (slot < MAX_MIRRORS).then(|| 1u32 << slot)
 }
 
 impl Drop for Conf {

@@ -22,7 +22,7 @@ use core::sync::atomic::{AtomicPtr, AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use kernel::bindings;
 use kernel::prelude::*;
 
-use super::{Conf, Mirror, MAX_MIRRORS};
+use super::{slot_bit, Conf, Mirror};
 use crate::bio::{self, Bio};
 
 /// One request of the array (raid1's `struct r1bio`).
@@ -239,11 +239,6 @@ impl R1Ref {
         // completion, which happens once, ends it.
         unsafe { bio::end_raw(master, status) };
     }
-}
-
-/// The bit of mirror `slot` in a mask of mirrors.
-fn slot_bit(slot: usize) -> Option<u32> {
-    (slot < MAX_MIRRORS).then(|| 1u32 << slot)
 }
 
 /// The submitter's hold on a request whose clones are going out.
