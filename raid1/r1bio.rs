@@ -114,8 +114,8 @@ impl R1Ref {
         if pool.is_null() {
             return Err(bio);
         }
-        // SAFETY: The pool exists until unload, after the last array; GFP_NOIO may sleep,
-        // and submitters and the array thread may.
+        // SAFETY: The pool exists until unload, after the last array. GFP_NOIO sleeps
+        // until memory is there; submitters and the array thread may sleep.
         let p = unsafe { bindings::mempool_alloc_noprof(pool, GFP_NOIO) }.cast::<R1Bio>();
         let Some(ptr) = NonNull::new(p) else {
             return Err(bio);
@@ -350,9 +350,9 @@ impl R1List {
 
     /// Puts `r1` on the list; the list owns it until taken.
     pub(super) fn push(&self, r1: R1Ref) {
+        // Ours alone (R1Ref's invariant) until the exchange below publishes it.
         let p = r1.ptr;
-        // SAFETY: Ours alone (R1Ref's invariant) until the exchange below publishes it.
-        let r = unsafe { p.as_ref() };
+        let r = r1.get();
         let mut head = self.0.load(Ordering::Acquire);
         loop {
             r.next.store(head, Ordering::Relaxed);
