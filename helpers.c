@@ -19,7 +19,6 @@
 #include <linux/kthread.h>
 #include <linux/reboot.h>
 #include <linux/major.h>
-#include <linux/mempool.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
@@ -489,8 +488,8 @@ int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 
 /* ---- bios: split, clone to a member, complete ---- */
 /*
- * C: the bio_sets (with the clone's front pad, reached by container_of) and the
- * r1bio mempool are static C objects, and bi_end_io is a C callback pointer.
+ * C: the bio_sets (with the clone's front pad, reached by container_of) are
+ * static C objects, and bi_end_io is a C callback pointer.
  * Reading a bio (sector, size, op, flags) and ending it are done in sys/bio.rs.
  */
 
@@ -507,28 +506,17 @@ struct rmd_clone {
 static struct bio_set rmd_bio_set;
 static struct bio_set rmd_split_set;
 
-/* raid1 requests (r1bios, laid out by Rust) come from a mempool, as md's do. */
-static mempool_t *rmd_r1_pool;
-
-int rmd_bioset_init(size_t r1_size)
+int rmd_bioset_init(void)
 {
 	int err;
 
-	rmd_r1_pool = mempool_create_kmalloc_pool(BIO_POOL_SIZE, r1_size);
-	if (!rmd_r1_pool)
-		return -ENOMEM;
 	err = bioset_init(&rmd_bio_set, BIO_POOL_SIZE,
 			  offsetof(struct rmd_clone, bio), 0);
 	if (err)
-		goto out_pool;
+		return err;
 	err = bioset_init(&rmd_split_set, BIO_POOL_SIZE, 0, 0);
 	if (err)
-		goto out_set;
-	return 0;
-out_set:
-	bioset_exit(&rmd_bio_set);
-out_pool:
-	mempool_destroy(rmd_r1_pool);
+		bioset_exit(&rmd_bio_set);
 	return err;
 }
 
@@ -536,17 +524,6 @@ void rmd_bioset_exit(void)
 {
 	bioset_exit(&rmd_split_set);
 	bioset_exit(&rmd_bio_set);
-	mempool_destroy(rmd_r1_pool);
-}
-
-void *rmd_r1_alloc(void)
-{
-	return mempool_alloc(rmd_r1_pool, GFP_NOIO);
-}
-
-void rmd_r1_free(void *p)
-{
-	mempool_free(p, rmd_r1_pool);
 }
 
 /*

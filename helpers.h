@@ -70,10 +70,8 @@ int rmd_set_limits(struct gendisk *disk, struct file **members,
 		   const u64 *data_offsets, unsigned int n);
 int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 			 u64 data_offset);
-int rmd_bioset_init(size_t r1_size);
+int rmd_bioset_init(void);
 void rmd_bioset_exit(void);
-void *rmd_r1_alloc(void);
-void rmd_r1_free(void *p);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      void *r1, int idx);
 struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);

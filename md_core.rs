@@ -66,6 +66,7 @@ module! {
 /// The loaded module: everything md_init sets up, undone in reverse on drop.
 struct MdModule {
     globals: Pin<KBox<Globals>>,
+    raid1: bool,
     bioset: bool,
     major: bool,
     sysctl: bool,
@@ -83,6 +84,7 @@ impl kernel::Module for MdModule {
         );
         let mut this = MdModule {
             globals,
+            raid1: false,
             bioset: false,
             major: false,
             sysctl: false,
@@ -90,7 +92,9 @@ impl kernel::Module for MdModule {
             reboot: false,
         };
         // Each step is undone by `drop` if a later one fails.
-        sys::bio::bioset_init(raid1::R1BIO_SIZE)?;
+        raid1::init()?;
+        this.raid1 = true;
+        sys::bio::bioset_init()?;
         this.bioset = true;
         sys::gendisk::register_major()?;
         this.major = true;
@@ -155,6 +159,9 @@ impl Drop for MdModule {
         g.md_misc_wq.flush();
         if self.bioset {
             sys::bio::bioset_exit();
+        }
+        if self.raid1 {
+            raid1::exit();
         }
         GLOBALS.store(null_mut(), Ordering::Release);
     }

@@ -9,11 +9,9 @@
 //! once the superblocks record that; a failed read is rewritten from a good
 //! copy and retried on another mirror.
 
-use core::ffi::c_void;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
 
-use kernel::bindings;
 use kernel::prelude::*;
 use kernel::sync::{Arc, ArcBorrow, Mutex};
 
@@ -27,6 +25,11 @@ use crate::sys::bio::{self, Bio, Kind};
 use crate::sys::pages::{IoReq, PageBuf};
 use crate::sys::wait::WaitQ;
 use crate::{Mddev, Ro, SyncProgress};
+
+mod r1bio;
+
+pub(crate) use r1bio::clone_end;
+use r1bio::{R1List, R1Ref};
 
 /// The raid1 personality as registered at module load.
 pub(crate) static RAID1: PersonalityType = PersonalityType {
@@ -42,6 +45,16 @@ pub(crate) fn register(reg: &crate::personality::Registry) -> Result {
 
 /// Mirrors a conf can hold (bit masks of mirrors are `u32`).
 pub(crate) const MAX_MIRRORS: usize = 32;
+
+/// Sets up what raid1 needs before any array runs (its request pool); module load.
+pub(crate) fn init() -> Result {
+    r1bio::pool_init()
+}
+
+/// Undoes `init`; module unload, after every array is gone.
+pub(crate) fn exit() {
+    r1bio::pool_exit()
+}
 
 /// raid1_run: a conf with the placed members in their slots.
 fn run(mddev: &Mddev, raid_disks: u32, members: &[Arc<Rdev>]) -> Result<Arc<dyn Personality>> {
@@ -157,70 +170,6 @@ impl Mirror {
     }
 }
 
-/// One request of the array (raid1's r1bio): the array's bio and its clones.
-struct R1Bio {
-    conf: *const Conf,
-    master: *mut bindings::bio,
-    sector: u64,
-    sectors: u32,
-    write: bool,
-    /// Errors of its clones are not member errors (discard, read-ahead, NOWAIT):
-    /// a failed write clone counts as done, a failed read is not retried.
-    errors_ignored: bool,
-    /// Clones outstanding plus the submitter's hold.
-    remaining: AtomicU32,
-    /// Mirrors whose clone failed.
-    failed: AtomicU32,
-    /// Mirrors a write clone went to.
-    sent: u32,
-    /// The mirror a read went to.
-    read_disk: usize,
-    /// Mirrors a retried read must not use.
-    blocked: u32,
-    /// Status to complete a failed write with once the superblocks record the failure.
-    status: u8,
-    /// Link in the lists of the array thread.
-    next: *mut R1Bio,
-}
-
-/// Bytes of a request, for the pool.
-pub(crate) const R1BIO_SIZE: usize = core::mem::size_of::<R1Bio>();
-
-/// A lock-free stack of r1bios (pushed from interrupts, emptied at once).
-struct R1List(AtomicPtr<R1Bio>);
-
-impl R1List {
-    fn push(&self, r1: *mut R1Bio) {
-        let mut head = self.0.load(Ordering::Acquire);
-        loop {
-            // SAFETY: `r1` is a live request owned by the pusher until it is on the list.
-            unsafe { (*r1).next = head };
-            match self
-                .0
-                .compare_exchange(head, r1, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => return,
-                Err(h) => head = h,
-            }
-        }
-    }
-
-    /// Takes every entry, oldest first.
-    fn take(&self) -> *mut R1Bio {
-        let mut p = self.0.swap(null_mut(), Ordering::AcqRel);
-        let mut out: *mut R1Bio = null_mut();
-        while !p.is_null() {
-            // SAFETY: Entries are live requests owned by the list, now by us.
-            let next = unsafe { (*p).next };
-            // SAFETY: As above.
-            unsafe { (*p).next = out };
-            out = p;
-            p = next;
-        }
-        out
-    }
-}
-
 /// A running raid1 array (raid1's `struct r1conf`).
 ///
 /// # Invariants
@@ -292,9 +241,9 @@ impl Conf {
             nr_queued: AtomicI32::new(0),
             frozen: AtomicI32::new(0),
             wq: WaitQ::new()?,
-            retry: R1List(AtomicPtr::new(null_mut())),
-            sb_wait: R1List(AtomicPtr::new(null_mut())),
-            sb_inflight: R1List(AtomicPtr::new(null_mut())),
+            retry: R1List::new(),
+            sb_wait: R1List::new(),
+            sb_inflight: R1List::new(),
             normal_io: AtomicU64::new(0),
             error_lock: KBox::pin_init(kernel::new_mutex!((), "md:raid1_error"), GFP_KERNEL)?,
         };
@@ -508,44 +457,31 @@ impl Conf {
         }
     }
 
-    fn alloc_r1(&self, bio: Bio, write: bool) -> *mut R1Bio {
-        let sector = bio.sector();
-        let sectors = bio.sectors();
-        let errors_ignored = bio.errors_ignored();
-        let r1 = sys::bio::r1_alloc(core::mem::size_of::<R1Bio>()).cast::<R1Bio>();
-        // SAFETY: The pool hands out blocks of at least `size_of::<R1Bio>()` bytes with
-        // kmalloc alignment (enough for R1Bio's fields); never NULL (mempool, GFP_NOIO).
-        unsafe {
-            r1.write(R1Bio {
-                conf: self,
-                master: bio.into_raw(),
-                sector,
-                sectors,
-                write,
-                errors_ignored,
-                remaining: AtomicU32::new(1),
-                failed: AtomicU32::new(0),
-                sent: 0,
-                read_disk: 0,
-                blocked: 0,
-                status: 0,
-                next: null_mut(),
-            })
-        };
-        r1
+    /// A request for `bio`; `None` (the bio failed and its barrier dropped) if none
+    /// can be had.
+    fn alloc_r1(&self, bio: Bio, write: bool) -> Option<R1Ref> {
+        match R1Ref::new(self, bio, write) {
+            Ok(r1) => Some(r1),
+            Err(bio) => {
+                let sector = bio.sector();
+                bio.io_error();
+                self.allow_barrier(bucket(sector));
+                None
+            }
+        }
     }
 
     fn read(&self, bio: Bio) {
         self.wait_barrier(bio.sector());
-        let r1 = self.alloc_r1(bio, false);
-        self.submit_read(r1, false);
+        if let Some(r1) = self.alloc_r1(bio, false) {
+            self.submit_read(r1, false);
+        }
     }
 
     /// Sends a read to the mirror read_balance picks, or fails it.
-    fn submit_read(&self, r1: *mut R1Bio, retry: bool) {
-        // SAFETY: `r1` is a live request owned by the caller.
-        let r = unsafe { &mut *r1 };
-        let end = r.sector.saturating_add(u64::from(r.sectors));
+    fn submit_read(&self, r1: R1Ref, retry: bool) {
+        let end = r1.end();
+        let blocked = r1.blocked();
         let mut views = [MirrorView {
             in_sync: false,
             pending: 0,
@@ -553,7 +489,7 @@ impl Conf {
         }; MAX_MIRRORS];
         for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
             *v = MirrorView {
-                in_sync: m.readable(end) && r.blocked & (1 << i) == 0,
+                in_sync: m.readable(end) && blocked & (1 << i) == 0,
                 pending: m
                     .rdev()
                     .map_or(0, |r| r.nr_pending.load(Ordering::Relaxed).max(0) as u32),
@@ -573,19 +509,16 @@ impl Conf {
                 v.in_sync = false;
             }
         }
-        let chosen = read_balance(views.get(..n).unwrap_or(&[]), r.sector).and_then(|i| {
-            self.mirrors
-                .get(i)
-                .and_then(|m| m.rdev().map(|rd| (i, m, rd)))
-        });
-        let Some((i, m, rd)) = chosen else {
+        let chosen = read_balance(views.get(..n).unwrap_or(&[]), r1.sector())
+            .and_then(|i| self.mirrors.get(i).filter(|m| m.occupied()).map(|m| (i, m)));
+        let Some((i, m)) = chosen else {
             if retry {
-                let dev = self.mirrors.get(r.read_disk).map_or("?", Mirror::name);
+                let dev = self.mirrors.get(r1.read_disk()).map_or("?", Mirror::name);
                 md_crit!(
                     "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
                     self.name(),
                     dev,
-                    r.sector
+                    r1.sector()
                 );
             }
             self.end_r1(r1, bio::BLK_STS_IOERR);
@@ -595,26 +528,20 @@ impl Conf {
             md_info!(
                 "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
                 self.name(),
-                r.sector,
-                rd.name()
+                r1.sector(),
+                m.name()
             );
         }
         m.next_seq_sect.store(end, Ordering::Relaxed);
-        r.read_disk = i;
-        r.failed.store(0, Ordering::Relaxed);
-        r.remaining.store(1, Ordering::Release);
-        rd.nr_pending.fetch_add(1, Ordering::AcqRel);
-        // SAFETY: The member stays open while a clone is in flight (removal freezes the
-        // array and waits for `nr_pending`); `r1` lives until its last clone ends.
-        unsafe {
-            bio::clone_raw(
-                r.master,
-                rd.file().as_ptr(),
-                rd.data_offset(),
-                r1.cast(),
-                i as i32,
-            )
-        };
+        r1.set_read_disk(i);
+        let s = r1.start();
+        if !s.clone_to(i, m) {
+            // Removed meanwhile (only possible while frozen, so not here): a failed read.
+            s.fail(i);
+        }
+        if let Some(r1) = s.release() {
+            self.request_done(r1);
+        }
     }
 
     /// Writes go to every working member, in sync or still recovering (whose
@@ -644,9 +571,9 @@ impl Conf {
                 .sb_wait
                 .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
         }
-        let r1 = self.alloc_r1(bio, true);
-        // SAFETY: Freshly allocated, ours.
-        let r = unsafe { &mut *r1 };
+        let Some(r1) = self.alloc_r1(bio, true) else {
+            return;
+        };
         let mut sent = 0u32;
         let mut any_active = false;
         for (i, m) in self.mirrors.iter().enumerate() {
@@ -659,71 +586,44 @@ impl Conf {
             self.end_r1(r1, bio::BLK_STS_IOERR);
             return;
         }
-        r.sent = sent;
-        r.remaining
-            .store(sent.count_ones().saturating_add(1), Ordering::Release);
+        r1.set_sent(sent);
+        let s = r1.start();
         for (i, m) in self.mirrors.iter().enumerate() {
-            if sent & (1 << i) == 0 {
-                continue;
-            }
-            match m.rdev() {
-                Some(rd) => {
-                    rd.nr_pending.fetch_add(1, Ordering::AcqRel);
-                    // SAFETY: As in `submit_read`.
-                    unsafe {
-                        bio::clone_raw(
-                            r.master,
-                            rd.file().as_ptr(),
-                            rd.data_offset(),
-                            r1.cast(),
-                            i as i32,
-                        )
-                    };
-                }
-                None => {
-                    // Removed meanwhile (only possible while frozen, so not here); count
-                    // it as failed so the request still completes.
-                    r.failed.fetch_or(1 << i, Ordering::AcqRel);
-                    self.put_r1(r1);
-                }
+            if sent & (1 << i) != 0 && !s.clone_to(i, m) {
+                // Removed meanwhile (only possible while frozen, so not here); count
+                // it as failed so the request still completes.
+                s.fail(i);
             }
         }
-        self.put_r1(r1);
+        if let Some(r1) = s.release() {
+            self.request_done(r1);
+        }
     }
 
     /// Completes the array's bio with `status` and frees the request.
-    fn end_r1(&self, r1: *mut R1Bio, status: u8) {
-        // SAFETY: `r1` is live and ours; read out before freeing it.
-        let (master, sector) = unsafe { ((*r1).master, (*r1).sector) };
-        // SAFETY: `r1` came from `r1_alloc`, is freed once, here, and not used after.
-        unsafe { sys::bio::r1_free(r1.cast()) };
-        // SAFETY: The master bio was handed to us by the block layer and not ended.
-        unsafe { bio::end_raw(master, status) };
+    fn end_r1(&self, r1: R1Ref, status: u8) {
+        let sector = r1.sector();
+        r1.complete(status);
         self.allow_barrier(bucket(sector));
     }
 
-    /// Drops one hold on a request; the last one completes it or queues it for
-    /// the array thread.
-    fn put_r1(&self, r1: *mut R1Bio) {
-        // SAFETY: `r1` is live while holds remain.
-        let r = unsafe { &*r1 };
-        if r.remaining.fetch_sub(1, Ordering::AcqRel) != 1 {
-            return;
-        }
-        if r.failed.load(Ordering::Acquire) == 0 {
+    /// A request whose last hold was dropped: completes it or queues it for the
+    /// array thread.
+    fn request_done(&self, r1: R1Ref) {
+        if r1.failed() == 0 {
             self.end_r1(r1, 0);
             return;
         }
-        if !r.write {
+        if !r1.is_write() {
             // raid1_end_read_request: a read-ahead or NOWAIT read, or the only copy
             // left, returns its error as is; otherwise the read is retried elsewhere
             // by the array thread.
-            if r.errors_ignored {
+            if r1.errors_ignored() {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             }
             let active = self.mirrors.iter().filter(|m| m.active()).count();
-            let Some(m) = self.mirrors.get(r.read_disk) else {
+            let Some(m) = self.mirrors.get(r1.read_disk()) else {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             };
@@ -737,7 +637,7 @@ impl Conf {
                     "md/raid1:{}: {}: rescheduling sector {}\n",
                     self.name(),
                     m.name(),
-                    r.sector
+                    r1.sector()
                 );
             }
         }
@@ -809,38 +709,32 @@ impl Conf {
 
     /// One round of raid1d's I/O work: failed requests.
     pub(crate) fn handle_retries(&self) {
-        let mut p = self.retry.take();
-        while !p.is_null() {
-            // SAFETY: Taken from the retry list: live and ours.
-            let r = unsafe { &mut *p };
-            let next = r.next;
-            if r.write {
-                self.write_finished(p);
+        for r1 in self.retry.take() {
+            if r1.is_write() {
+                self.write_finished(r1);
             } else {
                 self.nr_queued.fetch_sub(1, Ordering::SeqCst);
-                self.read_error(p);
+                self.read_error(r1);
             }
-            p = next;
         }
     }
 
     /// A write some clone of which failed: fail those members; the write succeeds
     /// if an in-sync member took it, once the superblocks say so.
-    fn write_finished(&self, r1: *mut R1Bio) {
-        // SAFETY: Live and ours.
-        let r = unsafe { &mut *r1 };
-        let failed = r.failed.load(Ordering::Acquire);
+    fn write_finished(&self, r1: R1Ref) {
+        let failed = r1.failed();
         for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
             if failed & (1 << i) != 0 {
                 self.write_error(i);
             }
         }
+        let sent = r1.sent();
         let ok = self
             .mirrors
             .iter()
             .enumerate()
-            .any(|(i, m)| r.sent & (1 << i) != 0 && failed & (1 << i) == 0 && m.active());
-        r.status = if ok { 0 } else { bio::BLK_STS_IOERR };
+            .any(|(i, m)| sent & (1 << i) != 0 && failed & (1 << i) == 0 && m.active());
+        r1.set_status(if ok { 0 } else { bio::BLK_STS_IOERR });
         self.mddev().sb_change.store(true, Ordering::Release);
         // Still counted in nr_queued until ended.
         self.sb_wait.push(r1);
@@ -849,29 +743,25 @@ impl Conf {
 
     /// Completes the failed writes on `list` (their failure is on disk).
     fn end_sb_waiters(&self, list: &R1List) {
-        let mut p = list.take();
-        while !p.is_null() {
-            // SAFETY: Taken from the list: live and ours.
-            let (next, status) = unsafe { ((*p).next, (*p).status) };
+        for r1 in list.take() {
+            let status = r1.status();
             self.nr_queued.fetch_sub(1, Ordering::SeqCst);
-            self.end_r1(p, status);
-            p = next;
+            self.end_r1(r1, status);
         }
     }
 
     /// handle_read_error: repair the range from another mirror (array frozen),
     /// then read again.
-    fn read_error(&self, r1: *mut R1Bio) {
-        // SAFETY: Live and ours.
-        let r = unsafe { &mut *r1 };
+    fn read_error(&self, r1: R1Ref) {
+        let disk = r1.read_disk();
         if self.mddev().ro() == Ro::Rdwr {
             self.freeze(1);
-            if !self.fix_read_error(r.read_disk, r.sector, r.sectors) {
-                r.blocked |= 1 << r.read_disk;
+            if !self.fix_read_error(disk, r1.sector(), r1.sectors()) {
+                r1.block(disk);
             }
             self.unfreeze();
         } else {
-            r.blocked |= 1 << r.read_disk;
+            r1.block(disk);
         }
         self.submit_read(r1, true);
     }
@@ -1167,7 +1057,6 @@ impl Conf {
         n: u32,
         bufs: &mut KVec<PageBuf>,
     ) -> bool {
-        let end = j.saturating_add(u64::from(n));
         let nm = self.mirrors.len().min(bufs.len());
         // Which mirrors take part: every working member not in sync is written,
         // whatever its own recovery offset (raid1_sync_request), so members
@@ -1186,231 +1075,296 @@ impl Conf {
         }
         match action {
             Action::Resync | Action::Recover => {
-                if action == Action::Recover && targets == 0 {
-                    return true;
-                }
-                // Read from the first in-sync mirror that can; the others are written.
-                let mut src = None;
-                for i in 0..nm {
-                    if sources & (1 << i) == 0 {
-                        continue;
-                    }
-                    let Some(m) = self.mirrors.get(i) else {
-                        continue;
-                    };
-                    let Some(b) = bufs.get_mut(i) else { continue };
-                    if self.sync_rw(m, j, n, b, false).is_ok() {
-                        src = Some(i);
-                        break;
-                    }
-                    self.error(i);
-                }
-                let Some(src) = src else {
-                    md_crit!(
-                        "md/raid1:{}: unrecoverable I/O read error for block {}\n",
-                        self.name(),
-                        j
-                    );
-                    return false;
-                };
-                let writes = if action == Action::Resync {
-                    (sources | targets) & !(1 << src)
-                } else {
-                    targets
-                };
-                let written = self.write_from(src, writes, j, n, bufs);
-                if action == Action::Recover {
-                    for (i, m) in self.mirrors.iter().enumerate().take(nm) {
-                        // A member is current up to `end` only if it already was up
-                        // to `j`; one ahead of `j` keeps its offset until passed.
-                        let Some(rd) = m.rdev() else { continue };
-                        let off = rd.recovery_offset();
-                        if targets & written & (1 << i) != 0 && m.working() && off >= j && off < end
-                        {
-                            rd.set_recovery_offset(end);
-                        }
-                    }
-                }
-                true
+                self.copy_step(action, j, n, sources, targets, bufs)
             }
-            Action::Check | Action::Repair => {
-                // Read every in-sync mirror at once.
-                let mut reads = KVec::new();
-                for (i, b) in bufs.iter().enumerate().take(nm) {
-                    if sources & (1 << i) == 0 {
-                        continue;
-                    }
-                    let Some(m) = self.mirrors.get(i) else {
-                        continue;
-                    };
-                    let Some(rd) = m.rdev() else { continue };
-                    rd.nr_pending.fetch_add(1, Ordering::AcqRel);
-                    let req = IoReq {
-                        file: rd.file().as_ptr(),
-                        buf: b,
-                        sector: j.saturating_add(rd.data_offset()),
-                        sectors: n,
-                        write: false,
-                        result: Ok(()),
-                    };
-                    if reads.push((i, req), GFP_KERNEL).is_err() {
-                        rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
-                    }
-                }
-                let mut failed_reads = 0u32;
-                {
-                    let mut reqs = KVec::new();
-                    for (_, r) in reads.iter() {
-                        let _ = reqs.push(
-                            IoReq {
-                                file: r.file,
-                                buf: r.buf,
-                                sector: r.sector,
-                                sectors: r.sectors,
-                                write: false,
-                                result: Ok(()),
-                            },
-                            GFP_KERNEL,
-                        );
-                    }
-                    // SAFETY: Members stay open while `pending` counts these reads; every
-                    // request reads into its own mirror's buffer.
-                    unsafe { sys::pages::io_batch(&mut reqs) };
-                    for ((i, _), r) in reads.iter().zip(reqs.iter()) {
-                        if r.result.is_err() {
-                            failed_reads |= 1 << i;
-                        }
-                    }
-                }
-                for (i, _) in reads.iter() {
-                    if let Some(rd) = self.mirrors.get(*i).and_then(Mirror::rdev) {
-                        rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
-                    }
-                }
-                drop(reads);
-                self.wq.wake();
-                let good = sources & !failed_reads;
-                let Some(src) = (0..nm).find(|i| good & (1 << i) != 0) else {
-                    md_crit!(
-                        "md/raid1:{}: unrecoverable I/O read error for block {}\n",
-                        self.name(),
-                        j
-                    );
-                    return false;
-                };
-                // Compare each mirror with the first good one, a sync block at a time.
-                let mut rewrite = failed_reads & sources;
-                for i in 0..nm {
-                    if good & (1 << i) == 0 || i == src {
-                        continue;
-                    }
-                    let (Some(a), Some(b)) = (bufs.get(src), bufs.get(i)) else {
-                        continue;
-                    };
-                    let mut off = 0u32;
-                    let mut differs = false;
-                    while off < n {
-                        let len = (n - off).min(resync::RESYNC_BLOCK);
-                        if !a.same(b, off, len) {
-                            p.mismatches.fetch_add(u64::from(len), Ordering::AcqRel);
-                            differs = true;
-                        }
-                        off += len;
-                    }
-                    if differs && action == Action::Repair {
-                        rewrite |= 1 << i;
-                    }
-                }
-                // Read errors are rewritten even by `check`, as md's scrub does.
-                self.write_from(src, rewrite, j, n, bufs);
-                true
+            Action::Check | Action::Repair => self.scrub_step(p, action, j, n, sources, bufs),
+        }
+    }
+
+    /// Resync or recovery of one region: read it from the first in-sync mirror that
+    /// can, write it to the other working mirrors (resync) or the recovering ones.
+    fn copy_step(
+        &self,
+        action: Action,
+        j: u64,
+        n: u32,
+        sources: u32,
+        targets: u32,
+        bufs: &mut KVec<PageBuf>,
+    ) -> bool {
+        if action == Action::Recover && targets == 0 {
+            return true;
+        }
+        let Some(src) = self.read_first(j, n, sources, bufs) else {
+            self.unrecoverable(j);
+            return false;
+        };
+        let writes = if action == Action::Resync {
+            (sources | targets) & !(1 << src)
+        } else {
+            targets
+        };
+        let Ok(written) = self.write_from(src, writes, j, n, bufs) else {
+            self.sync_nomem(j);
+            return false;
+        };
+        if action == Action::Recover {
+            self.advance_recovery(targets & written, j, j.saturating_add(u64::from(n)));
+        }
+        true
+    }
+
+    /// Reads `[j, j + n)` from the first mirror in `sources` that can (a failed read
+    /// fails its member) into that mirror's buffer; the mirror read.
+    fn read_first(&self, j: u64, n: u32, sources: u32, bufs: &mut KVec<PageBuf>) -> Option<usize> {
+        for (i, (m, b)) in self.mirrors.iter().zip(bufs.iter_mut()).enumerate() {
+            if sources & (1 << i) == 0 {
+                continue;
+            }
+            if self.sync_rw(m, j, n, b, false).is_ok() {
+                return Some(i);
+            }
+            self.error(i);
+        }
+        None
+    }
+
+    /// Recovery wrote `[j, end)` to the mirrors in `written`.
+    fn advance_recovery(&self, written: u32, j: u64, end: u64) {
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            // A member is current up to `end` only if it already was up to `j`; one
+            // ahead of `j` keeps its offset until passed.
+            let Some(rd) = m.rdev() else { continue };
+            let off = rd.recovery_offset();
+            if written & (1 << i) != 0 && m.working() && off >= j && off < end {
+                rd.set_recovery_offset(end);
             }
         }
     }
 
-    /// Writes `bufs[src]` to the mirrors in `mask`; a failed write fails its member.
-    /// Returns the mirrors really written.
-    fn write_from(&self, src: usize, mask: u32, j: u64, n: u32, bufs: &KVec<PageBuf>) -> u32 {
+    /// Check or repair of one region: read every in-sync mirror at once, compare each
+    /// with the first good copy, rewrite what failed to read and (repair) what differs.
+    fn scrub_step(
+        &self,
+        p: &SyncProgress,
+        action: Action,
+        j: u64,
+        n: u32,
+        sources: u32,
+        bufs: &KVec<PageBuf>,
+    ) -> bool {
+        let Ok(failed_reads) = self.read_sources(j, n, sources, bufs) else {
+            self.sync_nomem(j);
+            return false;
+        };
+        let nm = self.mirrors.len().min(bufs.len());
+        let good = sources & !failed_reads;
+        let Some(src) = (0..nm).find(|i| good & (1 << i) != 0) else {
+            self.unrecoverable(j);
+            return false;
+        };
+        // Read errors are rewritten even by `check`, as md's scrub does.
+        let rewrite = (failed_reads & sources) | self.compare(p, action, src, good, n, bufs);
+        if self.write_from(src, rewrite, j, n, bufs).is_err() {
+            self.sync_nomem(j);
+            return false;
+        }
+        true
+    }
+
+    /// Reads `[j, j + n)` from every mirror in `sources` at once, each into its own
+    /// buffer. Returns the mirrors not read (the read failed, or the member is gone);
+    /// `Err` (nothing read) when the requests cannot be allocated.
+    fn read_sources(&self, j: u64, n: u32, sources: u32, bufs: &KVec<PageBuf>) -> Result<u32> {
+        let mut batch = SyncBatch::new(self, bufs, sources)?;
+        for i in 0..self.mirrors.len().min(bufs.len()) {
+            if sources & (1 << i) != 0 {
+                batch.add(i, None, j, n)?;
+            }
+        }
+        let (read, _) = batch.run();
+        Ok(sources & !read)
+    }
+
+    /// Compares every good mirror's copy with `src`'s, a sync block at a time,
+    /// counting the differing sectors; returns the mirrors a repair rewrites.
+    fn compare(
+        &self,
+        p: &SyncProgress,
+        action: Action,
+        src: usize,
+        good: u32,
+        n: u32,
+        bufs: &KVec<PageBuf>,
+    ) -> u32 {
+        let Some(a) = bufs.get(src) else { return 0 };
+        let mut rewrite = 0u32;
+        for (i, b) in bufs.iter().enumerate().take(self.mirrors.len()) {
+            if good & (1 << i) == 0 || i == src {
+                continue;
+            }
+            let mut off = 0u32;
+            let mut differs = false;
+            while off < n {
+                let len = (n - off).min(resync::RESYNC_BLOCK);
+                if !a.same(b, off, len) {
+                    p.mismatches.fetch_add(u64::from(len), Ordering::AcqRel);
+                    differs = true;
+                }
+                off += len;
+            }
+            if differs && action == Action::Repair {
+                rewrite |= 1 << i;
+            }
+        }
+        rewrite
+    }
+
+    /// md_crit of a region no in-sync mirror could read.
+    fn unrecoverable(&self, j: u64) {
+        md_crit!(
+            "md/raid1:{}: unrecoverable I/O read error for block {}\n",
+            self.name(),
+            j
+        );
+    }
+
+    /// The sync step at `j` could not allocate its member requests: the sync stops
+    /// (interrupted) rather than go on with part of the mirrors.
+    fn sync_nomem(&self, j: u64) {
+        md_err!(
+            "md/raid1:{}: out of memory for sync I/O at block {}\n",
+            self.name(),
+            j
+        );
+    }
+
+    /// Writes `bufs[src]` to the working mirrors in `mask`; a failed write fails its
+    /// member. Returns the mirrors really written; `Err` (nothing written) when the
+    /// requests cannot be allocated.
+    fn write_from(
+        &self,
+        src: usize,
+        mask: u32,
+        j: u64,
+        n: u32,
+        bufs: &KVec<PageBuf>,
+    ) -> Result<u32> {
         if mask == 0 {
-            return 0;
+            return Ok(0);
         }
-        let Some(data) = bufs.get(src) else { return 0 };
-        let mut reqs = KVec::new();
-        let mut slots = [0usize; MAX_MIRRORS];
-        let mut ns = 0;
-        for (i, m) in self.mirrors.iter().enumerate() {
-            if i >= MAX_MIRRORS || mask & (1 << i) == 0 || !m.working() {
-                continue;
-            }
-            let Some(rd) = m.rdev() else { continue };
-            rd.nr_pending.fetch_add(1, Ordering::AcqRel);
-            let req = IoReq {
-                file: rd.file().as_ptr(),
-                buf: data,
-                sector: j.saturating_add(rd.data_offset()),
-                sectors: n,
-                write: true,
-                result: Ok(()),
-            };
-            if reqs.push(req, GFP_KERNEL).is_err() {
-                rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
-                continue;
-            }
-            if let Some(s) = slots.get_mut(ns) {
-                *s = i;
-                ns += 1;
+        let mut batch = SyncBatch::new(self, bufs, mask)?;
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            if mask & (1 << i) != 0 && m.working() {
+                batch.add(i, Some(src), j, n)?;
             }
         }
-        // SAFETY: Members stay open while `pending` counts these writes; writes only
-        // read the shared buffer.
-        unsafe { sys::pages::io_batch(&mut reqs) };
-        let mut written = 0u32;
-        for (i, r) in slots.iter().take(ns).zip(reqs.iter()) {
-            if let Some(rd) = self.mirrors.get(*i).and_then(Mirror::rdev) {
-                rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
-            }
-            if r.result.is_err() {
-                self.write_error(*i);
-            } else {
-                written |= 1 << *i;
+        let (written, failed) = batch.run();
+        for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
+            if failed & (1 << i) != 0 {
+                self.write_error(i);
             }
         }
-        self.wq.wake();
-        written
+        Ok(written)
     }
 }
 
-/// The end of a clone (called by helpers.c from the bio's completion).
+/// Synchronous member requests of a sync step, sent together: reads of mirrors into
+/// their own buffers, or writes of one buffer to several mirrors.
 ///
-/// # Safety
+/// # Invariants
 ///
-/// `r1` must be the request the clone was sent for, with the clone counted in its
-/// `remaining`.
-pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
-    let r1 = r1.cast::<R1Bio>();
-    // SAFETY: Live while this clone is outstanding (the caller's promise); the conf
-    // outlives every request.
-    let conf = unsafe { &*(*r1).conf };
-    if let Some(rd) = usize::try_from(idx)
-        .ok()
-        .and_then(|i| conf.mirrors.get(i))
-        .and_then(Mirror::rdev)
-    {
-        // The last clone of a member: `uninstall` may wait for it, and this request
-        // need not end here (other clones, or queued for the array thread).
-        if rd.nr_pending.fetch_sub(1, Ordering::AcqRel) == 1 {
-            conf.wq.wake();
+/// `reqs[k]` goes to mirror `slots[k]` and is counted in its `pending` until the batch
+/// is dropped; no mirror is in the batch twice (`used`), and a read goes into its
+/// mirror's own buffer `bufs[slot]`.
+struct SyncBatch<'a> {
+    conf: &'a Conf,
+    bufs: &'a KVec<PageBuf>,
+    reqs: KVec<IoReq<'a>>,
+    slots: [usize; MAX_MIRRORS],
+    used: u32,
+}
+
+impl<'a> SyncBatch<'a> {
+    /// An empty batch with room for a request to every mirror in `mask`, allocated
+    /// now: adding them cannot fail afterwards.
+    fn new(conf: &'a Conf, bufs: &'a KVec<PageBuf>, mask: u32) -> Result<SyncBatch<'a>> {
+        Ok(SyncBatch {
+            conf,
+            bufs,
+            reqs: KVec::with_capacity(mask.count_ones() as usize, GFP_KERNEL)?,
+            slots: [0; MAX_MIRRORS],
+            used: 0,
+        })
+    }
+
+    /// Adds a read of `[j, j + n)` on mirror `slot` into its own buffer, or (`src`)
+    /// a write of `bufs[src]` there. `Ok(false)`: nothing added (no member in the
+    /// slot, or already in the batch); `Err`: no room.
+    fn add(&mut self, slot: usize, src: Option<usize>, j: u64, n: u32) -> Result<bool> {
+        let (Some(m), Some(bit)) = (self.conf.mirrors.get(slot), slot_bit(slot)) else {
+            return Ok(false);
+        };
+        let Some(buf) = self.bufs.get(src.unwrap_or(slot)) else {
+            return Ok(false);
+        };
+        if self.used & bit != 0 {
+            return Ok(false);
+        }
+        let Some(rd) = m.rdev() else { return Ok(false) };
+        let Some(s) = self.slots.get_mut(self.reqs.len()) else {
+            return Err(ENOMEM);
+        };
+        let req = IoReq {
+            file: rd.file().as_ptr(),
+            buf,
+            sector: j.saturating_add(rd.data_offset()),
+            sectors: n,
+            write: src.is_some(),
+            result: Ok(()),
+        };
+        self.reqs.push(req, GFP_KERNEL)?;
+        rd.nr_pending.fetch_add(1, Ordering::AcqRel);
+        *s = slot;
+        self.used |= bit;
+        Ok(true)
+    }
+
+    /// Sends every request at once and waits for all; returns the mirrors whose
+    /// request succeeded and those whose request failed.
+    fn run(mut self) -> (u32, u32) {
+        // SAFETY: Every member stays open while its `pending` counts our request
+        // (removal waits for it), and no two reads share a buffer (type invariant).
+        unsafe { sys::pages::io_batch(&mut self.reqs) };
+        let (mut ok, mut failed) = (0u32, 0u32);
+        for (slot, r) in self.slots.iter().zip(self.reqs.iter()) {
+            let bit = slot_bit(*slot).unwrap_or(0);
+            if r.result.is_ok() {
+                ok |= bit;
+            } else {
+                failed |= bit;
+            }
+        }
+        (ok, failed)
+    }
+}
+
+impl Drop for SyncBatch<'_> {
+    fn drop(&mut self) {
+        for slot in self.slots.iter().take(self.reqs.len()) {
+            if let Some(rd) = self.conf.mirrors.get(*slot).and_then(Mirror::rdev) {
+                rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        if !self.reqs.is_empty() {
+            self.conf.wq.wake();
         }
     }
-    // SAFETY: As above.
-    let (write, ignored) = unsafe { ((*r1).write, (*r1).errors_ignored) };
-    // A failed discard (or read-ahead/NOWAIT write) leaves its member alone and
-    // counts as done (raid1_end_write_request's ignore_error).
-    if status != 0 && (0..32).contains(&idx) && !(write && ignored) {
-        // SAFETY: As above.
-        unsafe { (*r1).failed.fetch_or(1 << idx, Ordering::AcqRel) };
-    }
-    conf.put_r1(r1);
+}
+
+/// The bit of mirror `slot` in a mask of mirrors.
+fn slot_bit(slot: usize) -> Option<u32> {
+    (slot < MAX_MIRRORS).then(|| 1u32 << slot)
 }
 
 impl Drop for Conf {
@@ -1484,12 +1438,8 @@ impl Personality for Conf {
     }
 
     fn sb_update_begin(&self) {
-        let mut p = self.sb_wait.take();
-        while !p.is_null() {
-            // SAFETY: Taken from the list: live and ours until pushed again.
-            let next = unsafe { (*p).next };
-            self.sb_inflight.push(p);
-            p = next;
+        for r1 in self.sb_wait.take() {
+            self.sb_inflight.push(r1);
         }
     }
 

@@ -176,31 +176,15 @@ pub(crate) unsafe fn clone_raw(
     unsafe { ffi::rmd_clone_submit(master, member, offset, r1, idx) }
 }
 
-/// Sets up the bio_sets clones and splits come from and the pool of raid1
-/// requests of `r1_size` bytes; `bioset_exit` after the last array.
-pub(crate) fn bioset_init(r1_size: usize) -> Result {
-    // SAFETY: Initialises static pools once, at module init.
-    to_result(unsafe { ffi::rmd_bioset_init(r1_size) })
+/// Sets up the bio_sets clones and splits come from; `bioset_exit` after the
+/// last array.
+pub(crate) fn bioset_init() -> Result {
+    // SAFETY: Initialises static bio_sets once, at module init.
+    to_result(unsafe { ffi::rmd_bioset_init() })
 }
 
 /// Tears down the clones' bio_set; no array may be left.
 pub(crate) fn bioset_exit() {
     // SAFETY: Called once at unload after every array is gone.
     unsafe { ffi::rmd_bioset_exit() }
-}
-
-/// A raid1 request's memory from the pool (never fails: GFP_NOIO mempool).
-pub(crate) fn r1_alloc(_size: usize) -> *mut core::ffi::c_void {
-    // SAFETY: The pool exists while arrays run (module lifetime).
-    unsafe { ffi::rmd_r1_alloc() }
-}
-
-/// Returns a request's memory to the pool.
-///
-/// # Safety
-///
-/// `p` must come from `r1_alloc`, be freed only once, and not be used afterwards.
-pub(crate) unsafe fn r1_free(p: *mut core::ffi::c_void) {
-    // SAFETY: By the caller's promise.
-    unsafe { ffi::rmd_r1_free(p) }
 }

@@ -126,9 +126,7 @@ extern "C" {
         member: *mut bindings::file,
         data_offset: u64,
     ) -> c_int;
-    pub(crate) fn rmd_bioset_init(r1_size: usize) -> c_int;
-    pub(crate) fn rmd_r1_alloc() -> *mut c_void;
-    pub(crate) fn rmd_r1_free(p: *mut c_void);
+    pub(crate) fn rmd_bioset_init() -> c_int;
     pub(crate) fn rmd_bioset_exit();
     pub(crate) fn rmd_clone_submit(
         orig: *mut bindings::bio,
