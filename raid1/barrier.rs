@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The barrier (raid1's wait_barrier, raise_barrier, freeze_array): normal I/O
+//! passes a bucket that the sync raises one region at a time.
+
+use super::*;
+
+impl Conf {
+    pub(super) fn wait_barrier(&self, sector: u64) -> usize {
+        let idx = bucket(sector);
+        let (Some(p), Some(w), Some(b)) = (
+            self.nr_pending.get(idx),
+            self.nr_waiting.get(idx),
+            self.barrier.get(idx),
+        ) else {
+            return 0;
+        };
+        loop {
+            p.fetch_add(1, Ordering::SeqCst);
+            self.total_pending.fetch_add(1, Ordering::SeqCst);
+            if b.load(Ordering::SeqCst) == 0 && self.frozen.load(Ordering::SeqCst) == 0 {
+                return idx;
+            }
+            // Back off so the barrier can be raised, wait, and try again.
+            w.fetch_add(1, Ordering::SeqCst);
+            p.fetch_sub(1, Ordering::SeqCst);
+            self.total_pending.fetch_sub(1, Ordering::SeqCst);
+            self.wq.wake();
+            self.wq
+                .wait(|| b.load(Ordering::SeqCst) == 0 && self.frozen.load(Ordering::SeqCst) == 0);
+            w.fetch_sub(1, Ordering::SeqCst);
+            self.wq.wake();
+        }
+    }
+
+    pub(super) fn allow_barrier(&self, idx: usize) {
+        if let Some(p) = self.nr_pending.get(idx) {
+            p.fetch_sub(1, Ordering::SeqCst);
+        }
+        if self.total_pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+            // The last request: a stop draining the array waits for this.
+            self.mddev().drained_wake();
+        }
+        self.wq.wake();
+    }
+
+    /// Whether the running sync is asked to stop (MD_RECOVERY_INTR or kthread_stop).
+    pub(super) fn sync_interrupted(&self) -> bool {
+        self.mddev().sync.intr.load(Ordering::Acquire) || sys::thread::thread_should_stop()
+    }
+
+    /// Stops normal I/O in `sector`'s bucket and waits for what is in flight there.
+    /// False when the sync was interrupted meanwhile (no barrier is left raised):
+    /// the I/O it waits for may itself wait for whoever is stopping the sync.
+    pub(super) fn raise_barrier(&self, sector: u64) -> bool {
+        let idx = bucket(sector);
+        let (Some(p), Some(w), Some(b)) = (
+            self.nr_pending.get(idx),
+            self.nr_waiting.get(idx),
+            self.barrier.get(idx),
+        ) else {
+            return false;
+        };
+        // Let waiting normal I/O in first, as raid1 does.
+        self.wq.wait(|| {
+            (w.load(Ordering::SeqCst) == 0 && self.frozen.load(Ordering::SeqCst) == 0)
+                || self.sync_interrupted()
+        });
+        if self.sync_interrupted() {
+            return false;
+        }
+        b.fetch_add(1, Ordering::SeqCst);
+        self.wq
+            .wait(|| p.load(Ordering::SeqCst) == 0 || self.sync_interrupted());
+        if p.load(Ordering::SeqCst) != 0 {
+            b.fetch_sub(1, Ordering::SeqCst);
+            self.wq.wake();
+            return false;
+        }
+        true
+    }
+
+    /// md's set_bit(MD_RECOVERY_INTR): the running sync stops.
+    pub(super) fn interrupt_sync(&self) {
+        self.mddev().sync.intr.store(true, Ordering::Release);
+        self.wq.wake();
+    }
+
+    pub(super) fn lower_barrier(&self, sector: u64) {
+        if let Some(b) = self.barrier.get(bucket(sector)) {
+            b.fetch_sub(1, Ordering::SeqCst);
+        }
+        self.wq.wake();
+    }
+
+    /// Stops all new I/O and waits until the only requests left are queued for
+    /// the array thread, plus `extra` held by the caller.
+    pub(crate) fn freeze(&self, extra: i32) {
+        self.frozen.fetch_add(1, Ordering::SeqCst);
+        self.wq.wait(|| {
+            self.total_pending.load(Ordering::SeqCst)
+                == self.nr_queued.load(Ordering::SeqCst) + extra
+        });
+    }
+
+    /// Ends a `freeze`.
+    pub(crate) fn unfreeze(&self) {
+        self.frozen.fetch_sub(1, Ordering::SeqCst);
+        self.wq.wake();
+    }
+}

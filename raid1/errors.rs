@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Member failure (raid1_error) and the array thread's I/O work (raid1d): failed
+//! writes wait for the superblocks, failed reads are repaired and retried.
+
+use super::*;
+
+impl Conf {
+    /// A write to the member in `slot` failed: remember it, then fail the member
+    /// (there is no bad-block log to record the range in instead).
+    pub(super) fn write_error(&self, slot: usize) -> bool {
+        if let Some(r) = self.mirrors.get(slot).and_then(Mirror::rdev) {
+            r.set(flag::WRITE_ERROR);
+        }
+        self.error(slot)
+    }
+
+    /// Fails the member in `slot`, unless it is the last one holding the data.
+    /// Returns whether the member is now faulty.
+    pub(super) fn error(&self, slot: usize) -> bool {
+        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
+            return false;
+        };
+        let guard = self.error_lock.lock();
+        if rd.faulty() {
+            return true;
+        }
+        let active = self.mirrors.iter().filter(|m| m.active()).count();
+        if rd.in_sync() && active == 1 {
+            // Never fail the last copy: the array is broken, writes fail instead.
+            self.mddev().broken.store(true, Ordering::Release);
+            return false;
+        }
+        // Blocked before Faulty: a write that sees the member failed also sees it
+        // blocked until the superblocks record the failure.
+        rd.set(flag::BLOCKED);
+        rd.clear(flag::IN_SYNC);
+        rd.set(flag::FAULTY);
+        drop(guard);
+        self.mddev().set_sb_pending();
+        self.interrupt_sync();
+        self.mddev().sb_change.store(true, Ordering::Release);
+        self.report_failure(rd);
+        self.wake_thread();
+        true
+    }
+
+    /// raid1_error's lines for a member just failed; the array looks at it next.
+    pub(super) fn report_failure(&self, rdev: &Rdev) {
+        md_crit!(
+            "md/raid1:{}: Disk failure on {}, disabling device.\n",
+            self.name(),
+            rdev.name()
+        );
+        md_crit!(
+            "md/raid1:{}: Operation continuing on {} devices.\n",
+            self.name(),
+            self.mirrors.len().saturating_sub(self.degraded())
+        );
+        self.mddev().need_check();
+    }
+
+    // ---- the array thread (raid1d) ----
+
+    /// One round of raid1d's I/O work: failed requests.
+    pub(crate) fn handle_retries(&self) {
+        for r1 in self.retry.take() {
+            if r1.is_write() {
+                self.write_finished(r1);
+            } else {
+                self.nr_queued.fetch_sub(1, Ordering::SeqCst);
+                self.read_error(r1);
+            }
+        }
+    }
+
+    /// A write some clone of which failed: fail those members; the write succeeds
+    /// if an in-sync member took it, once the superblocks say so.
+    pub(super) fn write_finished(&self, r1: R1Ref) {
+        let failed = r1.failed();
+        for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
+            if failed & (1 << i) != 0 {
+                self.write_error(i);
+            }
+        }
+        let sent = r1.sent();
+        let ok = self
+            .mirrors
+            .iter()
+            .enumerate()
+            .any(|(i, m)| sent & (1 << i) != 0 && failed & (1 << i) == 0 && m.active());
+        r1.set_status(if ok { 0 } else { bio::BLK_STS_IOERR });
+        self.mddev().sb_change.store(true, Ordering::Release);
+        // Still counted in nr_queued until ended.
+        self.sb_wait.push(r1);
+        self.mddev().sb_work_queued();
+    }
+
+    /// Completes the failed writes on `list` (their failure is on disk).
+    pub(super) fn end_sb_waiters(&self, list: &R1List) {
+        for r1 in list.take() {
+            let status = r1.status();
+            self.nr_queued.fetch_sub(1, Ordering::SeqCst);
+            self.end_r1(r1, status);
+        }
+    }
+
+    /// handle_read_error: repair the range from another mirror (array frozen),
+    /// then read again.
+    pub(super) fn read_error(&self, r1: R1Ref) {
+        let disk = r1.read_disk();
+        if self.mddev().ro() == Ro::Rdwr {
+            self.freeze(1);
+            if !self.fix_read_error(disk, r1.sector(), r1.sectors()) {
+                r1.block(disk);
+            }
+            self.unfreeze();
+        } else {
+            r1.block(disk);
+        }
+        self.submit_read(r1, true);
+    }
+
+    /// exceed_read_errors: counts an error (halved for every hour since the last)
+    /// and fails a member past the limit.
+    pub(super) fn exceed_read_errors(&self, slot: usize) -> bool {
+        let Some(m) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
+            return true;
+        };
+        let now = sys::time::real_seconds();
+        let last = m.last_read_error_s.swap(now, Ordering::AcqRel);
+        let hours = now.saturating_sub(last) / 3600;
+        let cur = m.read_errors.load(Ordering::Acquire);
+        let decayed = if hours >= 32 { 0 } else { cur >> hours };
+        let errors = decayed.saturating_add(1);
+        m.read_errors.store(errors, Ordering::Release);
+        let max = self.mddev().max_read_errors();
+        if errors > max {
+            let dev = m.name();
+            md_notice!(
+                "md/raid1:{}: {}: Raid device exceeded read_error threshold [cur {}:max {}]\n",
+                self.name(),
+                dev,
+                errors,
+                max
+            );
+            md_notice!("md/raid1:{}: {}: Failing raid device\n", self.name(), dev);
+            self.error(slot);
+            return true;
+        }
+        false
+    }
+
+    /// fix_read_error: for each page of the range, read it from another mirror,
+    /// write it to every mirror back to the failed one, and read it back there.
+    /// Returns false when the failed mirror should not be read again.
+    pub(super) fn fix_read_error(&self, read_disk: usize, sector: u64, sectors: u32) -> bool {
+        if self.exceed_read_errors(read_disk) {
+            return false;
+        }
+        let Ok(mut buf) = PageBuf::new(1) else {
+            return false;
+        };
+        let n = self.mirrors.len();
+        let (mut sect, mut left) = (sector, sectors);
+        while left > 0 {
+            let s = left.min(buf.sectors());
+            let end = sect.saturating_add(u64::from(s));
+            let mut d = read_disk;
+            let mut success = false;
+            loop {
+                if let Some(m) = self.mirrors.get(d) {
+                    if m.readable(end) && self.sync_rw(m, sect, s, &mut buf, false).is_ok() {
+                        success = true;
+                        break;
+                    }
+                }
+                d = (d + 1) % n;
+                if d == read_disk {
+                    break;
+                }
+            }
+            if !success {
+                // Nowhere to read it from: this member's copy is lost.
+                self.error(read_disk);
+                return false;
+            }
+            let start = d;
+            while d != read_disk {
+                d = if d == 0 { n - 1 } else { d - 1 };
+                if let Some(m) = self.mirrors.get(d) {
+                    if m.working() && self.sync_rw(m, sect, s, &mut buf, true).is_err() {
+                        self.write_error(d);
+                    }
+                }
+            }
+            d = start;
+            while d != read_disk {
+                d = if d == 0 { n - 1 } else { d - 1 };
+                let Some(m) = self.mirrors.get(d) else {
+                    continue;
+                };
+                if !m.working() {
+                    continue;
+                }
+                let Ok(mut check) = PageBuf::new(1) else {
+                    continue;
+                };
+                if self.sync_rw(m, sect, s, &mut check, false).is_ok() {
+                    let Some(rd) = m.rdev() else { continue };
+                    rd.add_corrected(s);
+                    self.mddev().sb_change.store(true, Ordering::Release);
+                    md_info!(
+                        "md/raid1:{}: read error corrected ({} sectors at {} on {})\n",
+                        self.name(),
+                        s,
+                        sect.saturating_add(rd.data_offset()),
+                        rd.name()
+                    );
+                } else {
+                    self.error(d);
+                }
+            }
+            left -= s;
+            sect = end;
+        }
+        true
+    }
+}

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Requests (raid1's make_request, read and write paths, request completion).
+
+use super::*;
+
+impl Conf {
+    /// raid1's make_request.
+    pub(crate) fn make_request(&self, bio: Bio) {
+        let bio = match bio.kind() {
+            Kind::Other => return bio.not_supported(),
+            _ => {
+                // No request crosses a barrier unit.
+                let room = resync::unit_room(bio.sector());
+                match bio.split_front(room) {
+                    Some(b) => b,
+                    None => return,
+                }
+            }
+        };
+        self.normal_io
+            .fetch_add(u64::from(bio.sectors()), Ordering::Relaxed);
+        match bio.kind() {
+            Kind::Read => self.read(bio),
+            _ => self.write(bio),
+        }
+    }
+
+    /// A request for `bio`; `None` (the bio failed and its barrier dropped) if none
+    /// can be had.
+    pub(super) fn alloc_r1(&self, bio: Bio, write: bool) -> Option<R1Ref> {
+        match R1Ref::new(self, bio, write) {
+            Ok(r1) => Some(r1),
+            Err(bio) => {
+                let sector = bio.sector();
+                bio.io_error();
+                self.allow_barrier(bucket(sector));
+                None
+            }
+        }
+    }
+
+    pub(super) fn read(&self, bio: Bio) {
+        self.wait_barrier(bio.sector());
+        if let Some(r1) = self.alloc_r1(bio, false) {
+            self.submit_read(r1, false);
+        }
+    }
+
+    /// Sends a read to the mirror read_balance picks, or fails it.
+    pub(super) fn submit_read(&self, r1: R1Ref, retry: bool) {
+        let end = r1.end();
+        let blocked = r1.blocked();
+        let mut views = [MirrorView {
+            in_sync: false,
+            pending: 0,
+            next_seq_sect: 0,
+        }; MAX_MIRRORS];
+        for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
+            *v = MirrorView {
+                in_sync: m.readable(end) && blocked & (1 << i) == 0,
+                pending: m
+                    .rdev()
+                    .map_or(0, |r| r.nr_pending.load(Ordering::Relaxed).max(0) as u32),
+                next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
+            };
+        }
+        let mut n = self.mirrors.len().min(views.len());
+        // Where resync has not been, only the first readable mirror has the data
+        // everyone will get (raid1_should_read_first).
+        if self.mddev().resync_offset() < end {
+            n = views
+                .iter()
+                .take(n)
+                .position(|v| v.in_sync)
+                .map_or(0, |i| i + 1);
+            for v in views.iter_mut().take(n.saturating_sub(1)) {
+                v.in_sync = false;
+            }
+        }
+        let chosen = read_balance(views.get(..n).unwrap_or(&[]), r1.sector())
+            .and_then(|i| self.mirrors.get(i).filter(|m| m.occupied()).map(|m| (i, m)));
+        let Some((i, m)) = chosen else {
+            if retry {
+                let dev = self.mirrors.get(r1.read_disk()).map_or("?", Mirror::name);
+                md_crit!(
+                    "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
+                    self.name(),
+                    dev,
+                    r1.sector()
+                );
+            }
+            self.end_r1(r1, bio::BLK_STS_IOERR);
+            return;
+        };
+        if retry {
+            md_info!(
+                "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
+                self.name(),
+                r1.sector(),
+                m.name()
+            );
+        }
+        m.next_seq_sect.store(end, Ordering::Relaxed);
+        r1.set_read_disk(i);
+        let s = r1.start();
+        if !s.clone_to(i, m) {
+            // Removed meanwhile (only possible while frozen, so not here): a failed read.
+            s.fail(i);
+        }
+        if let Some(r1) = s.release() {
+            self.request_done(r1);
+        }
+    }
+
+    /// Writes go to every working member, in sync or still recovering (whose
+    /// recovered region must stay current), as raid1 does.
+    pub(super) fn write(&self, bio: Bio) {
+        // md_submit_bio: the last member failed, so writes cannot be kept (MD_BROKEN).
+        if self.mddev().broken.load(Ordering::Acquire) {
+            return bio.io_error();
+        }
+        loop {
+            let idx = self.wait_barrier(bio.sector());
+            // raid1_write_request: wait for a failed member until the superblocks
+            // record its failure. `faulty` is read before `blocked` (set in the other
+            // order), so a member seen faulty and not blocked is already on disk.
+            let blocked = self
+                .mirrors
+                .iter()
+                .find(|m| {
+                    m.rdev()
+                        .is_some_and(|r| r.test(flag::FAULTY | flag::BLOCKED))
+                })
+                .and_then(Mirror::rdev_arc);
+            let Some(rd) = blocked else { break };
+            self.allow_barrier(idx);
+            self.wake_thread();
+            self.mddev()
+                .sb_wait
+                .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
+        }
+        let Some(r1) = self.alloc_r1(bio, true) else {
+            return;
+        };
+        let mut sent = 0u32;
+        let mut any_active = false;
+        for (i, m) in self.mirrors.iter().enumerate() {
+            if m.working() {
+                sent |= 1 << i;
+                any_active |= m.active();
+            }
+        }
+        if !any_active {
+            self.end_r1(r1, bio::BLK_STS_IOERR);
+            return;
+        }
+        r1.set_sent(sent);
+        let s = r1.start();
+        for (i, m) in self.mirrors.iter().enumerate() {
+            if sent & (1 << i) != 0 && !s.clone_to(i, m) {
+                // Removed meanwhile (only possible while frozen, so not here); count
+                // it as failed so the request still completes.
+                s.fail(i);
+            }
+        }
+        if let Some(r1) = s.release() {
+            self.request_done(r1);
+        }
+    }
+
+    /// Completes the array's bio with `status` and frees the request.
+    pub(super) fn end_r1(&self, r1: R1Ref, status: u8) {
+        let sector = r1.sector();
+        r1.complete(status);
+        self.allow_barrier(bucket(sector));
+    }
+
+    /// A request whose last hold was dropped: completes it or queues it for the
+    /// array thread.
+    pub(super) fn request_done(&self, r1: R1Ref) {
+        if r1.failed() == 0 {
+            self.end_r1(r1, 0);
+            return;
+        }
+        if !r1.is_write() {
+            // raid1_end_read_request: a read-ahead or NOWAIT read, or the only copy
+            // left, returns its error as is; otherwise the read is retried elsewhere
+            // by the array thread.
+            if r1.errors_ignored() {
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            }
+            let active = self.mirrors.iter().filter(|m| m.active()).count();
+            let Some(m) = self.mirrors.get(r1.read_disk()) else {
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            };
+            if active == 0 || (active == 1 && m.active()) {
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            }
+            static RESCHEDULE: crate::sys::log::Ratelimit = crate::sys::log::Ratelimit::new();
+            if RESCHEDULE.allow() {
+                md_err!(
+                    "md/raid1:{}: {}: rescheduling sector {}\n",
+                    self.name(),
+                    m.name(),
+                    r1.sector()
+                );
+            }
+        }
+        self.nr_queued.fetch_add(1, Ordering::SeqCst);
+        self.retry.push(r1);
+        // A freeze waits for every pending request to be queued (reschedule_retry
+        // wakes wait_barrier too).
+        self.wq.wake();
+        self.wake_thread();
+    }
+}
