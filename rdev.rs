@@ -347,6 +347,24 @@ impl Rdev {
     }
 }
 
+impl crate::super_any::MemberView for Arc<Rdev> {
+    fn desc_nr(&self) -> i32 {
+        self.desc_nr
+    }
+    fn raid_disk(&self) -> i32 {
+        Rdev::raid_disk(self)
+    }
+    fn in_sync(&self) -> bool {
+        Rdev::in_sync(self)
+    }
+    fn faulty(&self) -> bool {
+        Rdev::faulty(self)
+    }
+    fn dev(&self) -> u32 {
+        self.dev
+    }
+}
+
 /// Displays name bytes.
 struct NameDisplay<'a>(&'a [u8]);
 

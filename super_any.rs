@@ -5,9 +5,6 @@
 
 use kernel::prelude::*;
 
-use kernel::sync::Arc;
-
-use crate::rdev::Rdev;
 use crate::superblock::{self, Role, Sb0, Sb0Disk, Sb1, SbError};
 
 /// A decoded member superblock.
@@ -18,8 +15,23 @@ pub(crate) enum Super {
     V0(KBox<Sb0>),
 }
 
+/// What a superblock write records of each member (0.90 keeps the whole member
+/// table in each superblock); the member object answers it as it is now.
+pub(crate) trait MemberView {
+    /// Descriptor number.
+    fn desc_nr(&self) -> i32;
+    /// Slot, or -1.
+    fn raid_disk(&self) -> i32;
+    /// In sync for its slot (and not failed).
+    fn in_sync(&self) -> bool;
+    /// Failed.
+    fn faulty(&self) -> bool;
+    /// dev_t (kernel encoding).
+    fn dev(&self) -> u32;
+}
+
 /// The array-wide values a superblock write records.
-pub(crate) struct SyncInfo<'a> {
+pub(crate) struct SyncInfo<'a, M: MemberView> {
     /// Event count.
     pub(crate) events: u64,
     /// Update time, seconds.
@@ -32,7 +44,7 @@ pub(crate) struct SyncInfo<'a> {
     pub(crate) raid_disks: u32,
     /// Every member of the array (0.90 keeps the whole member table in each
     /// superblock); their roles and states are read as they are now.
-    pub(crate) members: &'a [Arc<Rdev>],
+    pub(crate) members: &'a [M],
 }
 
 impl Super {
@@ -252,7 +264,7 @@ impl Super {
 
     /// md_update_sb's per-member rewrite (super_1_sync / super_90_sync), for the
     /// member with descriptor `me`.
-    pub(crate) fn sync(&mut self, me: u32, info: &SyncInfo<'_>) {
+    pub(crate) fn sync<M: MemberView>(&mut self, me: u32, info: &SyncInfo<'_, M>) {
         match self {
             Super::V1(s) => {
                 s.events = info.events;
@@ -275,7 +287,7 @@ impl Super {
                     } else {
                         Role::Spare
                     };
-                    if let Ok(desc_nr) = u32::try_from(m.desc_nr) {
+                    if let Ok(desc_nr) = u32::try_from(m.desc_nr()) {
                         let _ = s.set_role(desc_nr, role);
                     }
                 }
@@ -309,7 +321,7 @@ impl Super {
 
 /// super_90_sync: 0.90 keeps the whole member table in every superblock, with
 /// in-sync members at their slot and the others after the slots.
-fn sync_90(s: &mut Sb0, me: u32, info: &SyncInfo<'_>) {
+fn sync_90<M: MemberView>(s: &mut Sb0, me: u32, info: &SyncInfo<'_, M>) {
     s.set_events(info.events);
     s.set_utime(info.utime as u32);
     if info.clean {
@@ -322,7 +334,7 @@ fn sync_90(s: &mut Sb0, me: u32, info: &SyncInfo<'_>) {
     }
     let (mut active, mut working, mut failed, mut spare, mut nr) = (0u32, 0u32, 0u32, 0u32, 0u32);
     for m in info.members {
-        let Ok(desc_nr) = u32::try_from(m.desc_nr) else {
+        let Ok(desc_nr) = u32::try_from(m.desc_nr()) else {
             continue;
         };
         let slot = u32::try_from(m.raid_disk()).ok();
@@ -332,8 +344,8 @@ fn sync_90(s: &mut Sb0, me: u32, info: &SyncInfo<'_>) {
         };
         nr += 1;
         d.number = desc_nr;
-        d.major = m.dev >> 20;
-        d.minor = m.dev & ((1 << 20) - 1);
+        d.major = m.dev() >> 20;
+        d.minor = m.dev() & ((1 << 20) - 1);
         d.raid_disk = match slot {
             Some(slot) if active_slot => slot,
             _ => desc_nr,
