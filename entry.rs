@@ -46,24 +46,42 @@ extern "C" fn rust_md_probe(minor: c_uint) {
     crate::md_probe(minor);
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_new_array(name: *const c_char, len: usize) -> c_int {
+unsafe extern "C" fn rust_md_new_array(name: *const c_char, len: usize) -> c_int {
     // SAFETY: The param core passes a NUL-terminated string of `len` bytes that stays
     // valid during the call.
     let bytes = unsafe { core::slice::from_raw_parts(name, len) };
     errno(crate::add_named_array(bytes))
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_mdstat_show(seq: *mut bindings::seq_file) -> c_int {
+unsafe extern "C" fn rust_md_mdstat_show(seq: *mut bindings::seq_file) -> c_int {
     // SAFETY: `seq` is the seq_file of this show callback; `out` ends with it.
     let mut out = unsafe { SeqFile::from_raw(seq) };
     crate::mdstat_show(&mut out);
     0
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_submit_bio(mddev_ptr: *mut c_void, bio: *mut bindings::bio) {
+unsafe extern "C" fn rust_md_submit_bio(mddev_ptr: *mut c_void, bio: *mut bindings::bio) {
     // SAFETY: The gendisk's private_data holds a reference until free_disk, and a bio is
     // only submitted to a live disk.
     let mddev = unsafe { mddev(mddev_ptr) };
@@ -72,22 +90,40 @@ extern "C" fn rust_md_submit_bio(mddev_ptr: *mut c_void, bio: *mut bindings::bio
     Mddev::submit_bio(mddev, bio);
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_open(mddev_ptr: *mut c_void) -> c_int {
+unsafe extern "C" fn rust_md_open(mddev_ptr: *mut c_void) -> c_int {
     // SAFETY: private_data holds a reference while the disk exists; open runs on a live disk.
     let mddev = unsafe { mddev(mddev_ptr) };
     errno(crate::md_open(mddev))
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_release(mddev_ptr: *mut c_void) {
+unsafe extern "C" fn rust_md_release(mddev_ptr: *mut c_void) {
     // SAFETY: As in `rust_md_open`.
     let mddev = unsafe { mddev(mddev_ptr) };
     crate::md_release(mddev);
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_ioctl(
+unsafe extern "C" fn rust_md_ioctl(
     mddev_ptr: *mut c_void,
     cmd: c_uint,
     arg: c_ulong,
@@ -98,16 +134,28 @@ extern "C" fn rust_md_ioctl(
     errno(crate::md_ioctl(mddev, cmd, arg, admin))
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_free_disk(mddev_ptr: *mut c_void) {
+unsafe extern "C" fn rust_md_free_disk(mddev_ptr: *mut c_void) {
     // SAFETY: free_disk runs once, when the gendisk goes away: the reference stored in
     // private_data by `Disk::set_private` is handed back here.
     let mddev = unsafe { <Arc<Mddev> as ForeignOwnable>::from_foreign(mddev_ptr) };
     crate::md_free_disk(mddev);
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_attr_show(
+unsafe extern "C" fn rust_md_attr_show(
     mddev_ptr: *mut c_void,
     attr: *const c_char,
     page: *mut u8,
@@ -125,8 +173,14 @@ extern "C" fn rust_md_attr_show(
     }
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_clone_end(r1: *mut c_void, idx: c_int, status: u8) {
+unsafe extern "C" fn rust_md_clone_end(r1: *mut c_void, idx: c_int, status: u8) {
     // SAFETY: `r1` is the request given to `rmd_clone_submit` with this clone, alive until
     // its last clone ends (which this is, or one of).
     unsafe { crate::raid1::clone_end(r1, idx, status) }
@@ -137,8 +191,14 @@ extern "C" fn rust_md_reboot() {
     crate::md_reboot();
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_rdev_store(
+unsafe extern "C" fn rust_md_rdev_store(
     mddev_ptr: *mut c_void,
     dev: u32,
     attr: *const c_char,
@@ -158,8 +218,14 @@ extern "C" fn rust_md_rdev_store(
     )
 }
 
+/// Called by helpers.c only.
+///
+/// # Safety
+///
+/// The pointers are what the C callback received for this object, valid for the
+/// whole call (see each argument's use below).
 #[no_mangle]
-extern "C" fn rust_md_attr_store(
+unsafe extern "C" fn rust_md_attr_store(
     mddev_ptr: *mut c_void,
     attr: *const c_char,
     page: *const u8,

@@ -164,12 +164,10 @@ int rmd_register_major(void)
 	return __register_blkdev(MD_MAJOR, "md", rmd_probe);
 }
 
+/* The probe's policy (create_on_open, the named-array minors) is md_probe's in Rust. */
 static void rmd_probe(dev_t dev)
 {
-	if (MAJOR(dev) == MD_MAJOR && MINOR(dev) >= 512)
-		return;
-	if (READ_ONCE(create_on_open))
-		rust_md_probe(MINOR(dev));
+	rust_md_probe(MINOR(dev));
 }
 
 static void rmd_submit_bio(struct bio *bio)
