@@ -96,36 +96,22 @@ impl Cmd {
 
 /// The `_IOC` bit layout of the target (asm-generic/ioctl.h and the
 /// architectures that override it): direction and size field widths and the
-/// direction values.
-#[cfg(any(
-    target_arch = "powerpc",
-    target_arch = "powerpc64",
-    target_arch = "mips",
-    target_arch = "mips64",
-    target_arch = "sparc",
-    target_arch = "sparc64"
-))]
+/// direction values. powerpc, mips and sparc have 13 size bits and their own
+/// direction values; every other architecture (x86, arm, arm64, riscv,
+/// loongarch, s390, ...) uses the generic layout.
 mod ioc {
-    pub const SIZEBITS: u32 = 13;
-    pub const NONE: u32 = 1;
+    const OWN_LAYOUT: bool = cfg!(any(
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "sparc",
+        target_arch = "sparc64"
+    ));
+    pub const SIZEBITS: u32 = if OWN_LAYOUT { 13 } else { 14 };
+    pub const NONE: u32 = if OWN_LAYOUT { 1 } else { 0 };
     pub const READ: u32 = 2;
-    pub const WRITE: u32 = 4;
-}
-
-/// The generic layout (x86, arm, arm64, riscv, loongarch, s390, ...).
-#[cfg(not(any(
-    target_arch = "powerpc",
-    target_arch = "powerpc64",
-    target_arch = "mips",
-    target_arch = "mips64",
-    target_arch = "sparc",
-    target_arch = "sparc64"
-)))]
-mod ioc {
-    pub const SIZEBITS: u32 = 14;
-    pub const NONE: u32 = 0;
-    pub const READ: u32 = 2;
-    pub const WRITE: u32 = 1;
+    pub const WRITE: u32 = if OWN_LAYOUT { 4 } else { 1 };
 }
 
 /// `_IOC(dir, MD_MAJOR, nr, size)`: type in bits 8..16, nr in 0..8, size from bit 16,

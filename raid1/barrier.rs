@@ -4,14 +4,23 @@
 
 use super::*;
 
+/// A bucket's counters: requests in it, requests waiting for it, its barrier.
+type BucketCounters<'a> = (usize, &'a AtomicI32, &'a AtomicI32, &'a AtomicI32);
+
 impl Conf {
-    pub(super) fn wait_barrier(&self, sector: u64) -> usize {
+    /// The bucket of `sector` and its counters.
+    fn bucket_of(&self, sector: u64) -> Option<BucketCounters<'_>> {
         let idx = bucket(sector);
-        let (Some(p), Some(w), Some(b)) = (
-            self.nr_pending.get(idx),
-            self.nr_waiting.get(idx),
-            self.barrier.get(idx),
-        ) else {
+        Some((
+            idx,
+            self.nr_pending.get(idx)?,
+            self.nr_waiting.get(idx)?,
+            self.barrier.get(idx)?,
+        ))
+    }
+
+    pub(super) fn wait_barrier(&self, sector: u64) -> usize {
+        let Some((idx, p, w, b)) = self.bucket_of(sector) else {
             return 0;
         };
         loop {
@@ -52,12 +61,7 @@ impl Conf {
     /// False when the sync was interrupted meanwhile (no barrier is left raised):
     /// the I/O it waits for may itself wait for whoever is stopping the sync.
     pub(super) fn raise_barrier(&self, sector: u64) -> bool {
-        let idx = bucket(sector);
-        let (Some(p), Some(w), Some(b)) = (
-            self.nr_pending.get(idx),
-            self.nr_waiting.get(idx),
-            self.barrier.get(idx),
-        ) else {
+        let Some((_, p, w, b)) = self.bucket_of(sector) else {
             return false;
         };
         // Let waiting normal I/O in first, as raid1 does.
