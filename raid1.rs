@@ -317,6 +317,8 @@ impl Personality for Conf {
             .iter()
             .position(|mi| !mi.occupied())
             .ok_or(EBUSY)?;
+        // As raid1_add_disk: the member knows its slot before I/O can reach it there.
+        rdev.set_raid_disk(slot as i32);
         self.install(slot, rdev);
         Ok(slot)
     }
