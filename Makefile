@@ -26,7 +26,8 @@ clean:
 	-$(MAKE) $(KBUILD_ARGS) clean
 	rm -rf host/target out
 
-RUST_SOURCES := $(wildcard *.rs)
+# The module's sources: the top level and its module folders (not the host crates).
+RUST_SOURCES := $(filter-out host/% fuzz/% tests/% qemu/%,$(wildcard *.rs */*.rs))
 
 fmt:
 	rustfmt --edition 2021 --config-path "$$($(KDIR_CMD))/.rustfmt.toml" $(RUST_SOURCES)

@@ -974,3 +974,26 @@ extern "C" fn rust_md_attr_store(
         Err(e) => e.to_errno() as c_long,
     }
 }
+
+/// `struct rmd_attr_def` of helpers.h: one attribute's name and mode.
+#[repr(C)]
+pub(crate) struct RmdAttrDef {
+    name: *const c_char,
+    mode: u16,
+}
+
+/// Attribute `i` of md/ (`set` 0) or dev-NAME/ (`set` 1), from sysfs.rs's tables;
+/// a NULL name past the end. helpers.c builds the directories' attribute arrays from it.
+#[no_mangle]
+extern "C" fn rust_md_attr_def(set: c_uint, i: c_uint) -> RmdAttrDef {
+    match crate::sysfs::attr_def(set, i as usize) {
+        Some((name, mode)) => RmdAttrDef {
+            name: name.as_char_ptr(),
+            mode,
+        },
+        None => RmdAttrDef {
+            name: core::ptr::null(),
+            mode: 0,
+        },
+    }
+}
