@@ -957,6 +957,37 @@ extern "C" fn rust_md_rdev_store(
 }
 
 #[no_mangle]
+extern "C" fn rust_md_rdev_show(
+    attr: *const c_char,
+    state: *const c_char,
+    slot: c_int,
+    offset: u64,
+    size_kib: u64,
+    errors: c_int,
+    page: *mut u8,
+) -> c_long {
+    // SAFETY: sysfs passes the attribute's NUL-terminated name.
+    let name = unsafe { CStr::from_char_ptr(attr) };
+    // SAFETY: helpers.c passes its copy of the snapshot's NUL-terminated state words,
+    // valid for the call.
+    let state = unsafe { CStr::from_char_ptr(state) };
+    // SAFETY: sysfs passes a zeroed buffer of PAGE_SIZE bytes, ours for the call.
+    let buf = unsafe { core::slice::from_raw_parts_mut(page, PAGE_SIZE) };
+    let mut page = Page { buf, len: 0 };
+    let snap = crate::sysfs::RdevSnapshot {
+        state: state.as_bytes(),
+        slot,
+        offset,
+        size_kib,
+        errors,
+    };
+    match crate::sysfs::rdev_show(&snap, name.as_bytes(), &mut page) {
+        Ok(()) => page.len() as c_long,
+        Err(e) => e.to_errno() as c_long,
+    }
+}
+
+#[no_mangle]
 extern "C" fn rust_md_attr_store(
     mddev_ptr: *mut c_void,
     attr: *const c_char,

@@ -960,28 +960,24 @@ struct rmd_rdev_kobj {
 	u32 dev;
 };
 
+/* Rust formats the snapshot (sysfs.rs RDEV_ATTRS); the copy keeps it consistent. */
 static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
 			     char *page)
 {
 	struct rmd_rdev_kobj *k = container_of(kobj, struct rmd_rdev_kobj, kobj);
-	ssize_t ret;
+	char state[sizeof(k->state)];
+	u64 offset, size_kib;
+	int slot, errors;
 
 	spin_lock(&k->lock);
-	if (!strcmp(attr->name, "state"))
-		ret = sysfs_emit(page, "%s\n", k->state);
-	else if (!strcmp(attr->name, "slot"))
-		ret = k->slot < 0 ? sysfs_emit(page, "none\n") :
-				    sysfs_emit(page, "%d\n", k->slot);
-	else if (!strcmp(attr->name, "offset"))
-		ret = sysfs_emit(page, "%llu\n", k->offset);
-	else if (!strcmp(attr->name, "size"))
-		ret = sysfs_emit(page, "%llu\n", k->size_kib);
-	else if (!strcmp(attr->name, "errors"))
-		ret = sysfs_emit(page, "%d\n", k->errors);
-	else
-		ret = -EIO;
+	memcpy(state, k->state, sizeof(state));
+	slot = k->slot;
+	offset = k->offset;
+	size_kib = k->size_kib;
+	errors = k->errors;
 	spin_unlock(&k->lock);
-	return ret;
+	return rust_md_rdev_show(attr->name, state, slot, offset, size_kib,
+				 errors, page);
 }
 
 static ssize_t rmd_rdev_store(struct kobject *kobj, struct attribute *attr,

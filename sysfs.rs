@@ -120,30 +120,61 @@ pub(crate) static MD_ATTRS: [Entry; 33] = md_attrs! {
     degraded:            0o444, Some(degraded_show),            Store::None;
 };
 
+/// What a member's dev-NAME/ files show: the snapshot `RdevKobj::update` pushes to
+/// helpers.c, which hands it back to the show (so a show never takes the array's lock).
+pub(crate) struct RdevSnapshot<'a> {
+    /// `state`'s words.
+    pub(crate) state: &'a [u8],
+    /// The slot, or -1 (`none`).
+    pub(crate) slot: i32,
+    /// Data offset in sectors.
+    pub(crate) offset: u64,
+    /// Data size in KiB.
+    pub(crate) size_kib: u64,
+    /// Corrected read errors.
+    pub(crate) errors: i32,
+}
+
+/// Shows a dev-NAME/ attribute from the snapshot.
+type RdevShow = fn(&RdevSnapshot<'_>, &mut Page<'_>) -> fmt::Result;
+
 /// A dev-NAME/ write; called with a reference, NoIo and the state lock held, the
 /// member still in the array, unless the module is unloading (ENODEV).
 type RdevStore = fn(&Mddev, &mut MddevState, u32, &[u8]) -> Result;
 
-/// One dev-NAME/ attribute (md's `struct rdev_sysfs_entry`). helpers.c shows them
-/// from the snapshot `rmd_rdev_kobj_update` pushes.
+/// One dev-NAME/ attribute (md's `struct rdev_sysfs_entry`).
 pub(crate) struct RdevEntry {
     /// The file's name.
     pub(crate) name: &'static CStr,
     /// Its mode.
     pub(crate) mode: u16,
+    show: RdevShow,
     /// None: read-only here (EACCES).
     store: Option<RdevStore>,
 }
 
-/// The dev-NAME/ attributes.
+/// The table's rows: `name: mode, show, store;`.
+macro_rules! rdev_attrs {
+    ($($name:ident: $mode:literal, $show:expr, $store:expr;)*) => {
+        [$(RdevEntry {
+            name: kernel::c_str!(stringify!($name)),
+            mode: $mode,
+            show: $show,
+            store: $store,
+        },)*]
+    };
+}
+
+/// The dev-NAME/ attributes. helpers.c's store breaks sysfs's active protection for
+/// `remove` into `state`, which deletes the very directory (as md's rdev_attr_store).
 #[rustfmt::skip]
-pub(crate) static RDEV_ATTRS: [RdevEntry; 5] = [
-    RdevEntry { name: kernel::c_str!("state"),  mode: 0o644, store: Some(rdev_state_store) },
-    RdevEntry { name: kernel::c_str!("slot"),   mode: 0o644, store: None },
-    RdevEntry { name: kernel::c_str!("offset"), mode: 0o644, store: None },
-    RdevEntry { name: kernel::c_str!("size"),   mode: 0o644, store: None },
-    RdevEntry { name: kernel::c_str!("errors"), mode: 0o644, store: None },
-];
+pub(crate) static RDEV_ATTRS: [RdevEntry; 5] = rdev_attrs! {
+    state:  0o644, rdev_state_show,  Some(rdev_state_store);
+    slot:   0o644, rdev_slot_show,   None;
+    offset: 0o644, rdev_offset_show, None;
+    size:   0o644, rdev_size_show,   None;
+    errors: 0o644, rdev_errors_show, None;
+};
 
 fn md_entry(name: &[u8]) -> Option<&'static Entry> {
     MD_ATTRS.iter().find(|e| e.name.as_bytes() == name)
@@ -1000,6 +1031,39 @@ pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: 
             _ => Err(EACCES),
         }
     })
+}
+
+/// Shows dev-NAME/ attribute `name` from `snap`.
+pub(crate) fn rdev_show(snap: &RdevSnapshot<'_>, name: &[u8], page: &mut Page<'_>) -> Result {
+    match RDEV_ATTRS.iter().find(|e| e.name.as_bytes() == name) {
+        Some(e) => (e.show)(snap, page).map_err(|_| EFBIG),
+        None => Err(EIO),
+    }
+}
+
+fn rdev_state_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    // The words are ASCII (rdev.rs writes them).
+    writeln!(page, "{}", core::str::from_utf8(snap.state).unwrap_or(""))
+}
+
+fn rdev_slot_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    if snap.slot < 0 {
+        writeln!(page, "none")
+    } else {
+        writeln!(page, "{}", snap.slot)
+    }
+}
+
+fn rdev_offset_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", snap.offset)
+}
+
+fn rdev_size_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", snap.size_kib)
+}
+
+fn rdev_errors_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", snap.errors)
 }
 
 fn rdev_state_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> Result {
