@@ -94,7 +94,9 @@ pub fn check_sysfs_parse(data: &[u8]) -> bool {
     let body = s.strip_prefix(b"+").unwrap_or(s);
     let body = body.strip_suffix(b"\n").unwrap_or(body);
     let canonical = !body.is_empty() && body.iter().all(u8::is_ascii_digit);
-    let value = std::str::from_utf8(body).ok().and_then(|t| t.parse::<u64>().ok());
+    let value = std::str::from_utf8(body)
+        .ok()
+        .and_then(|t| t.parse::<u64>().ok());
     let ull = kstrtoull(s);
     match ull {
         Ok(v) => assert!(canonical && value == Some(v), "kstrtoull({s:?}) = {v}"),
@@ -103,11 +105,16 @@ pub fn check_sysfs_parse(data: &[u8]) -> bool {
     }
     match kstrtouint(s) {
         Ok(v) => assert_eq!(ull, Ok(u64::from(v))),
-        Err(ParseError::Range) => assert!(ull.is_err() || ull.is_ok_and(|v| v > u64::from(u32::MAX))),
+        Err(ParseError::Range) => {
+            assert!(ull.is_err() || ull.is_ok_and(|v| v > u64::from(u32::MAX)))
+        }
         Err(e) => assert_eq!(ull, Err(e)),
     }
     if let Ok(n) = parse_u32(w) {
-        assert_eq!(n.to_string().trim_start_matches('0'), std::str::from_utf8(w).unwrap().trim_start_matches('0'));
+        assert_eq!(
+            n.to_string().trim_start_matches('0'),
+            std::str::from_utf8(w).unwrap().trim_start_matches('0')
+        );
     }
     let _ = kstrtobool(s);
     if let Ok(sectors) = blocks_to_sectors(s) {

@@ -94,7 +94,10 @@ fn safe_mode_delay_seconds() {
     assert_eq!(safe_delay_jiffies(b"0", 250), Ok(0));
     let max_ms = u32::MAX / 250;
     let ok = format!("{}.{:03}", max_ms / 1000, max_ms % 1000);
-    assert_eq!(safe_delay_jiffies(ok.as_bytes(), 250), Ok(max_ms * 250 / 1000));
+    assert_eq!(
+        safe_delay_jiffies(ok.as_bytes(), 250),
+        Ok(max_ms * 250 / 1000)
+    );
     let over = format!("{}.{:03}", (max_ms + 1) / 1000, (max_ms + 1) % 1000);
     assert_eq!(safe_delay_jiffies(over.as_bytes(), 250), Err(Inval));
     assert_eq!(jiffies_to_ms(50, 250), 200);
@@ -123,7 +126,11 @@ fn array_state_words() {
         assert_eq!(ArrayState::parse(s.word().as_bytes()), Some(s));
     }
     assert_eq!(ArrayState::parse(b"read-auto"), Some(ArrayState::ReadAuto));
-    assert_eq!(ArrayState::parse(b"clean\n"), None, "callers strip the newline");
+    assert_eq!(
+        ArrayState::parse(b"clean\n"),
+        None,
+        "callers strip the newline"
+    );
     assert_eq!(ArrayState::parse(b"Clean"), None);
     let closing: Vec<_> = ArrayState::ALL.into_iter().filter(|s| s.closes()).collect();
     assert_eq!(
@@ -154,9 +161,22 @@ fn level_and_metadata_words() {
     assert_eq!(parse_level(b"1"), Some((1, false)));
     assert_eq!(parse_level(b"raid5"), None);
     assert_eq!(parse_metadata_version(b"none"), Some(Metadata::None));
-    assert_eq!(parse_metadata_version(b"0.90"), Some(Metadata::Persistent(0, 90)));
-    for (w, minor) in [(&b"1.0"[..], 0), (b"1.00", 0), (b"1.1", 1), (b"1.01", 1), (b"1.2", 2), (b"1.02", 2)] {
-        assert_eq!(parse_metadata_version(w), Some(Metadata::Persistent(1, minor)));
+    assert_eq!(
+        parse_metadata_version(b"0.90"),
+        Some(Metadata::Persistent(0, 90))
+    );
+    for (w, minor) in [
+        (&b"1.0"[..], 0),
+        (b"1.00", 0),
+        (b"1.1", 1),
+        (b"1.01", 1),
+        (b"1.2", 2),
+        (b"1.02", 2),
+    ] {
+        assert_eq!(
+            parse_metadata_version(w),
+            Some(Metadata::Persistent(1, minor))
+        );
     }
     assert_eq!(parse_metadata_version(b"1.3"), None);
     assert_eq!(parse_metadata_version(b"external:imsm"), None);
