@@ -90,19 +90,24 @@ pub fn check_sysfs_parse(data: &[u8]) -> bool {
     let s = cstr(data);
     assert!(data.starts_with(s) && !s.contains(&0));
 
-    // The number as md's kstrtoull reads it: an optional '+', digits, an optional newline.
+    // The kernel's kstrtoull: an optional '+', digits (ERANGE once they overflow, whatever
+    // follows), then nothing or a newline.
     let body = s.strip_prefix(b"+").unwrap_or(s);
-    let body = body.strip_suffix(b"\n").unwrap_or(body);
-    let canonical = !body.is_empty() && body.iter().all(u8::is_ascii_digit);
-    let value = std::str::from_utf8(body)
+    let n = body.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (digits, tail) = body.split_at(n);
+    let value = std::str::from_utf8(digits)
         .ok()
         .and_then(|t| t.parse::<u64>().ok());
+    // Digits, at most a newline after them: what seconds_to_ms reads as whole seconds.
+    let canonical = n > 0 && !s.starts_with(b"+") && matches!(tail, b"" | b"\n");
     let ull = kstrtoull(s);
-    match ull {
-        Ok(v) => assert!(canonical && value == Some(v), "kstrtoull({s:?}) = {v}"),
-        Err(ParseError::Range) => assert!(canonical && value.is_none()),
-        Err(e) => assert!(!canonical && e == ParseError::Inval),
-    }
+    let expected = match value {
+        _ if n == 0 => Err(ParseError::Inval),
+        None => Err(ParseError::Range),
+        Some(_) if !matches!(tail, b"" | b"\n") => Err(ParseError::Inval),
+        Some(v) => Ok(v),
+    };
+    assert_eq!(ull, expected, "kstrtoull({s:?})");
     match kstrtouint(s) {
         Ok(v) => assert_eq!(ull, Ok(u64::from(v))),
         Err(ParseError::Range) => {
