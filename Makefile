@@ -26,8 +26,8 @@ clean:
 	-$(MAKE) $(KBUILD_ARGS) clean
 	rm -rf host/target out
 
-# The crate: top-level files and its module folders (host/, fuzz/, tests/ are not kernel code).
-RUST_SOURCES := $(wildcard *.rs) $(filter-out host/% fuzz/% tests/%,$(wildcard */*.rs))
+# The module's sources: the top level and its module folders (not the host crates).
+RUST_SOURCES := $(filter-out host/% fuzz/% tests/% qemu/%,$(wildcard *.rs */*.rs))
 
 fmt:
 	rustfmt --edition 2021 --config-path "$$($(KDIR_CMD))/.rustfmt.toml" $(RUST_SOURCES)
@@ -35,8 +35,10 @@ fmt:
 fmt-check: setup
 	rustfmt --check --edition 2021 --config-path "$$($(KDIR_CMD))/.rustfmt.toml" $(RUST_SOURCES)
 
-# Host tests of the pure-logic code (superblock, mdstat, ioctl): seconds.
+# Host tests of the pure-logic code (superblock, mdstat, ioctl, sysfs parsers, ...),
+# after the kernel's lints over the same files: seconds.
 test-host: setup
+	host/scripts/kernel-lints.sh
 	cd host && cargo test --release
 
 # Static helper programs for the guest (run-vm copies out/tools/ into /usr/bin).
@@ -63,8 +65,10 @@ test-c: test-host fmt-check module test-vm-c
 run: module $(TOOLS)
 	qemu/run-vm tests/demo.sh
 
+# Every fuzz target for FUZZ_SECONDS each (see fuzz/README.md).
+FUZZ_SECONDS ?= 60
 fuzz: setup
-	fuzz/run
+	fuzz/run $(FUZZ_SECONDS)
 
 # Side by side with the C md in one VM, as ratios; BENCH_RUNTIME=seconds per job.
 bench: module

@@ -11,6 +11,7 @@ use kernel::prelude::*;
 use kernel::sync::{Arc, ArcBorrow};
 use kernel::types::ForeignOwnable;
 
+use crate::sys::ffi::RmdAttrDef;
 use crate::sys::seq::{Page, SeqFile};
 use crate::Mddev;
 
@@ -238,4 +239,57 @@ unsafe extern "C" fn rust_md_attr_store(
     // SAFETY: sysfs passes `len` bytes written by the user, valid for the call.
     let input = unsafe { core::slice::from_raw_parts(page, len) };
     consumed(crate::sysfs::attr_store(mddev, name.as_bytes(), input), len)
+}
+
+/// Called by helpers.c only, for a dev-NAME/ show (from its snapshot copy).
+///
+/// # Safety
+///
+/// `attr` and `state` are NUL-terminated strings and `page` is the zeroed
+/// PAGE_SIZE buffer sysfs hands the show, all valid for the call.
+#[no_mangle]
+unsafe extern "C" fn rust_md_rdev_show(
+    attr: *const c_char,
+    state: *const c_char,
+    slot: c_int,
+    offset: u64,
+    size_kib: u64,
+    errors: c_int,
+    page: *mut u8,
+) -> c_long {
+    // SAFETY: sysfs passes the attribute's NUL-terminated name.
+    let name = unsafe { CStr::from_char_ptr(attr) };
+    // SAFETY: helpers.c passes its copy of the snapshot's NUL-terminated state words,
+    // valid for the call.
+    let state = unsafe { CStr::from_char_ptr(state) };
+    // SAFETY: sysfs passes a zeroed buffer of PAGE_SIZE bytes, ours for the call.
+    let mut page = unsafe { Page::from_raw(page) };
+    let snap = crate::sysfs::RdevSnapshot {
+        state: state.as_bytes(),
+        slot,
+        offset,
+        size_kib,
+        errors,
+    };
+    match crate::sysfs::rdev_show(&snap, name.as_bytes(), &mut page) {
+        Ok(()) => page.len() as c_long,
+        Err(e) => e.to_errno() as c_long,
+    }
+}
+
+/// Attribute `i` of md/ (`set` 0) or dev-NAME/ (`set` 1), from sysfs.rs's tables;
+/// a NULL name past the end. helpers.c builds the directories' attribute arrays
+/// from it.
+#[no_mangle]
+extern "C" fn rust_md_attr_def(set: c_uint, i: c_uint) -> RmdAttrDef {
+    match crate::sysfs::attr_def(set, i as usize) {
+        Some((name, mode)) => RmdAttrDef {
+            name: name.as_char_ptr(),
+            mode,
+        },
+        None => RmdAttrDef {
+            name: core::ptr::null(),
+            mode: 0,
+        },
+    }
 }

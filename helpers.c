@@ -263,85 +263,60 @@ static void rmd_kobj_release(struct kobject *kobj)
 	kfree(container_of(kobj, struct rmd_kobj, kobj));
 }
 
-#define RMD_ATTR(_name, _mode) \
-	static struct attribute rmd_attr_##_name = { .name = #_name, .mode = _mode }
-
-RMD_ATTR(level, 0644);
-RMD_ATTR(raid_disks, 0644);
-RMD_ATTR(metadata_version, 0644);
-RMD_ATTR(array_state, 0644);
-RMD_ATTR(new_level, 0664);
-RMD_ATTR(layout, 0644);
-RMD_ATTR(uuid, 0444);
-RMD_ATTR(chunk_size, 0644);
-RMD_ATTR(component_size, 0644);
-RMD_ATTR(resync_start, 0644);
-RMD_ATTR(new_dev, 0200);
-RMD_ATTR(safe_mode_delay, 0644);
-RMD_ATTR(reshape_position, 0644);
-RMD_ATTR(reshape_direction, 0644);
-RMD_ATTR(array_size, 0644);
-RMD_ATTR(max_read_errors, 0644);
-RMD_ATTR(consistency_policy, 0644);
-RMD_ATTR(fail_last_dev, 0644);
-RMD_ATTR(serialize_policy, 0644);
-/* md's redundancy group (created at run for levels with resync) */
-RMD_ATTR(sync_action, 0644);
-RMD_ATTR(last_sync_action, 0444);
-RMD_ATTR(mismatch_cnt, 0444);
-RMD_ATTR(sync_speed_min, 0644);
-RMD_ATTR(sync_speed_max, 0644);
-RMD_ATTR(sync_speed, 0444);
-RMD_ATTR(sync_force_parallel, 0644);
-RMD_ATTR(sync_completed, 0444);
-RMD_ATTR(sync_min, 0644);
-RMD_ATTR(sync_max, 0644);
-RMD_ATTR(suspend_lo, 0644);
-RMD_ATTR(suspend_hi, 0644);
-RMD_ATTR(bitmap_set_bits, 0200);
-RMD_ATTR(degraded, 0444);
-
 /*
- * md's default group, then its redundancy group. md creates the latter when a
- * personality with resync starts; raid1, our only one, has it, so it is listed
- * here for good.
+ * The md/ and dev-NAME/ attribute names and modes are Rust's (sysfs.rs MD_ATTRS and
+ * RDEV_ATTRS): copied once, before the first kobject uses them, into these arrays.
+ * md/ holds md's default group, then its redundancy group (md creates the latter
+ * when a personality with resync starts; raid1, our only one, has it).
  */
-static struct attribute *rmd_default_attrs[] = {
-	&rmd_attr_level,
-	&rmd_attr_raid_disks,
-	&rmd_attr_metadata_version,
-	&rmd_attr_array_state,
-	&rmd_attr_new_level,
-	&rmd_attr_layout,
-	&rmd_attr_uuid,
-	&rmd_attr_chunk_size,
-	&rmd_attr_component_size,
-	&rmd_attr_resync_start,
-	&rmd_attr_new_dev,
-	&rmd_attr_safe_mode_delay,
-	&rmd_attr_reshape_position,
-	&rmd_attr_reshape_direction,
-	&rmd_attr_array_size,
-	&rmd_attr_max_read_errors,
-	&rmd_attr_consistency_policy,
-	&rmd_attr_fail_last_dev,
-	&rmd_attr_serialize_policy,
-	&rmd_attr_sync_action,
-	&rmd_attr_last_sync_action,
-	&rmd_attr_mismatch_cnt,
-	&rmd_attr_sync_speed_min,
-	&rmd_attr_sync_speed_max,
-	&rmd_attr_sync_speed,
-	&rmd_attr_sync_force_parallel,
-	&rmd_attr_sync_completed,
-	&rmd_attr_sync_min,
-	&rmd_attr_sync_max,
-	&rmd_attr_suspend_lo,
-	&rmd_attr_suspend_hi,
-	&rmd_attr_bitmap_set_bits,
-	&rmd_attr_degraded,
-	NULL,
-};
+#define RMD_MD_ATTRS_MAX	48
+#define RMD_RDEV_ATTRS_MAX	8
+static struct attribute rmd_md_attr_defs[RMD_MD_ATTRS_MAX];
+static struct attribute *rmd_default_attrs[RMD_MD_ATTRS_MAX + 1];
+static struct attribute rmd_rdev_attr_defs[RMD_RDEV_ATTRS_MAX];
+static struct attribute *rmd_rdev_attrs[RMD_RDEV_ATTRS_MAX + 1];
+static DEFINE_MUTEX(rmd_attrs_lock);
+/* 0: not filled yet, 1: filled, < 0: Rust's table does not fit (never changes). */
+static int rmd_attrs_state;
+
+static int rmd_attrs_fill(unsigned int set, struct attribute *defs,
+			  struct attribute **list, unsigned int max)
+{
+	unsigned int i;
+
+	for (i = 0;; i++) {
+		struct rmd_attr_def d = rust_md_attr_def(set, i);
+
+		if (!d.name)
+			break;
+		if (i == max)
+			return -E2BIG;
+		sysfs_attr_init(&defs[i]);
+		defs[i].name = d.name;
+		defs[i].mode = d.mode;
+		list[i] = &defs[i];
+	}
+	list[i] = NULL;
+	return 0;
+}
+
+static int rmd_attrs_init(void)
+{
+	int err;
+
+	mutex_lock(&rmd_attrs_lock);
+	if (!rmd_attrs_state) {
+		err = rmd_attrs_fill(RMD_ATTRS_MD, rmd_md_attr_defs,
+				     rmd_default_attrs, RMD_MD_ATTRS_MAX);
+		if (!err)
+			err = rmd_attrs_fill(RMD_ATTRS_RDEV, rmd_rdev_attr_defs,
+					     rmd_rdev_attrs, RMD_RDEV_ATTRS_MAX);
+		rmd_attrs_state = err ?: 1;
+	}
+	err = min(rmd_attrs_state, 0);
+	mutex_unlock(&rmd_attrs_lock);
+	return err;
+}
 
 static const struct attribute_group rmd_default_group = {
 	.attrs = rmd_default_attrs,
@@ -369,9 +344,13 @@ static const struct kobj_type rmd_ktype = {
  */
 struct rmd_kobj *rmd_md_kobj_add(struct gendisk *disk, void *mddev)
 {
-	struct rmd_kobj *k = kzalloc(sizeof(*k), GFP_KERNEL);
+	struct rmd_kobj *k;
 	int err;
 
+	err = rmd_attrs_init();
+	if (err)
+		return ERR_PTR(err);
+	k = kzalloc(sizeof(*k), GFP_KERNEL);
 	if (!k)
 		return ERR_PTR(-ENOMEM);
 	k->mddev = mddev;
@@ -859,28 +838,24 @@ struct rmd_rdev_kobj {
 	u32 dev;
 };
 
+/* Rust formats the snapshot (sysfs.rs RDEV_ATTRS); the copy keeps it consistent. */
 static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
 			     char *page)
 {
 	struct rmd_rdev_kobj *k = container_of(kobj, struct rmd_rdev_kobj, kobj);
-	ssize_t ret;
+	char state[sizeof(k->state)];
+	u64 offset, size_kib;
+	int slot, errors;
 
 	spin_lock(&k->lock);
-	if (!strcmp(attr->name, "state"))
-		ret = sysfs_emit(page, "%s\n", k->state);
-	else if (!strcmp(attr->name, "slot"))
-		ret = k->slot < 0 ? sysfs_emit(page, "none\n") :
-				    sysfs_emit(page, "%d\n", k->slot);
-	else if (!strcmp(attr->name, "offset"))
-		ret = sysfs_emit(page, "%llu\n", k->offset);
-	else if (!strcmp(attr->name, "size"))
-		ret = sysfs_emit(page, "%llu\n", k->size_kib);
-	else if (!strcmp(attr->name, "errors"))
-		ret = sysfs_emit(page, "%d\n", k->errors);
-	else
-		ret = -EIO;
+	memcpy(state, k->state, sizeof(state));
+	slot = k->slot;
+	offset = k->offset;
+	size_kib = k->size_kib;
+	errors = k->errors;
 	spin_unlock(&k->lock);
-	return ret;
+	return rust_md_rdev_show(attr->name, state, slot, offset, size_kib,
+				 errors, page);
 }
 
 static ssize_t rmd_rdev_store(struct kobject *kobj, struct attribute *attr,
@@ -906,20 +881,7 @@ static void rmd_rdev_release(struct kobject *kobj)
 	kfree(container_of(kobj, struct rmd_rdev_kobj, kobj));
 }
 
-static struct attribute rmd_rdev_state = { .name = "state", .mode = 0644 };
-static struct attribute rmd_rdev_slot = { .name = "slot", .mode = 0644 };
-static struct attribute rmd_rdev_offset = { .name = "offset", .mode = 0644 };
-static struct attribute rmd_rdev_size = { .name = "size", .mode = 0644 };
-static struct attribute rmd_rdev_errors = { .name = "errors", .mode = 0644 };
-
-static struct attribute *rmd_rdev_attrs[] = {
-	&rmd_rdev_state,
-	&rmd_rdev_slot,
-	&rmd_rdev_offset,
-	&rmd_rdev_size,
-	&rmd_rdev_errors,
-	NULL,
-};
+/* rmd_rdev_attrs: filled by rmd_attrs_init() from Rust's RDEV_ATTRS. */
 ATTRIBUTE_GROUPS(rmd_rdev);
 
 static const struct sysfs_ops rmd_rdev_sysfs_ops = {

@@ -39,10 +39,20 @@ void rust_md_free_disk(void *mddev);
 ssize_t rust_md_attr_show(void *mddev, const char *attr, char *page);
 ssize_t rust_md_attr_store(void *mddev, const char *attr, const char *page,
 			   size_t len);
+/* One md/ (set RMD_ATTRS_MD) or dev-NAME/ (RMD_ATTRS_RDEV) attribute; name NULL past the end. */
+struct rmd_attr_def {
+	const char *name;
+	umode_t mode;
+};
+#define RMD_ATTRS_MD	0
+#define RMD_ATTRS_RDEV	1
+struct rmd_attr_def rust_md_attr_def(unsigned int set, unsigned int i);
 void rust_md_probe(unsigned int minor);
 void rust_md_clone_end(void *r1, int idx, u8 status);
 ssize_t rust_md_rdev_store(void *mddev, u32 dev, const char *attr,
 			   const char *page, size_t len);
+ssize_t rust_md_rdev_show(const char *attr, const char *state, int slot,
+			  u64 offset, u64 size_kib, int errors, char *page);
 void rust_md_reboot(void);
 
 /* C side. */

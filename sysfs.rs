@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 //! /sys/block/mdN/md/: the attributes mdadm and md's users read and write.
+//!
+//! [`MD_ATTRS`] is md's `md_sysfs_entry` list: one entry per attribute with its name,
+//! mode, show and store. helpers.c builds the directory's `struct attribute` array
+//! from it (and dev-NAME/'s from [`RDEV_ATTRS`]) through `rust_md_attr_def`, so the
+//! names and modes live here only. What a write may say is parsed in the pure
+//! `parse` module (host-tested and fuzzed).
 
-use core::fmt::Write;
+use core::fmt::{self, Write};
 
 use kernel::prelude::*;
+use kernel::str::CStr;
 use kernel::sync::ArcBorrow;
 
 use crate::sys::seq::Page;
@@ -16,19 +23,162 @@ use crate::{
     MddevState, Ro,
 };
 
-/// md's array_state words.
-const ARRAY_STATES: [&str; 10] = [
-    "clear",
-    "inactive",
-    "suspended",
-    "readonly",
-    "read-auto",
-    "clean",
-    "active",
-    "write-pending",
-    "active-idle",
-    "broken",
-];
+// Pure code shared with the host tests (hence `pub`).
+#[allow(unreachable_pub)]
+pub(crate) mod parse;
+
+use parse::{cstr, kstrtobool, kstrtouint, kstrtoull, word, ArrayState, ParseError, SyncAction};
+
+impl From<ParseError> for Error {
+    fn from(e: ParseError) -> Error {
+        match e {
+            ParseError::Inval => EINVAL,
+            ParseError::Range => ERANGE,
+            ParseError::Overflow => eoverflow(),
+        }
+    }
+}
+
+/// Shows an attribute; called with a reference, NoIo and the state lock held. An
+/// error (the page is full) reads as EFBIG.
+type Show = fn(&Mddev, &MddevState, &mut Page<'_>) -> fmt::Result;
+
+/// How an attribute takes writes.
+#[derive(Clone, Copy)]
+pub(crate) enum Store {
+    /// Read-only: a write (root may open it) is EIO, as md's md_attr_store.
+    None,
+    /// Called with a reference, NoIo and the state lock held, unless the module is
+    /// unloading (ENODEV).
+    Locked(fn(&Mddev, &mut MddevState, &[u8]) -> Result),
+    /// Takes the reference and the locks itself.
+    Own(fn(ArcBorrow<'_, Mddev>, &[u8]) -> Result),
+}
+
+/// One md/ attribute (md's `struct md_sysfs_entry`).
+pub(crate) struct Entry {
+    /// The file's name.
+    pub(crate) name: &'static CStr,
+    /// Its mode.
+    pub(crate) mode: u16,
+    /// None: write-only (a read, which root may try, is EINVAL as md's null_show).
+    show: Option<Show>,
+    store: Store,
+}
+
+/// The table's rows: `name: mode, show, store;` (the name is the file's).
+macro_rules! md_attrs {
+    ($($name:ident: $mode:literal, $show:expr, $store:expr;)*) => {
+        [$(Entry {
+            name: kernel::c_str!(stringify!($name)),
+            mode: $mode,
+            show: $show,
+            store: $store,
+        },)*]
+    };
+}
+
+use Store::{Locked, Own};
+
+/// md's default group, then its redundancy group. md creates the latter when a
+/// personality with resync starts; raid1, our only one, has it, so it is listed
+/// here for good. Show `None`: write-only; store `Store::None`: read-only.
+#[rustfmt::skip]
+pub(crate) static MD_ATTRS: [Entry; 33] = md_attrs! {
+    level:               0o644, Some(level_show),               Locked(level_store);
+    raid_disks:          0o644, Some(raid_disks_show),          Locked(raid_disks_store);
+    metadata_version:    0o644, Some(metadata_show),            Locked(metadata_store);
+    array_state:         0o644, Some(array_state_show),         Own(array_state_store);
+    new_level:           0o664, Some(new_level_show),           Locked(new_level_store);
+    layout:              0o644, Some(layout_show),              Locked(layout_store);
+    uuid:                0o444, Some(uuid_show),                Store::None;
+    chunk_size:          0o644, Some(chunk_size_show),          Locked(chunk_size_store);
+    component_size:      0o644, Some(size_show),                Locked(size_store);
+    resync_start:        0o644, Some(resync_start_show),        Locked(resync_start_store);
+    new_dev:             0o200, None,                           Locked(new_dev_store);
+    safe_mode_delay:     0o644, Some(safe_delay_show),          Locked(safe_delay_store);
+    reshape_position:    0o644, Some(reshape_position_show),    Locked(reshape_position_store);
+    reshape_direction:   0o644, Some(reshape_direction_show),   Locked(reshape_direction_store);
+    array_size:          0o644, Some(array_size_show),          Locked(array_size_store);
+    max_read_errors:     0o644, Some(max_read_errors_show),     Locked(max_read_errors_store);
+    consistency_policy:  0o644, Some(consistency_policy_show),  Locked(consistency_policy_store);
+    fail_last_dev:       0o644, Some(fail_last_dev_show),       Locked(fail_last_dev_store);
+    serialize_policy:    0o644, Some(serialize_policy_show),    Locked(serialize_policy_store);
+    sync_action:         0o644, Some(action_show),              Locked(action_store);
+    last_sync_action:    0o444, Some(last_sync_action_show),    Store::None;
+    mismatch_cnt:        0o444, Some(mismatch_cnt_show),        Store::None;
+    sync_speed_min:      0o644, Some(sync_min_speed_show),      Locked(sync_min_speed_store);
+    sync_speed_max:      0o644, Some(sync_max_speed_show),      Locked(sync_max_speed_store);
+    sync_speed:          0o444, Some(sync_speed_show),          Store::None;
+    sync_force_parallel: 0o644, Some(sync_force_parallel_show), Locked(sync_force_parallel_store);
+    sync_completed:      0o444, Some(sync_completed_show),      Store::None;
+    sync_min:            0o644, Some(min_sync_show),            Locked(min_sync_store);
+    sync_max:            0o644, Some(max_sync_show),            Locked(max_sync_store);
+    suspend_lo:          0o644, Some(suspend_show),             Locked(suspend_store);
+    suspend_hi:          0o644, Some(suspend_show),             Locked(suspend_store);
+    bitmap_set_bits:     0o200, None,                           Locked(bitmap_set_bits_store);
+    degraded:            0o444, Some(degraded_show),            Store::None;
+};
+
+/// What a member's dev-NAME/ files show: the snapshot `RdevKobj::update` pushes to
+/// helpers.c, which hands it back to the show (so a show never takes the array's lock).
+pub(crate) struct RdevSnapshot<'a> {
+    /// `state`'s words.
+    pub(crate) state: &'a [u8],
+    /// The slot, or -1 (`none`).
+    pub(crate) slot: i32,
+    /// Data offset in sectors.
+    pub(crate) offset: u64,
+    /// Data size in KiB.
+    pub(crate) size_kib: u64,
+    /// Corrected read errors.
+    pub(crate) errors: i32,
+}
+
+/// Shows a dev-NAME/ attribute from the snapshot.
+type RdevShow = fn(&RdevSnapshot<'_>, &mut Page<'_>) -> fmt::Result;
+
+/// A dev-NAME/ write; called with a reference, NoIo and the state lock held, the
+/// member still in the array, unless the module is unloading (ENODEV).
+type RdevStore = fn(&Mddev, &mut MddevState, u32, &[u8]) -> Result;
+
+/// One dev-NAME/ attribute (md's `struct rdev_sysfs_entry`).
+pub(crate) struct RdevEntry {
+    /// The file's name.
+    pub(crate) name: &'static CStr,
+    /// Its mode.
+    pub(crate) mode: u16,
+    show: RdevShow,
+    /// None: read-only here (EACCES).
+    store: Option<RdevStore>,
+}
+
+/// The table's rows: `name: mode, show, store;`.
+macro_rules! rdev_attrs {
+    ($($name:ident: $mode:literal, $show:expr, $store:expr;)*) => {
+        [$(RdevEntry {
+            name: kernel::c_str!(stringify!($name)),
+            mode: $mode,
+            show: $show,
+            store: $store,
+        },)*]
+    };
+}
+
+/// The dev-NAME/ attributes. helpers.c's store breaks sysfs's active protection for
+/// `remove` into `state`, which deletes the very directory (as md's rdev_attr_store).
+#[rustfmt::skip]
+pub(crate) static RDEV_ATTRS: [RdevEntry; 5] = rdev_attrs! {
+    state:  0o644, rdev_state_show,  Some(rdev_state_store);
+    slot:   0o644, rdev_slot_show,   None;
+    offset: 0o644, rdev_offset_show, None;
+    size:   0o644, rdev_size_show,   None;
+    errors: 0o644, rdev_errors_show, None;
+};
+
+fn md_entry(name: &[u8]) -> Option<&'static Entry> {
+    MD_ATTRS.iter().find(|e| e.name.as_bytes() == name)
+}
 
 /// Shows attribute `name`.
 pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_>) -> Result {
@@ -36,29 +186,121 @@ pub(crate) fn attr_show(m: ArcBorrow<'_, Mddev>, name: &[u8], page: &mut Page<'_
         // No reclaim into this array's writes under the state lock (see md_ioctl).
         let _noio = crate::sys::util::NoIo::enter();
         let st = m.state.lock();
-        let r = match name {
-            b"array_state" => writeln!(page, "{}", array_state(m, &st)),
-            b"level" => match (st.pers, st.level) {
-                (Some(p), _) => writeln!(page, "{}", p.name),
-                (None, ioctl::LEVEL_NONE) => Ok(()),
-                // A level written by name reads back as that name (md's clevel).
-                (None, 1) if st.level_by_name => writeln!(page, "raid1"),
-                (None, l) => writeln!(page, "{l}"),
-            },
-            // md shows nothing until the array has slots.
-            b"raid_disks" if st.raid_disks == 0 => Ok(()),
-            b"raid_disks" => writeln!(page, "{}", st.raid_disks),
-            b"metadata_version" => {
-                if st.persistent {
-                    writeln!(page, "{}.{}", st.major_version, st.minor_version)
-                } else {
-                    writeln!(page, "none")
-                }
-            }
-            _ => return show_more(m, &st, name, page),
-        };
-        r.map_err(|_| EFBIG)
+        match md_entry(name) {
+            Some(Entry { show: Some(f), .. }) => f(m, &st, page).map_err(|_| EFBIG),
+            // Write-only in md (null_show).
+            Some(_) => Err(EINVAL),
+            None => Err(EIO),
+        }
     })
+}
+
+/// Stores `input` into attribute `name`.
+pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> Result {
+    let store = md_entry(name).map_or(Store::None, |e| e.store);
+    match store {
+        Own(f) => f(m, input),
+        Locked(f) => locked_store(m, |m, st| f(m, st, input)),
+        Store::None => locked_store(m, |_, _| Err(EIO)),
+    }
+}
+
+/// Runs `f` with a reference, NoIo and the state lock, unless the module is unloading.
+fn locked_store(
+    m: ArcBorrow<'_, Mddev>,
+    f: impl FnOnce(&Mddev, &mut MddevState) -> Result,
+) -> Result {
+    with_ref(m, |m| {
+        // No reclaim into this array's writes under the state lock (see md_ioctl).
+        let _noio = crate::sys::util::NoIo::enter();
+        let mut st = m.state.lock();
+        if crate::unloading() {
+            return Err(ENODEV);
+        }
+        f(m, &mut st)
+    })
+}
+
+/// The name and mode of attribute `i` of md/ (`set` 0) or dev-NAME/ (`set` 1).
+pub(crate) fn attr_def(set: u32, i: usize) -> Option<(&'static CStr, u16)> {
+    match set {
+        0 => MD_ATTRS.get(i).map(|e| (e.name, e.mode)),
+        1 => RDEV_ATTRS.get(i).map(|e| (e.name, e.mode)),
+        _ => None,
+    }
+}
+
+// ---- level, raid_disks, metadata_version, array_state ----
+
+fn level_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    match (st.pers, st.level) {
+        (Some(p), _) => writeln!(page, "{}", p.name),
+        (None, ioctl::LEVEL_NONE) => Ok(()),
+        // A level written by name reads back as that name (md's clevel).
+        (None, 1) if st.level_by_name => writeln!(page, "raid1"),
+        (None, l) => writeln!(page, "{l}"),
+    }
+}
+
+fn level_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    if st.pers.is_some() {
+        return Err(EBUSY);
+    }
+    (st.level, st.level_by_name) = parse::parse_level(word(input)).ok_or(EINVAL)?;
+    Ok(())
+}
+
+fn raid_disks_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    // md shows nothing until the array has slots.
+    if st.raid_disks == 0 {
+        return Ok(());
+    }
+    writeln!(page, "{}", st.raid_disks)
+}
+
+fn raid_disks_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    if st.pers.is_some() {
+        return Err(EBUSY);
+    }
+    let n = parse::parse_u32(word(input))?;
+    if n == 0 || n > 1920 {
+        return Err(EINVAL);
+    }
+    st.raid_disks = n;
+    m.update_configured(st);
+    Ok(())
+}
+
+fn metadata_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    if st.persistent {
+        writeln!(page, "{}.{}", st.major_version, st.minor_version)
+    } else {
+        writeln!(page, "none")
+    }
+}
+
+fn metadata_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    if st.pers.is_some() || st.raid_disks != 0 {
+        return Err(EBUSY);
+    }
+    let (major, minor) = match parse::parse_metadata_version(word(input)).ok_or(EINVAL)? {
+        parse::Metadata::None => {
+            st.persistent = false;
+            st.major_version = 0;
+            st.minor_version = 90;
+            return Ok(());
+        }
+        parse::Metadata::Persistent(major, minor) => (major, minor),
+    };
+    st.persistent = true;
+    st.major_version = major;
+    st.minor_version = minor;
+    st.patch_version = 0;
+    Ok(())
+}
+
+fn array_state_show(m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", array_state(m, st))
 }
 
 fn array_state(m: &Mddev, st: &MddevState) -> &'static str {
@@ -84,57 +326,30 @@ fn array_state(m: &Mddev, st: &MddevState) -> &'static str {
     }
 }
 
-/// The first word of a sysfs write, without the trailing newline.
-fn word(input: &[u8]) -> &[u8] {
-    let end = input
-        .iter()
-        .position(|b| *b == b'\n' || *b == 0)
-        .unwrap_or(input.len());
-    input.get(..end).unwrap_or(&[])
-}
-
-fn parse_u32(s: &[u8]) -> Result<u32> {
-    if s.is_empty() {
-        return Err(EINVAL);
-    }
-    let mut n: u32 = 0;
-    for b in s {
-        if !b.is_ascii_digit() {
-            return Err(EINVAL);
-        }
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u32::from(b - b'0')))
-            .ok_or(EINVAL)?;
-    }
-    Ok(n)
-}
-
-/// Stores `input` into attribute `name`.
-pub(crate) fn attr_store(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8]) -> Result {
+/// array_state's store.
+fn array_state_store(m: ArcBorrow<'_, Mddev>, input: &[u8]) -> Result {
     let w = word(input);
     // md's array_state_store: words that stop writes on a writable array need it
     // unopened and closed to new openers meanwhile (MD_CLOSING); it stays closed
     // once cleared.
-    let closes = name == b"array_state"
-        && matches!(w, b"clear" | b"readonly" | b"inactive" | b"read-auto")
+    let closes = ArrayState::parse(w).is_some_and(ArrayState::closes)
         && m.conf().is_some()
         && m.ro() == Ro::Rdwr;
     if closes {
         crate::set_closing(&m, 0)?;
     }
-    let r = store_with_ref(m, name, input, closes);
+    let r = array_state_store_ref(m, input, closes);
     if closes && (w != b"clear" || r.is_err()) {
         m.closing.store(false, Ordering::Relaxed);
     }
     r
 }
 
-/// `attr_store` with a reference held; `synced`: the page cache is written back.
-fn store_with_ref(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8], synced: bool) -> Result {
+/// `array_state_store` with a reference held; `synced`: the page cache is written back.
+fn array_state_store_ref(m: ArcBorrow<'_, Mddev>, input: &[u8], synced: bool) -> Result {
     with_ref(m, |m| {
         let w = word(input);
-        if name == b"array_state" && w == b"clear" && !synced {
+        if w == b"clear" && !synced {
             // As STOP_ARRAY: write back before taking the state lock (its result is
             // the writer's, not ours, as md's).
             let _ = m.disk.sync();
@@ -145,119 +360,63 @@ fn store_with_ref(m: ArcBorrow<'_, Mddev>, name: &[u8], input: &[u8], synced: bo
         if crate::unloading() {
             return Err(ENODEV);
         }
-        match name {
-            b"array_state" => {
-                let idx = ARRAY_STATES
-                    .iter()
-                    .position(|s| s.as_bytes() == w)
-                    .ok_or(EINVAL)?;
-                let running = st.pers.is_some();
-                let r = match idx {
-                    // clear: stop and forget
-                    0 => do_md_stop(m, &mut st, true, 0),
-                    // inactive: stop a running array but keep its members
-                    1 if running => do_md_stop(m, &mut st, false, 0),
-                    1 => Ok(()),
-                    // readonly
-                    3 if running => md_set_readonly(m, &mut st, 0),
-                    3 => {
-                        m.set_ro(Ro::Rdonly);
-                        do_md_run(m, &mut st)
-                    }
-                    // read-auto
-                    4 if running => {
-                        let r = match m.ro() {
-                            Ro::Rdwr => md_set_readonly(m, &mut st, 0),
-                            Ro::Rdonly => restart_array(m, &st),
-                            Ro::AutoRead => Ok(()),
-                        };
-                        if r.is_ok() {
-                            m.set_ro(Ro::AutoRead);
-                        }
-                        r
-                    }
-                    4 => {
-                        m.set_ro(Ro::AutoRead);
-                        do_md_run(m, &mut st)
-                    }
-                    // clean: writable, superblocks marked clean unless a write is
-                    // pending (EBUSY); md's set_in_sync, which never stops a sync
-                    5 if running => {
-                        if m.ro() != Ro::Rdwr {
-                            restart_array(m, &st)?;
-                        }
-                        if set_in_sync(m, &mut st) {
-                            Ok(())
-                        } else {
-                            Err(EBUSY)
-                        }
-                    }
-                    // active: writable
-                    6 if running => {
-                        if m.ro() != Ro::Rdwr {
-                            restart_array(m, &st)?;
-                        }
-                        Ok(())
-                    }
-                    6 => {
-                        m.set_ro(Ro::Rdwr);
-                        do_md_run(m, &mut st)
-                    }
-                    _ => Err(EINVAL),
+        let state = ArrayState::parse(w).ok_or(EINVAL)?;
+        let running = st.pers.is_some();
+        let r = match state {
+            // clear: stop and forget
+            ArrayState::Clear => do_md_stop(m, &mut st, true, 0),
+            // inactive: stop a running array but keep its members
+            ArrayState::Inactive if running => do_md_stop(m, &mut st, false, 0),
+            ArrayState::Inactive => Ok(()),
+            ArrayState::Readonly if running => md_set_readonly(m, &mut st, 0),
+            ArrayState::Readonly => {
+                m.set_ro(Ro::Rdonly);
+                do_md_run(m, &mut st)
+            }
+            ArrayState::ReadAuto if running => {
+                let r = match m.ro() {
+                    Ro::Rdwr => md_set_readonly(m, &mut st, 0),
+                    Ro::Rdonly => restart_array(m, &st),
+                    Ro::AutoRead => Ok(()),
                 };
                 if r.is_ok() {
-                    m.release_open_hold();
+                    m.set_ro(Ro::AutoRead);
                 }
                 r
             }
-            b"raid_disks" => {
-                if st.pers.is_some() {
-                    return Err(EBUSY);
+            ArrayState::ReadAuto => {
+                m.set_ro(Ro::AutoRead);
+                do_md_run(m, &mut st)
+            }
+            // clean: writable, superblocks marked clean unless a write is
+            // pending (EBUSY); md's set_in_sync, which never stops a sync
+            ArrayState::Clean if running => {
+                if m.ro() != Ro::Rdwr {
+                    restart_array(m, &st)?;
                 }
-                let n = parse_u32(w)?;
-                if n == 0 || n > 1920 {
-                    return Err(EINVAL);
+                if set_in_sync(m, &mut st) {
+                    Ok(())
+                } else {
+                    Err(EBUSY)
                 }
-                st.raid_disks = n;
-                m.update_configured(&mut st);
+            }
+            // active: writable
+            ArrayState::Active if running => {
+                if m.ro() != Ro::Rdwr {
+                    restart_array(m, &st)?;
+                }
                 Ok(())
             }
-            b"level" => {
-                if st.pers.is_some() {
-                    return Err(EBUSY);
-                }
-                (st.level, st.level_by_name) = match w {
-                    b"raid1" => (1, true),
-                    b"1" => (1, false),
-                    _ => return Err(EINVAL),
-                };
-                Ok(())
+            ArrayState::Active => {
+                m.set_ro(Ro::Rdwr);
+                do_md_run(m, &mut st)
             }
-            b"metadata_version" => {
-                if st.pers.is_some() || st.raid_disks != 0 {
-                    return Err(EBUSY);
-                }
-                let (major, minor) = match w {
-                    b"none" => {
-                        st.persistent = false;
-                        st.major_version = 0;
-                        st.minor_version = 90;
-                        return Ok(());
-                    }
-                    b"0.90" => (0, 90),
-                    b"1.0" | b"1.00" => (1, 0),
-                    b"1.1" | b"1.01" => (1, 1),
-                    b"1.2" | b"1.02" => (1, 2),
-                    _ => return Err(EINVAL),
-                };
-                st.persistent = true;
-                st.major_version = major;
-                st.minor_version = minor;
-                st.patch_version = 0;
-                Ok(())
-            }
-            _ => store_more(m, &mut st, name, input),
+            _ => Err(EINVAL),
+        };
+        if r.is_ok() {
+            m.release_open_hold();
         }
+        r
     })
 }
 
@@ -271,10 +430,6 @@ const DEFAULT_SAFEMODE_DELAY: u32 = 200 * HZ / 1000 + 1;
 pub(crate) const DEFAULT_MAX_READ_ERRORS: u32 = 20;
 /// md's MaxSector.
 const MAX_SECTOR: u64 = crate::superblock::MAX_SECTOR;
-/// md's sync action names (action_name).
-const SYNC_ACTIONS: [&str; 7] = [
-    "resync", "recover", "check", "repair", "reshape", "frozen", "idle",
-];
 
 /// Per-array values only the md/ attributes show and set; each is md's field of
 /// the same name in `struct mddev`.
@@ -368,7 +523,7 @@ pub(crate) fn on_run(m: &Mddev, st: &mut MddevState) {
 
 /// Jiffies to ms, as md's safe_delay_show computes them.
 fn jiffies_to_ms(j: u32) -> u32 {
-    u32::try_from(u64::from(j) * 1000 / u64::from(HZ)).unwrap_or(u32::MAX)
+    parse::jiffies_to_ms(j, HZ)
 }
 
 /// Sets the safe-mode delay; the safe-mode worker counts in ms. With 0 the
@@ -388,221 +543,17 @@ fn set_safemode_delay(m: &Mddev, st: &mut MddevState, jiffies: u32) {
     }
 }
 
-/// md's `degraded` for raid1: slots without a working in-sync member.
-fn degraded(m: &Mddev, st: &MddevState) -> usize {
+/// md's `degraded`: slots without a working in-sync member.
+fn degraded(st: &MddevState) -> usize {
     if st.pers.is_none() {
         return 0;
     }
-    let _ = m;
     st.degraded()
-}
-
-/// Shows the attributes beyond the basic four.
-fn show_more(m: &Mddev, st: &MddevState, name: &[u8], page: &mut Page<'_>) -> Result {
-    let p = &m.sync;
-    let k = &st.knobs;
-    let running = st.pers.is_some();
-    let r = match name {
-        b"new_level" => writeln!(page, "{}", k.new_level),
-        b"layout" => writeln!(page, "{}", st.layout),
-        b"uuid" => writeln!(page, "{}", crate::superblock::UuidFmt::sysfs(k.uuid)),
-        // md prints the int `chunk_sectors << 9`.
-        b"chunk_size" => writeln!(page, "{}", (st.chunk_sectors as i32).wrapping_shl(9)),
-        b"component_size" => writeln!(page, "{}", st.dev_sectors / 2),
-        b"resync_start" if m.resync_offset() == MAX_SECTOR => writeln!(page, "none"),
-        b"resync_start" => writeln!(page, "{}", m.resync_offset()),
-        b"safe_mode_delay" => {
-            let ms = jiffies_to_ms(k.safemode_delay);
-            writeln!(page, "{}.{:03}", ms / 1000, ms % 1000)
-        }
-        // No reshape, and the array size always follows the members.
-        b"reshape_position" => writeln!(page, "none"),
-        b"reshape_direction" if k.reshape_backwards => writeln!(page, "backwards"),
-        b"reshape_direction" => writeln!(page, "forwards"),
-        b"array_size" => writeln!(page, "default"),
-        b"max_read_errors" => writeln!(page, "{}", k.max_corr_read_errors),
-        // raid1 resyncs; there is no bitmap, journal or PPL.
-        b"consistency_policy" if running => writeln!(page, "resync"),
-        b"consistency_policy" => writeln!(page, "unknown"),
-        b"fail_last_dev" => writeln!(page, "{}", u8::from(k.fail_last_dev)),
-        b"serialize_policy" => match st.pers {
-            Some(p) if p.level == 1 => writeln!(page, "0"),
-            _ => writeln!(page, "n/a"),
-        },
-        b"sync_action" => writeln!(page, "{}", sync_action(m)),
-        b"last_sync_action" => writeln!(
-            page,
-            "{}",
-            Action::from_u8(p.last.load(Ordering::Acquire)).map_or("idle", |a| a.sysfs())
-        ),
-        b"mismatch_cnt" => writeln!(page, "{}", p.mismatches.load(Ordering::Acquire)),
-        b"suspend_lo" | b"suspend_hi" => writeln!(page, "0"),
-        b"sync_completed" => match p.running() {
-            None => writeln!(page, "none"),
-            Some(_) => writeln!(
-                page,
-                "{} / {}",
-                p.completed.load(Ordering::Acquire),
-                p.max.load(Ordering::Acquire)
-            ),
-        },
-        b"sync_speed" => match p.running() {
-            None => writeln!(page, "none"),
-            Some(_) => {
-                let ms =
-                    crate::sys::time::now_ms().saturating_sub(p.mark_ms.load(Ordering::Acquire));
-                let db = p
-                    .curr
-                    .load(Ordering::Acquire)
-                    .saturating_sub(p.mark_cnt.load(Ordering::Acquire));
-                writeln!(page, "{}", db / (ms / 1000).max(1) / 2)
-            }
-        },
-        b"sync_speed_min" | b"sync_speed_max" => {
-            let (sys_min, sys_max) = crate::sys::module::speed_limits();
-            let (local, system) = if name == b"sync_speed_min" {
-                (k.sync_speed_min, sys_min)
-            } else {
-                (k.sync_speed_max, sys_max)
-            };
-            if local != 0 {
-                writeln!(page, "{} (local)", local as i32)
-            } else {
-                writeln!(page, "{system} (system)")
-            }
-        }
-        b"sync_force_parallel" => writeln!(page, "{}", u8::from(k.parallel_resync)),
-        b"sync_min" => writeln!(page, "{}", k.resync_min),
-        b"sync_max" if k.resync_max == MAX_SECTOR => writeln!(page, "max"),
-        b"sync_max" => writeln!(page, "{}", k.resync_max),
-        b"degraded" => writeln!(page, "{}", degraded(m, st)),
-        // Write-only in md (null_show).
-        b"new_dev" | b"bitmap_set_bits" => return Err(EINVAL),
-        _ => return Err(EIO),
-    };
-    r.map_err(|_| EFBIG)
 }
 
 /// EOVERFLOW, which the 6.12 kernel crate does not name.
 fn eoverflow() -> Error {
     Error::from_errno(-(kernel::bindings::EOVERFLOW as i32))
-}
-
-/// The C string a store gets: its bytes up to the first NUL.
-fn cstr(input: &[u8]) -> &[u8] {
-    let end = input.iter().position(|b| *b == 0).unwrap_or(input.len());
-    input.get(..end).unwrap_or(&[])
-}
-
-/// md's cmd_match: `s` is `word`, optionally followed by a newline.
-fn cmd_match(s: &[u8], word: &[u8]) -> bool {
-    s == word || s.strip_suffix(b"\n") == Some(word)
-}
-
-/// Leading decimal digits of `s`: their value (wrapping, as simple_strtoul), how
-/// many there are, and whether the value overflowed.
-fn leading_digits(s: &[u8]) -> (u64, usize, bool) {
-    let (mut v, mut n, mut over) = (0u64, 0usize, false);
-    for d in s.iter().take_while(|b| b.is_ascii_digit()) {
-        let digit = u64::from(d.saturating_sub(b'0'));
-        match v.checked_mul(10).and_then(|v| v.checked_add(digit)) {
-            Some(x) => v = x,
-            None => {
-                over = true;
-                v = v.wrapping_mul(10).wrapping_add(digit);
-            }
-        }
-        n += 1;
-    }
-    (v, n, over)
-}
-
-/// kstrtoull(s, 10): an optional '+', digits, an optional newline.
-fn kstrtoull(s: &[u8]) -> Result<u64> {
-    let s = s.strip_prefix(b"+").unwrap_or(s);
-    let (v, n, over) = leading_digits(s);
-    if over {
-        return Err(ERANGE);
-    }
-    match s.get(n..) {
-        _ if n == 0 => Err(EINVAL),
-        Some(b"" | b"\n") => Ok(v),
-        _ => Err(EINVAL),
-    }
-}
-
-/// kstrtouint(s, 10).
-fn kstrtouint(s: &[u8]) -> Result<u32> {
-    u32::try_from(kstrtoull(s)?).map_err(|_| ERANGE)
-}
-
-/// kstrtobool.
-fn kstrtobool(s: &[u8]) -> Result<bool> {
-    match s {
-        [b'y' | b'Y' | b't' | b'T' | b'1', ..] => Ok(true),
-        [b'n' | b'N' | b'f' | b'F' | b'0', ..] => Ok(false),
-        [b'o' | b'O', b'n' | b'N', ..] => Ok(true),
-        [b'o' | b'O', b'f' | b'F', ..] => Ok(false),
-        _ => Err(EINVAL),
-    }
-}
-
-/// md's strict_blocks_to_sectors: KiB to sectors.
-fn blocks_to_sectors(s: &[u8]) -> Result<u64> {
-    kstrtoull(s)
-        .ok()
-        .and_then(|blocks| blocks.checked_mul(2))
-        .ok_or(EINVAL)
-}
-
-/// md's strict_strtoul_scaled(s, 3): a decimal number of seconds in ms; digits
-/// past the third decimal are ignored.
-fn seconds_to_ms(s: &[u8]) -> Result<u64> {
-    let (mut v, mut decimals, mut i) = (0u64, None::<u32>, 0usize);
-    while let Some(&c) = s.get(i) {
-        if c == b'.' && decimals.is_none() {
-            decimals = Some(0);
-        } else if c.is_ascii_digit() {
-            if decimals.map_or(true, |d| d < 3) {
-                v = v
-                    .checked_mul(10)
-                    .and_then(|v| v.checked_add(u64::from(c - b'0')))
-                    .ok_or(EINVAL)?;
-                decimals = decimals.map(|d| d + 1);
-            }
-        } else {
-            break;
-        }
-        i += 1;
-    }
-    match s.get(i..) {
-        Some(b"" | b"\n") => {}
-        _ => return Err(EINVAL),
-    }
-    let scale = 10u64.pow(3 - decimals.unwrap_or(0).min(3));
-    v.checked_mul(scale).ok_or(EINVAL)
-}
-
-/// new_dev's "major:minor" (md parses it with simple_strtoul).
-fn parse_dev(s: &[u8]) -> Result<(i32, i32)> {
-    let (major, n, _) = leading_digits(s);
-    let rest = match s.get(n..) {
-        Some([b':', rest @ ..]) => rest,
-        _ => return Err(EINVAL),
-    };
-    if matches!(rest.first(), None | Some(b'\n')) {
-        return Err(EINVAL);
-    }
-    let (minor, n, _) = leading_digits(rest);
-    if !matches!(rest.get(n), None | Some(b'\n')) {
-        return Err(EINVAL);
-    }
-    // md keeps both in ints and checks that they survive MKDEV.
-    let (major, minor) = (major as u32, minor as u32);
-    if major >= 1 << 12 || minor >= 1 << 20 {
-        return Err(eoverflow());
-    }
-    Ok((major as i32, minor as i32))
 }
 
 /// A running raid1 keeps its chunk size and layout (raid1_reshape refuses a change).
@@ -616,252 +567,265 @@ fn check_reshape(m: &Mddev, unchanged: bool) -> Result {
     }
 }
 
-/// Stores the attributes beyond the basic four.
-fn store_more(m: &Mddev, st: &mut MddevState, name: &[u8], input: &[u8]) -> Result {
-    let s = cstr(input);
-    let running = st.pers.is_some();
-    match name {
-        b"new_level" => st.knobs.new_level = kstrtouint(s)? as i32,
-        b"layout" => {
-            let n = kstrtouint(s)? as i32;
-            if running {
-                return check_reshape(m, n == st.layout);
-            }
-            st.layout = n;
-        }
-        b"chunk_size" => {
-            // md keeps `n >> 9` in an int.
-            let sectors = (kstrtoull(s)? >> 9) as u32;
-            if running {
-                return check_reshape(m, sectors == st.chunk_sectors);
-            }
-            st.chunk_sectors = sectors;
-        }
-        b"component_size" => {
-            let sectors = blocks_to_sectors(s)?;
-            if running {
-                // Resizing a running array is not supported.
-                return Err(crate::eopnotsupp());
-            }
-            // Before running, it may only shrink (or be set from 0).
-            if st.dev_sectors != 0 && st.dev_sectors <= sectors {
-                return Err(ENOSPC);
-            }
-            st.dev_sectors = sectors;
-        }
-        b"resync_start" => {
-            let n = if cmd_match(s, b"none") {
-                MAX_SECTOR
-            } else {
-                kstrtoull(s)?
-            };
-            // md allows it on a running array only with resync frozen.
-            if running {
-                return Err(EBUSY);
-            }
-            m.set_resync_offset(n);
-        }
-        b"new_dev" => {
-            let (major, minor) = parse_dev(s)?;
-            if running {
-                // Hot-adding a spare is not supported.
-                return Err(crate::eopnotsupp());
-            }
-            let info = ioctl::DiskInfo {
-                number: 0,
-                major,
-                minor,
-                raid_disk: -1,
-                state: 0,
-            };
-            crate::add_new_disk(m, st, &info)?;
-        }
-        b"safe_mode_delay" => {
-            let ms = seconds_to_ms(s)?;
-            if ms > u64::from(u32::MAX / HZ) {
-                return Err(EINVAL);
-            }
-            let jiffies = match ms {
-                0 => 0,
-                // At least one jiffy; fits in u32 after the check above.
-                _ => u32::try_from(ms * u64::from(HZ) / 1000)
-                    .map_err(|_| EINVAL)?
-                    .max(1),
-            };
-            set_safemode_delay(m, st, jiffies);
-        }
-        b"reshape_position" => {
-            let n = kstrtoull(s)?;
-            if running {
-                return Err(EBUSY);
-            }
-            // Reshape is not supported; "no reshape" is all that can be written.
-            if n != MAX_SECTOR {
-                return Err(crate::eopnotsupp());
-            }
-        }
-        b"reshape_direction" => {
-            let backwards = if cmd_match(s, b"forwards") {
-                false
-            } else if cmd_match(s, b"backwards") {
-                true
-            } else {
-                return Err(EINVAL);
-            };
-            if backwards != st.knobs.reshape_backwards {
-                if st.persistent && st.major_version == 0 {
-                    return Err(EINVAL);
-                }
-                st.knobs.reshape_backwards = backwards;
-            }
-        }
-        b"array_size" => {
-            if s.starts_with(b"default") {
-                return Ok(());
-            }
-            let sectors = blocks_to_sectors(s)?;
-            if running && sectors > st.dev_sectors {
-                return Err(E2BIG);
-            }
-            // An array size other than the members' is not supported.
-            return Err(crate::eopnotsupp());
-        }
-        b"max_read_errors" => {
-            let n = kstrtouint(s)?;
-            if n > i32::MAX as u32 {
-                return Err(EINVAL);
-            }
-            st.knobs.max_corr_read_errors = n;
-            m.set_knob_copies(n, st.knobs.sync_speed_min, st.knobs.sync_speed_max);
-        }
-        // raid1 cannot change it; without a personality only external metadata can.
-        b"consistency_policy" if running => return Err(EBUSY),
-        b"consistency_policy" => return Err(EINVAL),
-        b"fail_last_dev" => st.knobs.fail_last_dev = kstrtobool(s)?,
-        b"serialize_policy" => {
-            if kstrtobool(s)? {
-                if st.pers.map_or(true, |p| p.level != 1) {
-                    md_err!("md: serialize_policy is only effective for raid1\n");
-                    return Err(EINVAL);
-                }
-                // Write serialization is not supported.
-                return Err(crate::eopnotsupp());
-            }
-        }
-        b"sync_action" => {
-            if !running {
-                return Err(EINVAL);
-            }
-            let action = SYNC_ACTIONS
-                .iter()
-                .position(|a| cmd_match(s, a.as_bytes()))
-                .ok_or(EINVAL)?;
-            let word = SYNC_ACTIONS.get(action).copied();
-            // Any action but frozen ends read-auto, as md's action_store.
-            if word != Some("frozen") && m.ro() == Ro::AutoRead {
-                m.set_ro(Ro::Rdwr);
-            }
-            let p = &m.sync;
-            let conf = m.conf();
-            match word {
-                Some("idle") | Some("frozen") => {
-                    p.frozen.store(word == Some("frozen"), Ordering::Release);
-                    p.requested.store(0, Ordering::Release);
-                    if let Some(c) = &conf {
-                        crate::interrupt_sync(m, st, &**c);
-                    }
-                }
-                // raid1 has no start_reshape.
-                Some("reshape") => return Err(EINVAL),
-                Some("check") | Some("repair") => {
-                    if p.running().is_some() {
-                        return Err(EBUSY);
-                    }
-                    let a = if word == Some("check") {
-                        Action::Check
-                    } else {
-                        Action::Repair
-                    };
-                    p.frozen.store(false, Ordering::Release);
-                    p.requested.store(a as u8, Ordering::Release);
-                }
-                _ => p.frozen.store(false, Ordering::Release),
-            }
-            m.need_check();
-        }
-        b"sync_speed_min" | b"sync_speed_max" => {
-            let v = if s.starts_with(b"system") {
-                0
-            } else {
-                match kstrtouint(s)? {
-                    0 => return Err(EINVAL),
-                    v => v,
-                }
-            };
-            if name == b"sync_speed_min" {
-                st.knobs.sync_speed_min = v;
-            } else {
-                st.knobs.sync_speed_max = v;
-            }
-            m.set_knob_copies(
-                st.knobs.max_corr_read_errors,
-                st.knobs.sync_speed_min,
-                st.knobs.sync_speed_max,
-            );
-        }
-        b"sync_force_parallel" => {
-            let (negative, digits) = match s.strip_prefix(b"-") {
-                Some(d) => (true, d),
-                None => (false, s),
-            };
-            st.knobs.parallel_resync = match (negative, kstrtoull(digits)) {
-                (_, Ok(0)) => false,
-                (false, Ok(1)) => true,
-                _ => return Err(EINVAL),
-            };
-        }
-        b"sync_min" => {
-            let min = kstrtoull(s).map_err(|_| EINVAL)?;
-            if min > st.knobs.resync_max {
-                return Err(EINVAL);
-            }
-            if m.sync.running().is_some() {
-                return Err(EBUSY);
-            }
-            // Rounded down to 4 KiB, as md.
-            st.knobs.resync_min = min & !7;
-        }
-        b"sync_max" => {
-            let max = if s.starts_with(b"max") {
-                MAX_SECTOR
-            } else {
-                let max = kstrtoull(s).map_err(|_| EINVAL)?;
-                if max < st.knobs.resync_min {
-                    return Err(EINVAL);
-                }
-                if max < st.knobs.resync_max && m.ro() == Ro::Rdwr && m.sync.running().is_some() {
-                    return Err(EBUSY);
-                }
-                let chunk = u64::from(st.chunk_sectors);
-                if chunk != 0 && max % chunk != 0 {
-                    return Err(EINVAL);
-                }
-                max
-            };
-            st.knobs.resync_max = max;
-            // A sync waiting at the old limit goes on.
-            m.set_resync_max(max);
-        }
-        b"suspend_lo" | b"suspend_hi" => {
-            // Suspending a range of the array is not supported; 0 is what it is.
-            if kstrtoull(s)? != 0 {
-                return Err(crate::eopnotsupp());
-            }
-        }
-        // Without a bitmap md ignores the write.
-        b"bitmap_set_bits" => {}
-        _ => return Err(EIO),
+// ---- new_level, layout, uuid, chunk_size, component_size, resync_start, new_dev ----
+
+fn new_level_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", st.knobs.new_level)
+}
+
+fn new_level_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    st.knobs.new_level = kstrtouint(cstr(input))? as i32;
+    Ok(())
+}
+
+fn layout_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", st.layout)
+}
+
+fn layout_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let n = kstrtouint(cstr(input))? as i32;
+    if st.pers.is_some() {
+        return check_reshape(m, n == st.layout);
     }
+    st.layout = n;
+    Ok(())
+}
+
+fn uuid_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", crate::superblock::UuidFmt::sysfs(st.knobs.uuid))
+}
+
+fn chunk_size_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", parse::chunk_size_show(st.chunk_sectors))
+}
+
+fn chunk_size_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let sectors = parse::chunk_size_sectors(cstr(input))?;
+    if st.pers.is_some() {
+        return check_reshape(m, sectors == st.chunk_sectors);
+    }
+    st.chunk_sectors = sectors;
+    Ok(())
+}
+
+fn size_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", st.dev_sectors / 2)
+}
+
+fn size_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let sectors = parse::blocks_to_sectors(cstr(input))?;
+    if st.pers.is_some() {
+        // Resizing a running array is not supported.
+        return Err(crate::eopnotsupp());
+    }
+    // Before running, it may only shrink (or be set from 0).
+    if st.dev_sectors != 0 && st.dev_sectors <= sectors {
+        return Err(ENOSPC);
+    }
+    st.dev_sectors = sectors;
+    Ok(())
+}
+
+fn resync_start_show(m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    match m.resync_offset() {
+        MAX_SECTOR => writeln!(page, "none"),
+        n => writeln!(page, "{n}"),
+    }
+}
+
+fn resync_start_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let n = parse::parse_resync_start(cstr(input))?.unwrap_or(MAX_SECTOR);
+    // md allows it on a running array only with resync frozen.
+    if st.pers.is_some() {
+        return Err(EBUSY);
+    }
+    m.set_resync_offset(n);
+    Ok(())
+}
+
+fn new_dev_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let (major, minor) = parse::parse_dev(cstr(input))?;
+    if st.pers.is_some() {
+        // Hot-adding a spare is not supported.
+        return Err(crate::eopnotsupp());
+    }
+    let info = ioctl::DiskInfo {
+        number: 0,
+        major,
+        minor,
+        raid_disk: -1,
+        state: 0,
+    };
+    crate::add_new_disk(m, st, &info)?;
+    Ok(())
+}
+
+// ---- safe_mode_delay, reshape, array_size, max_read_errors, policies ----
+
+fn safe_delay_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let ms = jiffies_to_ms(st.knobs.safemode_delay);
+    writeln!(page, "{}.{:03}", ms / 1000, ms % 1000)
+}
+
+fn safe_delay_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let jiffies = parse::safe_delay_jiffies(cstr(input), HZ)?;
+    set_safemode_delay(m, st, jiffies);
+    Ok(())
+}
+
+// No reshape, and the array size always follows the members.
+fn reshape_position_show(_m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "none")
+}
+
+fn reshape_position_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let n = kstrtoull(cstr(input))?;
+    if st.pers.is_some() {
+        return Err(EBUSY);
+    }
+    // Reshape is not supported; "no reshape" is all that can be written.
+    if n != MAX_SECTOR {
+        return Err(crate::eopnotsupp());
+    }
+    Ok(())
+}
+
+fn reshape_direction_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    if st.knobs.reshape_backwards {
+        writeln!(page, "backwards")
+    } else {
+        writeln!(page, "forwards")
+    }
+}
+
+fn reshape_direction_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let backwards = parse::parse_reshape_direction(cstr(input))?;
+    if backwards != st.knobs.reshape_backwards {
+        if st.persistent && st.major_version == 0 {
+            return Err(EINVAL);
+        }
+        st.knobs.reshape_backwards = backwards;
+    }
+    Ok(())
+}
+
+fn array_size_show(_m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "default")
+}
+
+fn array_size_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let sectors = match parse::parse_array_size(cstr(input))? {
+        None => return Ok(()),
+        Some(sectors) => sectors,
+    };
+    if st.pers.is_some() && sectors > st.dev_sectors {
+        return Err(E2BIG);
+    }
+    // An array size other than the members' is not supported.
+    Err(crate::eopnotsupp())
+}
+
+fn max_read_errors_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", st.knobs.max_corr_read_errors)
+}
+
+fn max_read_errors_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let n = parse::parse_max_read_errors(cstr(input))?;
+    st.knobs.max_corr_read_errors = n;
+    m.set_knob_copies(n, st.knobs.sync_speed_min, st.knobs.sync_speed_max);
+    Ok(())
+}
+
+// raid1 resyncs; there is no bitmap, journal or PPL.
+fn consistency_policy_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    if st.pers.is_some() {
+        writeln!(page, "resync")
+    } else {
+        writeln!(page, "unknown")
+    }
+}
+
+// raid1 cannot change it; without a personality only external metadata can.
+fn consistency_policy_store(_m: &Mddev, st: &mut MddevState, _input: &[u8]) -> Result {
+    if st.pers.is_some() {
+        Err(EBUSY)
+    } else {
+        Err(EINVAL)
+    }
+}
+
+fn fail_last_dev_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", u8::from(st.knobs.fail_last_dev))
+}
+
+fn fail_last_dev_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    st.knobs.fail_last_dev = kstrtobool(cstr(input))?;
+    Ok(())
+}
+
+fn serialize_policy_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    match st.pers {
+        Some(p) if p.level == 1 => writeln!(page, "0"),
+        _ => writeln!(page, "n/a"),
+    }
+}
+
+fn serialize_policy_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    if kstrtobool(cstr(input))? {
+        if st.pers.map_or(true, |p| p.level != 1) {
+            md_err!("md: serialize_policy is only effective for raid1\n");
+            return Err(EINVAL);
+        }
+        // Write serialization is not supported.
+        return Err(crate::eopnotsupp());
+    }
+    Ok(())
+}
+
+// ---- md's redundancy group: sync_action and the resync knobs ----
+
+fn action_show(m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", sync_action(m))
+}
+
+fn action_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let s = cstr(input);
+    if st.pers.is_none() {
+        return Err(EINVAL);
+    }
+    let action = SyncAction::parse(s).ok_or(EINVAL)?;
+    // Any action but frozen ends read-auto, as md's action_store.
+    if action != SyncAction::Frozen && m.ro() == Ro::AutoRead {
+        m.set_ro(Ro::Rdwr);
+    }
+    let p = &m.sync;
+    let conf = m.conf();
+    match action {
+        SyncAction::Idle | SyncAction::Frozen => {
+            p.frozen
+                .store(action == SyncAction::Frozen, Ordering::Release);
+            p.requested.store(0, Ordering::Release);
+            if let Some(c) = &conf {
+                crate::interrupt_sync(m, st, &**c);
+            }
+        }
+        // raid1 has no start_reshape.
+        SyncAction::Reshape => return Err(EINVAL),
+        SyncAction::Check | SyncAction::Repair => {
+            if p.running().is_some() {
+                return Err(EBUSY);
+            }
+            let a = if action == SyncAction::Check {
+                Action::Check
+            } else {
+                Action::Repair
+            };
+            p.frozen.store(false, Ordering::Release);
+            p.requested.store(a as u8, Ordering::Release);
+        }
+        _ => p.frozen.store(false, Ordering::Release),
+    }
+    m.need_check();
     Ok(())
 }
 
@@ -879,6 +843,166 @@ fn sync_action(m: &Mddev) -> &'static str {
     }
 }
 
+fn last_sync_action_show(m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(
+        page,
+        "{}",
+        Action::from_u8(m.sync.last.load(Ordering::Acquire)).map_or("idle", |a| a.sysfs())
+    )
+}
+
+fn mismatch_cnt_show(m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", m.sync.mismatches.load(Ordering::Acquire))
+}
+
+/// sync_speed_min or _max: the array's own limit, else the system's.
+fn speed_limit_show(local: u32, system: i32, page: &mut Page<'_>) -> fmt::Result {
+    if local != 0 {
+        writeln!(page, "{} (local)", local as i32)
+    } else {
+        writeln!(page, "{system} (system)")
+    }
+}
+
+fn sync_min_speed_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let (sys_min, _) = crate::sys::module::speed_limits();
+    speed_limit_show(st.knobs.sync_speed_min, sys_min, page)
+}
+
+fn sync_max_speed_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let (_, sys_max) = crate::sys::module::speed_limits();
+    speed_limit_show(st.knobs.sync_speed_max, sys_max, page)
+}
+
+fn sync_min_speed_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    st.knobs.sync_speed_min = parse::parse_sync_speed(cstr(input))?;
+    publish_knobs(m, st);
+    Ok(())
+}
+
+fn sync_max_speed_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    st.knobs.sync_speed_max = parse::parse_sync_speed(cstr(input))?;
+    publish_knobs(m, st);
+    Ok(())
+}
+
+/// Copies the knobs the I/O paths read without the state lock.
+fn publish_knobs(m: &Mddev, st: &MddevState) {
+    m.set_knob_copies(
+        st.knobs.max_corr_read_errors,
+        st.knobs.sync_speed_min,
+        st.knobs.sync_speed_max,
+    );
+}
+
+fn sync_speed_show(m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let p = &m.sync;
+    match p.running() {
+        None => writeln!(page, "none"),
+        Some(_) => {
+            let ms = crate::sys::time::now_ms().saturating_sub(p.mark_ms.load(Ordering::Acquire));
+            let db = p
+                .curr
+                .load(Ordering::Acquire)
+                .saturating_sub(p.mark_cnt.load(Ordering::Acquire));
+            writeln!(page, "{}", db / (ms / 1000).max(1) / 2)
+        }
+    }
+}
+
+fn sync_force_parallel_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", u8::from(st.knobs.parallel_resync))
+}
+
+fn sync_force_parallel_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    st.knobs.parallel_resync = parse::parse_force_parallel(cstr(input))?;
+    Ok(())
+}
+
+fn sync_completed_show(m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let p = &m.sync;
+    match p.running() {
+        None => writeln!(page, "none"),
+        Some(_) => writeln!(
+            page,
+            "{} / {}",
+            p.completed.load(Ordering::Acquire),
+            p.max.load(Ordering::Acquire)
+        ),
+    }
+}
+
+fn min_sync_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", st.knobs.resync_min)
+}
+
+fn min_sync_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let min = parse::parse_sync_sector(cstr(input))?;
+    if min > st.knobs.resync_max {
+        return Err(EINVAL);
+    }
+    if m.sync.running().is_some() {
+        return Err(EBUSY);
+    }
+    // Rounded down to 4 KiB, as md.
+    st.knobs.resync_min = min & !7;
+    Ok(())
+}
+
+fn max_sync_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    if st.knobs.resync_max == MAX_SECTOR {
+        writeln!(page, "max")
+    } else {
+        writeln!(page, "{}", st.knobs.resync_max)
+    }
+}
+
+fn max_sync_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let max = match parse::parse_sync_max(cstr(input))? {
+        None => MAX_SECTOR,
+        Some(max) => {
+            if max < st.knobs.resync_min {
+                return Err(EINVAL);
+            }
+            if max < st.knobs.resync_max && m.ro() == Ro::Rdwr && m.sync.running().is_some() {
+                return Err(EBUSY);
+            }
+            let chunk = u64::from(st.chunk_sectors);
+            if chunk != 0 && max % chunk != 0 {
+                return Err(EINVAL);
+            }
+            max
+        }
+    };
+    st.knobs.resync_max = max;
+    // A sync waiting at the old limit goes on.
+    m.set_resync_max(max);
+    Ok(())
+}
+
+fn suspend_show(_m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "0")
+}
+
+fn suspend_store(_m: &Mddev, _st: &mut MddevState, input: &[u8]) -> Result {
+    // Suspending a range of the array is not supported; 0 is what it is.
+    if kstrtoull(cstr(input))? != 0 {
+        return Err(crate::eopnotsupp());
+    }
+    Ok(())
+}
+
+// Without a bitmap md ignores the write.
+fn bitmap_set_bits_store(_m: &Mddev, _st: &mut MddevState, _input: &[u8]) -> Result {
+    Ok(())
+}
+
+fn degraded_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", degraded(st))
+}
+
+// ---- dev-NAME/ ----
+
 /// A write to md/dev-NAME/ (md's rdev_attr_store): `state` takes `faulty` and
 /// `remove`; the other attributes are read-only here.
 pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
@@ -892,17 +1016,55 @@ pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: 
         if !st.disks.iter().any(|r| r.dev == dev) {
             return Err(ENODEV);
         }
-        let s = cstr(input);
-        match name {
-            b"state" if cmd_match(s, b"faulty") => {
-                if st.pers.is_none() {
-                    return Err(EINVAL);
-                }
-                crate::set_disk_faulty_dev(m, &mut st, dev)
-            }
-            b"state" if cmd_match(s, b"remove") => crate::remove_dev(m, &mut st, dev),
-            b"state" => Err(EINVAL),
+        match RDEV_ATTRS.iter().find(|e| e.name.as_bytes() == name) {
+            Some(RdevEntry { store: Some(f), .. }) => f(m, &mut st, dev, input),
             _ => Err(EACCES),
         }
     })
+}
+
+/// Shows dev-NAME/ attribute `name` from `snap`.
+pub(crate) fn rdev_show(snap: &RdevSnapshot<'_>, name: &[u8], page: &mut Page<'_>) -> Result {
+    match RDEV_ATTRS.iter().find(|e| e.name.as_bytes() == name) {
+        Some(e) => (e.show)(snap, page).map_err(|_| EFBIG),
+        None => Err(EIO),
+    }
+}
+
+fn rdev_state_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    // The words are ASCII (rdev.rs writes them).
+    writeln!(page, "{}", core::str::from_utf8(snap.state).unwrap_or(""))
+}
+
+fn rdev_slot_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    if snap.slot < 0 {
+        writeln!(page, "none")
+    } else {
+        writeln!(page, "{}", snap.slot)
+    }
+}
+
+fn rdev_offset_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", snap.offset)
+}
+
+fn rdev_size_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", snap.size_kib)
+}
+
+fn rdev_errors_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
+    writeln!(page, "{}", snap.errors)
+}
+
+fn rdev_state_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> Result {
+    match parse::parse_rdev_state(cstr(input)) {
+        Some(parse::RdevStateWord::Faulty) => {
+            if st.pers.is_none() {
+                return Err(EINVAL);
+            }
+            crate::set_disk_faulty_dev(m, st, dev)
+        }
+        Some(parse::RdevStateWord::Remove) => crate::remove_dev(m, st, dev),
+        None => Err(EINVAL),
+    }
 }

@@ -176,3 +176,13 @@ extern "C" {
     pub(crate) fn rmd_reboot_register() -> c_int;
     pub(crate) fn rmd_reboot_unregister();
 }
+
+/// `struct rmd_attr_def` of helpers.h: one sysfs attribute's name and mode, handed
+/// to helpers.c by `rust_md_attr_def` to build the attribute arrays.
+#[repr(C)]
+pub(crate) struct RmdAttrDef {
+    /// NUL-terminated, static; NULL past the end of the table.
+    pub(crate) name: *const c_char,
+    /// The file mode.
+    pub(crate) mode: u16,
+}

@@ -78,3 +78,145 @@ fn check_sb0(buf: &[u8], dev_sectors: u64) -> bool {
     assert_eq!(again, sb);
     true
 }
+
+/// Runs every md/ and dev-NAME/ write parser (sysfs/parse.rs) on `data` and checks
+/// what each accepts against its definition; panics on a violation. Returns whether
+/// any number parser accepted it.
+pub fn check_sysfs_parse(data: &[u8]) -> bool {
+    use crate::sysfs_parse::*;
+
+    let w = word(data);
+    assert!(data.starts_with(w) && !w.contains(&b'\n') && !w.contains(&0));
+    let s = cstr(data);
+    assert!(data.starts_with(s) && !s.contains(&0));
+
+    // The kernel's kstrtoull: an optional '+', digits (ERANGE once they overflow, whatever
+    // follows), then nothing or a newline.
+    let body = s.strip_prefix(b"+").unwrap_or(s);
+    let n = body.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (digits, tail) = body.split_at(n);
+    let value = std::str::from_utf8(digits)
+        .ok()
+        .and_then(|t| t.parse::<u64>().ok());
+    // Digits, at most a newline after them: what seconds_to_ms reads as whole seconds.
+    let canonical = n > 0 && !s.starts_with(b"+") && matches!(tail, b"" | b"\n");
+    let ull = kstrtoull(s);
+    let expected = match value {
+        _ if n == 0 => Err(ParseError::Inval),
+        None => Err(ParseError::Range),
+        Some(_) if !matches!(tail, b"" | b"\n") => Err(ParseError::Inval),
+        Some(v) => Ok(v),
+    };
+    assert_eq!(ull, expected, "kstrtoull({s:?})");
+    match kstrtouint(s) {
+        Ok(v) => assert_eq!(ull, Ok(u64::from(v))),
+        Err(ParseError::Range) => {
+            assert!(ull.is_err() || ull.is_ok_and(|v| v > u64::from(u32::MAX)))
+        }
+        Err(e) => assert_eq!(ull, Err(e)),
+    }
+    if let Ok(n) = parse_u32(w) {
+        assert_eq!(
+            n.to_string().trim_start_matches('0'),
+            std::str::from_utf8(w).unwrap().trim_start_matches('0')
+        );
+    }
+    let _ = kstrtobool(s);
+    if let Ok(sectors) = blocks_to_sectors(s) {
+        assert_eq!(Ok(sectors), ull.map(|v| v * 2));
+    }
+    if let Ok(ms) = seconds_to_ms(s) {
+        if canonical {
+            assert_eq!(Some(ms), value.map(|v| v * 1000));
+        }
+    }
+    for hz in [100, 250, 300, 1000] {
+        if let Ok(j) = safe_delay_jiffies(s, hz) {
+            let ms = seconds_to_ms(s).expect("accepted delay");
+            assert!(ms <= u64::from(u32::MAX / hz));
+            assert_eq!(j == 0, ms == 0);
+            assert!(jiffies_to_ms(j, hz) <= ms.max(1000 / u64::from(hz)) as u32);
+        }
+    }
+    if let Ok((major, minor)) = parse_dev(s) {
+        assert!((0..1 << 12).contains(&major) && (0..1 << 20).contains(&minor));
+    }
+    if let Some(st) = ArrayState::parse(w) {
+        assert_eq!(st.word().as_bytes(), w);
+    }
+    if let Some(a) = SyncAction::parse(s) {
+        assert!(cmd_match(s, a.word().as_bytes()));
+    }
+    if let Some((level, by_name)) = parse_level(w) {
+        assert_eq!(level, 1);
+        assert_eq!(by_name, w == b"raid1");
+    }
+    let _ = parse_metadata_version(w);
+    if let Ok(sectors) = chunk_size_sectors(s) {
+        assert_eq!(Ok(sectors), ull.map(|v| (v >> 9) as u32));
+        assert_eq!(chunk_size_show(sectors), (sectors as i32).wrapping_mul(512));
+    }
+    if let Some((chunk, _)) = data.split_first_chunk::<4>() {
+        let _ = chunk_size_show(u32::from_le_bytes(*chunk));
+        let _ = jiffies_to_ms(u32::from_le_bytes(*chunk), 250);
+    }
+    let _ = parse_resync_start(s);
+    let _ = parse_reshape_direction(s);
+    let _ = parse_array_size(s);
+    if let Ok(n) = parse_max_read_errors(s) {
+        assert!(n <= i32::MAX as u32);
+    }
+    if let Ok(v) = parse_sync_speed(s) {
+        assert!(v != 0 || s.starts_with(b"system"));
+    }
+    let _ = parse_force_parallel(s);
+    if let Ok(Some(max)) = parse_sync_max(s) {
+        assert_eq!(parse_sync_sector(s), Ok(max));
+    }
+    let _ = parse_rdev_state(s);
+    ull.is_ok()
+}
+
+/// Decodes `data` as an ioctl argument: byte 0 picks `mdu_array_info_t` (0),
+/// `mdu_disk_info_t` (1) or a command number and dev_t (2); the rest is the bytes.
+/// Every decoded structure must encode back to the same bytes. Returns whether the
+/// input was long enough to decode.
+pub fn check_ioctl_decode(data: &[u8]) -> bool {
+    use crate::ioctl::*;
+
+    let Some((&sel, rest)) = data.split_first() else {
+        return false;
+    };
+    match sel % 3 {
+        0 => {
+            let Some((b, _)) = rest.split_first_chunk::<ARRAY_INFO_SIZE>() else {
+                return false;
+            };
+            let info = ArrayInfo::decode(b);
+            assert_eq!(&info.encode(), b);
+            assert_eq!(ArrayInfo::decode(&info.encode()), info);
+            assert_eq!(info.is_version_only(), info.raid_disks == 0);
+        }
+        1 => {
+            let Some((b, _)) = rest.split_first_chunk::<DISK_INFO_SIZE>() else {
+                return false;
+            };
+            let info = DiskInfo::decode(b);
+            assert_eq!(&info.encode(), b);
+            assert_eq!(DiskInfo::decode(&info.encode()), info);
+        }
+        _ => {
+            let Some((cmd, rest)) = rest.split_first_chunk::<4>() else {
+                return false;
+            };
+            if let Some(c) = Cmd::from_raw(u32::from_le_bytes(*cmd)) {
+                let _ = (c.known(), c.unprivileged(), c.allowed_unconfigured());
+            }
+            if let Some((dev, _)) = rest.split_first_chunk::<8>() {
+                let (major, minor) = decode_dev(u64::from_le_bytes(*dev));
+                assert!(major < 1 << 12 && minor < 1 << 20);
+            }
+        }
+    }
+    true
+}

@@ -16,4 +16,7 @@ pub mod resync;
 #[path = "../../balance.rs"]
 pub mod balance;
 
+#[path = "../../sysfs/parse.rs"]
+pub mod sysfs_parse;
+
 pub mod fuzzing;

@@ -59,6 +59,21 @@ expect_eq "$(mdadm --detail /dev/md0 | sed -n 's/^ *UUID : //p' | tr -d :)" \
 mdadm --detail /dev/md0 | grep -q "Consistency Policy : resync" ||
     fail "mdadm --detail: no 'Consistency Policy : resync'"
 
+# dev-NAME/ of the running members: modes and values as md's.
+for m in vda vdb; do
+    for a in state slot offset size errors; do
+        expect_eq 644 "$(stat -c %a $d/dev-$m/$a)" "mode of dev-$m/$a"
+    done
+    expect_eq in_sync "$(cat $d/dev-$m/state)" "dev-$m/state"
+    expect_eq 0 "$(cat $d/dev-$m/errors)" "dev-$m/errors"
+    ex=$(mdadm --examine /dev/$m)
+    expect_eq "$(echo "$ex" | sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p')" \
+        "$(cat $d/dev-$m/offset)" "dev-$m/offset vs mdadm --examine"
+    avail=$(echo "$ex" | sed -n 's/^ *Avail Dev Size : \([0-9]*\) sectors.*/\1/p')
+    expect_eq "$((avail / 2))" "$(cat $d/dev-$m/size)" "dev-$m/size vs mdadm --examine"
+done
+expect_eq "0 1" "$(cat $d/dev-vda/slot) $(cat $d/dev-vdb/slot)" "dev-vda/slot dev-vdb/slot"
+
 # safe_mode_delay: md's 200 ms default + 1 jiffy, shown in ms of whole jiffies.
 default_delay=$(cat $d/safe_mode_delay)
 expect_eq ok "$(wr safe_mode_delay 0.001)" "safe_mode_delay 0.001"
