@@ -178,7 +178,8 @@ pub(crate) fn array_info(m: &Mddev, st: &MddevState) -> ioctl::ArrayInfo {
         failed_disks: failed,
         spare_disks: spare,
         layout: st.layout,
-        chunk_size: (st.chunk_sectors as i32).saturating_mul(512),
+        // md: `chunk_sectors << 9` as an int, the same value md/chunk_size shows.
+        chunk_size: crate::sysfs::parse::chunk_size_show(st.chunk_sectors),
     }
 }
 
