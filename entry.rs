@@ -26,6 +26,22 @@ unsafe fn mddev<'a>(ptr: *mut c_void) -> ArcBorrow<'a, Mddev> {
     unsafe { <Arc<Mddev> as ForeignOwnable>::borrow(ptr) }
 }
 
+/// A sysfs store's attribute name and input.
+///
+/// # Safety
+///
+/// `attr` must be a NUL-terminated string and `page` valid for `len` bytes, both
+/// for `'a`.
+unsafe fn store_args<'a>(attr: *const c_char, page: *const u8, len: usize) -> (&'a CStr, &'a [u8]) {
+    // SAFETY: By the function's safety requirement.
+    unsafe {
+        (
+            CStr::from_char_ptr(attr),
+            core::slice::from_raw_parts(page, len),
+        )
+    }
+}
+
 /// A C return code from a `Result`.
 fn errno(r: Result) -> c_int {
     match r {
@@ -209,10 +225,8 @@ unsafe extern "C" fn rust_md_rdev_store(
     // SAFETY: The dev-NAME kobject sits under md/, removed before the mddev's gendisk
     // reference is dropped; its callbacks run while it exists.
     let mddev = unsafe { mddev(mddev_ptr) };
-    // SAFETY: sysfs passes the attribute's NUL-terminated name.
-    let name = unsafe { CStr::from_char_ptr(attr) };
-    // SAFETY: sysfs passes `len` bytes written by the user, valid for the call.
-    let input = unsafe { core::slice::from_raw_parts(page, len) };
+    // SAFETY: sysfs passes the attribute's name and the user's `len` bytes.
+    let (name, input) = unsafe { store_args(attr, page, len) };
     consumed(
         crate::sysfs::rdev_store(mddev, dev, name.as_bytes(), input),
         len,
@@ -234,10 +248,8 @@ unsafe extern "C" fn rust_md_attr_store(
 ) -> c_long {
     // SAFETY: As in `rust_md_attr_show`.
     let mddev = unsafe { mddev(mddev_ptr) };
-    // SAFETY: sysfs passes the attribute's NUL-terminated name.
-    let name = unsafe { CStr::from_char_ptr(attr) };
-    // SAFETY: sysfs passes `len` bytes written by the user, valid for the call.
-    let input = unsafe { core::slice::from_raw_parts(page, len) };
+    // SAFETY: sysfs passes the attribute's name and the user's `len` bytes.
+    let (name, input) = unsafe { store_args(attr, page, len) };
     consumed(crate::sysfs::attr_store(mddev, name.as_bytes(), input), len)
 }
 

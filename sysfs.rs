@@ -66,10 +66,11 @@ pub(crate) struct Entry {
     store: Store,
 }
 
-/// The table's rows: `name: mode, show, store;` (the name is the file's).
-macro_rules! md_attrs {
-    ($($name:ident: $mode:literal, $show:expr, $store:expr;)*) => {
-        [$(Entry {
+/// A table's rows: `name: mode, show, store;` (the name is the file's), as entries
+/// of type `$entry` (md/ and dev-NAME/ tables alike).
+macro_rules! attr_table {
+    ($entry:ident; $($name:ident: $mode:literal, $show:expr, $store:expr;)*) => {
+        [$($entry {
             name: kernel::c_str!(stringify!($name)),
             mode: $mode,
             show: $show,
@@ -84,7 +85,7 @@ use Store::{Locked, Own};
 /// personality with resync starts; raid1, our only one, has it, so it is listed
 /// here for good. Show `None`: write-only; store `Store::None`: read-only.
 #[rustfmt::skip]
-pub(crate) static MD_ATTRS: [Entry; 33] = md_attrs! {
+pub(crate) static MD_ATTRS: [Entry; 33] = attr_table! { Entry;
     level:               0o644, Some(level_show),               Locked(level_store);
     raid_disks:          0o644, Some(raid_disks_show),          Locked(raid_disks_store);
     metadata_version:    0o644, Some(metadata_show),            Locked(metadata_store);
@@ -153,22 +154,10 @@ pub(crate) struct RdevEntry {
     store: Option<RdevStore>,
 }
 
-/// The table's rows: `name: mode, show, store;`.
-macro_rules! rdev_attrs {
-    ($($name:ident: $mode:literal, $show:expr, $store:expr;)*) => {
-        [$(RdevEntry {
-            name: kernel::c_str!(stringify!($name)),
-            mode: $mode,
-            show: $show,
-            store: $store,
-        },)*]
-    };
-}
-
 /// The dev-NAME/ attributes. helpers.c's store breaks sysfs's active protection for
 /// `remove` into `state`, which deletes the very directory (as md's rdev_attr_store).
 #[rustfmt::skip]
-pub(crate) static RDEV_ATTRS: [RdevEntry; 5] = rdev_attrs! {
+pub(crate) static RDEV_ATTRS: [RdevEntry; 5] = attr_table! { RdevEntry;
     state:  0o644, rdev_state_show,  Some(rdev_state_store);
     slot:   0o644, rdev_slot_show,   None;
     offset: 0o644, rdev_offset_show, None;
