@@ -21,9 +21,10 @@ use crate::sys::gendisk::{Disk, MdKobj};
 use crate::sys::mutex::StateMutex;
 use crate::sys::thread::{Thread, ThreadFn};
 use crate::workqueue::WorkQueue;
-use crate::{mdstat, super_any, superblock, sysfs};
+use crate::{mdstat, super_any, superblock};
 
 mod control;
+mod knobs;
 mod members;
 mod recovery;
 mod registry;
@@ -34,6 +35,7 @@ mod stop;
 mod writes;
 
 pub(crate) use control::*;
+pub(crate) use knobs::*;
 pub(crate) use members::*;
 pub(crate) use recovery::*;
 pub(crate) use registry::*;
@@ -101,7 +103,7 @@ pub(crate) struct MddevState {
     /// md's can_decrease_events: the last update only went forward for clean<->dirty.
     pub(crate) can_decrease_events: bool,
     /// Values only md/ attributes use (safe_mode_delay, sync_speed_min, ...).
-    pub(crate) knobs: sysfs::Knobs,
+    pub(crate) knobs: Knobs,
     /// /sys/block/mdN/md/; taken out before the disk is deleted.
     pub(crate) kobj: Option<MdKobj>,
     /// Whether this array holds a reference on the module (while configured).
@@ -182,7 +184,7 @@ impl MddevState {
             disks: KVec::new(),
             events: 0,
             can_decrease_events: false,
-            knobs: sysfs::Knobs::new(),
+            knobs: Knobs::new(),
             kobj: None,
             module_ref: false,
             thread: None,
@@ -363,7 +365,7 @@ impl Mddev {
             safemode_gen: AtomicU32::new(0),
             sync: SyncProgress::new(),
             need_check: AtomicBool::new(false),
-            max_read_errors: AtomicU32::new(sysfs::DEFAULT_MAX_READ_ERRORS),
+            max_read_errors: AtomicU32::new(DEFAULT_MAX_READ_ERRORS),
             speed_min: AtomicU32::new(0),
             speed_max: AtomicU32::new(0),
             active: AtomicU32::new(1),

@@ -134,7 +134,7 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     st.events = fresh;
     st.can_decrease_events = false;
     st.pers = Some(pers);
-    sysfs::on_run(m, st);
+    knobs_on_run(m, st);
     if let Some(k) = st.kobj.as_ref() {
         for r in st.disks.iter() {
             r.publish();
