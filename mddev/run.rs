@@ -3,17 +3,27 @@
 
 use super::*;
 
-/// RUN_ARRAY (do_md_run): geometry and roles from the freshest superblock,
-/// raid1 conf, queue limits, capacity.
-pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
-    if st.pers.is_some() {
-        return Err(EBUSY);
-    }
-    if st.disks.is_empty() {
-        return Err(EINVAL);
-    }
-    // analyze_sbs: the freshest member, then each member against it.
-    let mut seen: KVec<superblock::Member> = KVec::with_capacity(st.disks.len(), GFP_KERNEL)?;
+/// What the freshest superblock says of the array.
+struct Geometry {
+    level: i32,
+    raid_disks: u32,
+    dev_sectors: u64,
+    ctime: u64,
+    utime: u64,
+    layout: i32,
+    chunk_sectors: u32,
+    resync_offset: u64,
+    events: u64,
+}
+
+/// analyze_sbs and the validate step: the freshest member (`pick_freshest`), every
+/// member judged against it (`freshness`): stale ones are kicked, the others take
+/// their role (a current member from its own superblock, one behind from the
+/// freshest's). Every allocation comes first, so a failure leaves the members as
+/// they were.
+fn analyze_members(m: &Mddev, st: &mut MddevState) -> Result<Geometry> {
+    let n = st.disks.len();
+    let mut seen: KVec<superblock::Member> = KVec::with_capacity(n, GFP_KERNEL)?;
     for r in st.disks.iter() {
         let meta = r.meta();
         seen.push(
@@ -24,67 +34,101 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
             GFP_KERNEL,
         )?;
     }
-    let Some(freshest) = superblock::pick_freshest(&seen).and_then(|i| st.disks.get(i).cloned())
+    let Some((fi, freshest)) =
+        superblock::pick_freshest(&seen).and_then(|i| Some((i, st.disks.get(i)?.clone())))
     else {
         md_warn!("md: {}: no member holds a slot\n", m.name());
         return Err(EINVAL);
     };
-    let fresh = freshest.meta().sb.events();
-    // Kick members too old to be trusted (md's "non-fresh").
-    let mut kept: KVec<(Arc<Rdev>, superblock::Freshness)> =
-        KVec::with_capacity(st.disks.len(), GFP_KERNEL)?;
-    st.deleting.reserve(st.disks.len(), GFP_KERNEL)?;
-    let disks = core::mem::replace(&mut st.disks, KVec::new());
-    for (r, seen) in disks.into_iter().zip(seen.iter()) {
-        match superblock::freshness(*seen, fresh) {
+    let events = seen.get(fi).map_or(0, |s| s.events);
+    let mut verdict = KVec::with_capacity(n, GFP_KERNEL)?;
+    for s in seen.iter() {
+        verdict.push(superblock::freshness(*s, events), GFP_KERNEL)?;
+    }
+    let mut roles: KVec<Option<superblock::Role>> = KVec::with_capacity(n, GFP_KERNEL)?;
+    let geometry = {
+        let fsb = freshest.meta();
+        for r in st.disks.iter() {
+            roles.push(fsb.sb.role_of(r.desc_nr as u32), GFP_KERNEL)?;
+        }
+        Geometry {
+            level: fsb.sb.level(),
+            raid_disks: fsb.sb.raid_disks(),
+            dev_sectors: fsb.sb.size_sectors(),
+            ctime: fsb.sb.ctime(),
+            utime: fsb.sb.utime(),
+            layout: fsb.sb.layout(),
+            chunk_sectors: fsb.sb.chunk_sectors(),
+            resync_offset: fsb.sb.resync_offset(),
+            events,
+        }
+    };
+    let stale = verdict
+        .iter()
+        .filter(|v| **v == superblock::Freshness::Stale)
+        .count();
+    st.deleting.reserve(stale, GFP_KERNEL)?;
+    // From here on nothing fails. One member's superblock lock at a time.
+    for (i, ((r, v), role)) in st
+        .disks
+        .iter()
+        .zip(verdict.iter())
+        .zip(roles.iter_mut())
+        .enumerate()
+    {
+        match v {
             superblock::Freshness::Stale => {
-                // Its dev-NAME/ goes once the lock is released (a store there may be
-                // waiting for the lock).
                 md_warn!("md: kicking non-fresh {} from array!\n", r.name());
+                continue;
+            }
+            superblock::Freshness::Current if i != fi => {
+                *role = r.meta().sb.role_of(r.desc_nr as u32);
+            }
+            _ => {}
+        }
+        {
+            let meta = r.meta();
+            r.set_role_from(&meta.sb, *role, geometry.raid_disks);
+        }
+        if r.raid_disk() >= 0 && r.data_sectors() < geometry.dev_sectors {
+            md_warn!("md: {}: device too small for {}\n", r.name(), m.name());
+            r.make_spare();
+        }
+    }
+    // The kicked members' dev-NAME/ goes once the lock is released (a store there
+    // may be waiting for the lock).
+    for i in (0..n).rev() {
+        if verdict.get(i) == Some(&superblock::Freshness::Stale) {
+            if let Some(r) = sys::util::kvec_remove(&mut st.disks, i) {
                 md_debug!("md: unbind<{}>\n", r.name());
                 md_debug!("md: export_rdev({})\n", r.name());
                 let _ = st.deleting.push(r, GFP_KERNEL);
             }
-            f => {
-                let _ = kept.push((r, f), GFP_KERNEL);
-            }
         }
     }
-    let fsb = freshest.meta();
-    let level = fsb.sb.level();
-    let raid_disks = fsb.sb.raid_disks();
-    let dev_sectors = fsb.sb.size_sectors();
-    let (ctime, utime, layout, chunk, resync) = (
-        fsb.sb.ctime(),
-        fsb.sb.utime(),
-        fsb.sb.layout(),
-        fsb.sb.chunk_sectors(),
-        fsb.sb.resync_offset(),
-    );
-    // A current member's own superblock gives its role; one behind takes it from
-    // the freshest (super_1_validate / super_90_validate).
-    let mut roles: KVec<Option<superblock::Role>> = KVec::with_capacity(kept.len(), GFP_KERNEL)?;
-    for (r, _) in kept.iter() {
-        roles.push(fsb.sb.role_of(r.desc_nr as u32), GFP_KERNEL)?;
+    Ok(geometry)
+}
+
+/// RUN_ARRAY (do_md_run): geometry and roles from the freshest superblock, the
+/// personality's run, queue limits, the array thread, capacity.
+pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
+    if st.pers.is_some() {
+        return Err(EBUSY);
     }
-    drop(fsb);
-    for ((r, f), role) in kept.iter().zip(roles.iter_mut()) {
-        if *f == superblock::Freshness::Current && !core::ptr::eq(&**r, &*freshest) {
-            *role = r.meta().sb.role_of(r.desc_nr as u32);
-        }
+    if st.disks.is_empty() {
+        return Err(EINVAL);
     }
-    for ((r, _), role) in kept.into_iter().zip(roles.iter()) {
-        {
-            let meta = r.meta();
-            r.set_role_from(&meta.sb, *role, raid_disks);
-        }
-        if r.raid_disk() >= 0 && r.data_sectors() < dev_sectors {
-            md_warn!("md: {}: device too small for {}\n", r.name(), m.name());
-            r.make_spare();
-        }
-        let _ = st.disks.push(r, GFP_KERNEL);
-    }
-    drop(freshest);
+    let Geometry {
+        level,
+        raid_disks,
+        dev_sectors,
+        ctime,
+        utime,
+        layout,
+        chunk_sectors: chunk,
+        resync_offset: resync,
+        events: fresh,
+    } = analyze_members(m, st)?;
     let Some(g) = globals() else {
         return Err(ENODEV);
     };
