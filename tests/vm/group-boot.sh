@@ -27,14 +27,15 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 knobs() { grep -H . /proc/sys/dev/raid/* /sys/module/md_mod/parameters/* 2>/dev/null; }
 modules() { cut -d' ' -f1 /proc/modules | sort; }
 mounts() { cut -d' ' -f2 /proc/mounts; }
-# pgrp_pids PGID: the processes of a process group.
+# pgrp_pids PGID: the live (not zombie) processes of a process group; builtins
+# only (a process per /proc entry would take seconds under TCG).
 pgrp_pids() {
     local s l f
     for s in /proc/[0-9]*/stat; do
-        l=$(cat "$s" 2>/dev/null) || continue
+        read -r l < "$s" 2>/dev/null || continue
         l=${l##*) }
         read -r -a f <<< "$l"
-        [ "${f[2]}" = "$1" ] && echo "${s//[^0-9]/}"
+        [ "${f[2]}" = "$1" ] && [ "${f[0]}" != Z ] && { s=${s#/proc/}; echo "${s%/stat}"; }
     done
 }
 d_stacks() {
@@ -46,7 +47,11 @@ d_stacks() {
 dump_dmesg() { echo RUN-VM-DMESG-BEGIN; dmesg -c; echo RUN-VM-DMESG-END; }
 
 # What a fresh boot gives, recorded before the first test (md loaded by /init).
+# (Builtins where it is cheap: every process costs under TCG.)
+declare -A base_mod=() base_mnt=() base_md=()
 base_modules=$(modules)
+for m in $base_modules; do base_mod[$m]=1; done
+while read -r _ m _; do base_mnt[$m]=1; done < /proc/mounts
 base_mounts=$(mounts)
 base_knobs=$(knobs)
 # md's modules: md_mod and what depends on it (raid1 for the C md).
@@ -56,15 +61,15 @@ md_modules() {
     for h in /sys/module/md_mod/holders/*; do [ -e "$h" ] && echo "${h##*/}"; done
     echo md_mod
 }
-base_md=$(md_modules)
+for m in $(md_modules); do base_md[$m]=1; done
 
 # reset_guest: back to a fresh boot's state; prints what failed and returns 1.
 reset_guest() {
-    local m a n st dev left t0 pass busy t_stop t_unload t_zero
+    local m a n st dev left t0 pass busy t_stop t_unload t_zero mnts=() h
     t0=$(now)
     # Mounts the test made, innermost first.
-    for m in $(mounts | tac); do
-        grep -qxF -- "$m" <<< "$base_mounts" && continue
+    while read -r _ m _; do [ -n "${base_mnt[$m]:-}" ] || mnts=("$m" "${mnts[@]}"); done < /proc/mounts
+    for m in "${mnts[@]}"; do
         umount "$m" 2>/dev/null || umount -l "$m" || { echo "umount $m failed"; return 1; }
     done
     # Loop devices (bound ones have a loop/ directory in sysfs).
@@ -73,26 +78,27 @@ reset_guest() {
         losetup -d "/dev/${a##*/}" || { echo "losetup -d /dev/${a##*/} failed"; return 1; }
     done
     # Every md array stopped: mdadm, then array_state clear, then STOP_ARRAY.
-    if [ -d /sys/module/md_mod ]; then
-        mdadm --stop --scan > /dev/null 2>&1
+    md_configured() { # prints the arrays not clear
+        local a st n
         for a in /sys/block/md*/md; do
             [ -e "$a/array_state" ] || continue
-            st=$(cat "$a/array_state" 2>/dev/null)
+            st=; read -r st < "$a/array_state" 2>/dev/null
             [ "$st" = clear ] && continue
-            n=${a%/md}; n=${n##*/}
-            echo clear > "$a/array_state" 2>/dev/null && continue
-            dev=$(cat "/sys/block/$n/dev" 2>/dev/null) || continue
+            n=${a%/md}; echo "${n##*/}($st)"
+        done
+    }
+    if [ -n "$(md_configured)" ]; then
+        mdadm --stop --scan > /dev/null 2>&1
+        for a in $(md_configured); do
+            n=${a%%(*}
+            echo clear 2>/dev/null > "/sys/block/$n/md/array_state" && continue
+            read -r dev < "/sys/block/$n/dev" 2>/dev/null || continue
             rm -f "$D/node"; mknod "$D/node" b "${dev%:*}" "${dev#*:}"
             mdioctl "$D/node" raw 0x0932 > /dev/null 2>&1
             rm -f "$D/node"
         done
-        left=
-        for a in /sys/block/md*/md; do
-            [ -e "$a/array_state" ] || continue
-            st=$(cat "$a/array_state" 2>/dev/null)
-            [ "$st" = clear ] || { n=${a%/md}; left="$left ${n##*/}($st)"; }
-        done
-        [ -z "$left" ] || { cat /proc/mdstat; echo "md arrays still configured:$left"; return 1; }
+        left=$(md_configured)
+        [ -z "$left" ] || { cat /proc/mdstat; echo "md arrays still configured:" $left; return 1; }
     fi
     t_stop=$(since "$t0")
     # md's modules out (holders first), and any module the test loaded.
@@ -100,10 +106,8 @@ reset_guest() {
         busy=
         for m in $(md_modules) $(modules); do
             [ -d "/sys/module/$m" ] || continue
-            if grep -qxF -- "$m" <<< "$base_modules" && ! grep -qxF -- "$m" <<< "$base_md"; then
-                continue
-            fi
-            [ -n "$(ls "/sys/module/$m/holders" 2>/dev/null)" ] && { busy="$busy $m"; continue; }
+            [ -n "${base_mod[$m]:-}" ] && [ -z "${base_md[$m]:-}" ] && continue
+            for h in "/sys/module/$m/holders/"*; do [ -e "$h" ] && { busy="$busy $m"; continue 2; }; done
             rmmod "$m" 2>/dev/null || busy="$busy $m"
         done
         [ -z "$busy" ] && break
