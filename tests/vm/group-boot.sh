@@ -11,6 +11,8 @@
 # the dmesg dumps, in order with the kernel's own lines; run-all reads them):
 #   RUN-ALL-BEGIN K NAME jiffies=J     test K starts (J: jiffies then, for kmemleak)
 #   RUN-ALL-RESULT K NAME rc=RC secs=S [NOTE]   test K and the reset after it are done
+#                                      (S by the guest's clock, which under TCG runs
+#                                      slow: run-all times the markers on the host)
 #   RUN-ALL-RESET-FAILED K NAME: WHY   the guest could not be reset after test K; no
 #                                      further test runs in this boot
 # Each test's kernel log is dumped (RUN-VM-DMESG-BEGIN/END, hidden from the live
