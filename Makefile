@@ -47,7 +47,8 @@ out/tools/%: tests/tools/%.c
 	@mkdir -p out/tools
 	gcc -static -O2 -Wall -Werror -pthread -o $@ $<
 
-# VM scenarios, each in a fresh VM; see tests/vm/. `make test` runs every
+# VM scenarios, each in a fresh VM or in the boot its "# group:" shares (the
+# guest reset between them); see tests/vm/run-all. `make test` runs every
 # scenario on md_mod (and the `impls: none` ones that load both themselves);
 # `make test-c` runs every scenario on every implementation its `# impls:` line
 # names, the C md included: run it whenever a test or its expectation changes.

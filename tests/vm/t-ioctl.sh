@@ -1,5 +1,6 @@
 # ioctl errnos on an unconfigured array equal the C md's.
 # impls: rust c
+# group: default
 mknod_md 0
 expect_eq 0.90.3 "$(mdioctl /dev/md0 version)" RAID_VERSION
 expect_eq "ENOTTY 25" "$(mdioctl /dev/md0 raw 0x1234)" "unknown ioctl"

@@ -1,5 +1,6 @@
 # Probe-on-open, md/ attributes, hold rules, clear + last close, new_array, rmmod while open.
 # impls: rust c
+# group: default
 for i in 0 1 2 3; do mknod_md $i; done
 exec 3</dev/md0 4</dev/md1 5</dev/md2 6</dev/md3
 for i in 0 1 2 3; do

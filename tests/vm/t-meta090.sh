@@ -1,5 +1,6 @@
 # Metadata 0.90: create, write, stop, examine, assemble, detail; text equal to the C md's.
 # impls: rust c
+# group: default
 cat > /tmp/expected <<'EXPECTED'
 mdadm: array /dev/md0 started.
 md0 : active raid1 vdb[1] vda[0]

@@ -1,5 +1,6 @@
 # Read-only modes: STOP_ARRAY_RO / RESTART_ARRAY_RW, array_state words, read-auto, start_ro, as the C md.
 # impls: rust c
+# group: default
 cat > /tmp/expected <<'EXPECTED'
 after create: clean
 after write: active

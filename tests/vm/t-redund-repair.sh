@@ -5,6 +5,7 @@
 # written, and the members' data areas end identical.
 # impls: rust c
 # run-vm: --disks 2 --disk-size 64M
+# group: redund64
 M="/dev/vda /dev/vdb"
 DOFF=2048                  # data offset (sectors) mdadm 4.2 picks for 64 MiB members
 CORRUPT_MIB=4              # the overwritten MiB: array offset 4 MiB .. 5 MiB

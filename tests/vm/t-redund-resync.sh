@@ -5,6 +5,7 @@
 # no mismatch; the members' data areas compare equal).
 # impls: rust c
 # run-vm: --disks 2 --disk-size 64M
+# group: redund64
 M="/dev/vda /dev/vdb"
 # 5 MB/s at first, so the resync surely runs long enough (13 s) to be watched.
 echo 5000 > /proc/sys/dev/raid/speed_limit_max

@@ -5,6 +5,7 @@
 # the members' data areas compare equal.
 # impls: rust c
 # run-vm: --disks 2 --disk-size 64M
+# group: redund64
 M="/dev/vda /dev/vdb"
 echo 1000 > /proc/sys/dev/raid/speed_limit_max     # 63 MiB: >= 60 s at 1 MB/s
 echo 1000 > /proc/sys/dev/raid/speed_limit_min

@@ -8,6 +8,7 @@
 #    (RUN_ARRAY: EINVAL, "md: pers->run() failed ..."); nothing on disk changes.
 # impls: rust c
 # run-vm: --disks 2 --disk-size 64M
+# group: redund64
 M="/dev/vda /dev/vdb"
 
 # --- 1: a failed discard

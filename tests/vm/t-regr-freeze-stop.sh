@@ -7,6 +7,7 @@
 # conf.wq (put_r1), so the freeze never ends: the array thread and every submitter
 # (io_submit here) hang for good. STOP_ARRAY is never even reached. C md: fine.
 # run-vm: --disks 2 --disk-size 64M --fault vda:read:10240+16384
+# group: freeze
 mdadm --create /dev/md0 --run --assume-clean -l1 -n2 --metadata=1.2 /dev/vda /dev/vdb >/tmp/c.out 2>&1 || { cat /tmp/c.out; fail create; }
 expect_data_offset /dev/vda 2048
 aiostop /dev/md0 64 65536 4 > /tmp/aio.out 2>&1 &

@@ -9,6 +9,7 @@
 # is another defect's test.)
 # impls: rust c
 # run-vm: --disks 2 --disk-size 64M --fault vda:read:10240+16384
+# group: freeze
 mdadm --create /dev/md0 --run --assume-clean -l1 -n2 --metadata=1.2 /dev/vda /dev/vdb >/tmp/c.out 2>&1 || { cat /tmp/c.out; fail create; }
 expect_data_offset /dev/vda 2048
 # Array MiB 4..8 (vda sectors 10240..18431) on vdb only: a known pattern.

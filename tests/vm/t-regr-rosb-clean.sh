@@ -4,6 +4,7 @@
 # and never stops a running sync.
 # impls: rust c
 # run-vm: --disks 2 --disk-size 64M
+# group: redund64
 M="/dev/vda /dev/vdb"
 events() { echo 3 > /proc/sys/vm/drop_caches; mdadm --examine "$1" | sed -n 's/ *Events : //p'; }
 

@@ -2,6 +2,7 @@
 # (md arms no safe-mode timer), not "clean at once"; a new delay takes effect at once.
 # impls: rust c
 # run-vm: --disks 2 --disk-size 64M
+# group: redund64
 mdadm --create /dev/md0 --run --assume-clean -l1 -n2 --metadata=1.2 /dev/vda /dev/vdb >/tmp/c.out 2>&1 || { cat /tmp/c.out; fail create; }
 wait_array_state clean
 expect_eq clean "$(cat $MD/array_state)" "idle array after create"

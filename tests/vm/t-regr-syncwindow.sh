@@ -3,6 +3,7 @@
 # raised, a requested check starts at sync_min, and a completed one forgets both.
 # impls: rust c
 # run-vm: --disks 2 --disk-size 64M
+# group: redund64
 mdadm --create /dev/md0 --run --assume-clean -l1 -n2 --metadata=1.2 /dev/vda /dev/vdb >/tmp/c.out 2>&1 || { cat /tmp/c.out; fail create; }
 expect_data_offset /dev/vda 2048
 sync_fast
