@@ -737,6 +737,50 @@ void rmd_thread_stop(struct rmd_thread *t)
 	kfree(t);
 }
 
+/* md's mddev_set_timeout: the next waits of the thread end after @timeout_ms (0: never). */
+void rmd_thread_set_timeout(struct rmd_thread *t, unsigned int timeout_ms)
+{
+	WRITE_ONCE(t->timeout, timeout_ms ? msecs_to_jiffies(timeout_ms) :
+					    MAX_SCHEDULE_TIMEOUT);
+	set_bit(0, &t->flags);
+	wake_up(&t->wqueue);
+}
+
+/*
+ * An interrupt-safe spinlock (6.12's Rust has no spin_lock_irqsave): the bitmap's
+ * counters are changed from bio completions, which may run in hard interrupts.
+ */
+struct rmd_spin {
+	spinlock_t lock;
+};
+
+struct rmd_spin *rmd_spin_alloc(void)
+{
+	struct rmd_spin *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (s)
+		spin_lock_init(&s->lock);
+	return s;
+}
+
+void rmd_spin_free(struct rmd_spin *s)
+{
+	kfree(s);
+}
+
+unsigned long rmd_spin_lock_irqsave(struct rmd_spin *s)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	return flags;
+}
+
+void rmd_spin_unlock_irqrestore(struct rmd_spin *s, unsigned long flags)
+{
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
 struct rmd_waitq {
 	wait_queue_head_t wq;
 };

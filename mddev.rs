@@ -23,6 +23,7 @@ use crate::sys::thread::{Thread, ThreadFn};
 use crate::workqueue::WorkQueue;
 use crate::{mdstat, super_any, superblock};
 
+mod bitmap_ctl;
 mod control;
 mod knobs;
 mod members;
@@ -34,6 +35,7 @@ mod status;
 mod stop;
 mod writes;
 
+pub(crate) use bitmap_ctl::*;
 pub(crate) use control::*;
 pub(crate) use knobs::*;
 pub(crate) use members::*;
@@ -321,12 +323,21 @@ pub(crate) struct Mddev {
     /// Marks them clean again after `safemode_delay_ms` without writes (on `md_safemode`).
     #[pin]
     pub(crate) safemode_work: kernel::workqueue::Work<Mddev, 2>,
+    /// The write-intent bitmap (md's `mddev->bitmap`): set at run or by a grow,
+    /// changed only with the array quiesced and the state lock held.
+    pub(crate) bitmap: sys::rcu::RcuArc<crate::bitmap::Bitmap>,
+    /// Copy of `MddevState::events` for the I/O path (the bitmap's cleared events).
+    pub(crate) events: AtomicU64,
+    /// Writes the bitmap's dirty pages for writes waiting on them (on `md_bitmap`).
+    #[pin]
+    pub(crate) bitmap_work: kernel::workqueue::Work<Mddev, 3>,
 }
 
 kernel::workqueue::impl_has_work! {
     impl HasWork<Self> for Mddev { self.del_work }
     impl HasWork<Self, 1> for Mddev { self.dirty_work }
     impl HasWork<Self, 2> for Mddev { self.safemode_work }
+    impl HasWork<Self, 3> for Mddev { self.bitmap_work }
 }
 
 impl Mddev {
@@ -378,6 +389,9 @@ impl Mddev {
             del_work <- new_work!("md:del_work"),
             dirty_work <- new_work!("md:dirty_work"),
             safemode_work <- new_work!("md:safemode_work"),
+            bitmap: sys::rcu::RcuArc::new(),
+            events: AtomicU64::new(0),
+            bitmap_work <- new_work!("md:bitmap_work"),
         })
     }
 

@@ -78,6 +78,10 @@ pub(crate) struct Rdev {
     corrected: AtomicU32,
     /// I/O in flight to it (md's nr_pending); removal waits for 0.
     pub(crate) nr_pending: AtomicI32,
+    /// The slot it had when it joined again within the bitmap's window (md's
+    /// saved_raid_disk), or -1: its recovery then only copies what the bitmap
+    /// says it missed.
+    pub(crate) saved_raid_disk: AtomicI32,
     /// Recent read errors (decayed hourly; md's read_errors) and when the last was seen.
     pub(crate) read_errors: AtomicU32,
     pub(crate) last_read_error_s: AtomicU64,
@@ -142,6 +146,7 @@ impl Rdev {
                 recovery_offset: AtomicU64::new(0),
                 corrected: AtomicU32::new(corrected),
                 nr_pending: AtomicI32::new(0),
+                saved_raid_disk: AtomicI32::new(-1),
                 read_errors: AtomicU32::new(0),
                 last_read_error_s: AtomicU64::new(0),
             }),
@@ -337,6 +342,26 @@ impl Rdev {
                 meta.rd_link = Some(n);
             }
         }
+    }
+
+    /// The sector of storage page `page` of a bitmap `offset` sectors from the
+    /// superblock.
+    pub(crate) fn bitmap_sector(&self, offset: i64, page: u64) -> Option<u64> {
+        crate::bitmap::page_sector(self.sb_offset, offset, page)
+    }
+
+    /// __write_sb_page's check: writing `len` bytes of storage page `page` stays
+    /// clear of the data (`dev_sectors` of it) and of the superblock.
+    pub(crate) fn bitmap_fits(&self, offset: i64, page: u64, len: u64, dev_sectors: u64) -> bool {
+        crate::bitmap::format::write_fits(
+            self.sb_offset,
+            self.data_offset,
+            dev_sectors,
+            offset,
+            page,
+            len,
+        )
+        .is_ok()
     }
 
     /// Rewrites the superblock (already updated in `meta.sb`) with PREFLUSH|FUA.

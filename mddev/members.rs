@@ -72,24 +72,32 @@ pub(crate) fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInf
             return Err(EBUSY);
         }
     }
+    let mut saved_slot = -1;
     if st.pers.is_some() {
         // A hot add: the member joins as a spare and is recovered. A re-add asking
-        // for its old slot must still be current (no bitmap to catch it up).
+        // for its old slot must still be current, or (super_1_validate with a
+        // bitmap) no older than what the bitmap remembers: then it goes back to
+        // that slot and only the chunks it missed are recovered.
         let wants_slot = info.state & ioctl::disk_state::SYNC != 0;
-        if wants_slot
-            && (events < st.events
-                || role
-                    != Some(superblock::Role::Active(
-                        info.raid_disk.clamp(0, 0xfffd) as u16
-                    )))
-        {
+        let old_role = role
+            == Some(superblock::Role::Active(
+                info.raid_disk.clamp(0, 0xfffd) as u16
+            ));
+        let within_bitmap = m
+            .bitmap()
+            .is_some_and(|b| events >= b.stats().events_cleared && events <= st.events);
+        if wants_slot && (!old_role || (events < st.events && !within_bitmap)) {
             return Err(EINVAL);
+        }
+        if wants_slot && within_bitmap {
+            saved_slot = info.raid_disk;
         }
         if rdev.data_sectors() < st.dev_sectors {
             md_warn!("md: {}: device too small for {}\n", rdev.name(), m.name());
             return Err(ENOSPC);
         }
         rdev.make_spare();
+        rdev.saved_raid_disk.store(saved_slot, Ordering::Release);
     }
     // Room first: once dev-NAME/ exists the rdev must not be dropped under the lock.
     st.disks.reserve(1, GFP_KERNEL)?;

@@ -101,6 +101,14 @@ pub(crate) fn mdstat_show(out: &mut sys::seq::SeqFile) {
             running,
             metadata,
             raid_disks: st.raid_disks,
+            bitmap: m.bitmap().map(|b| {
+                let s = b.stats();
+                mdstat::BitmapLine {
+                    used_pages: s.used_pages,
+                    pages: s.pages,
+                    chunksize: s.chunksize,
+                }
+            }),
         };
         let _ = mdstat::write_array(out, &status);
     }

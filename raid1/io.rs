@@ -115,8 +115,15 @@ impl Conf {
     /// Writes go to every working member, in sync or still recovering (whose
     /// recovered region must stay current), as raid1 does.
     pub(super) fn write(&self, bio: Bio) {
+        let (sector, sectors) = (bio.sector(), u64::from(bio.sectors()));
+        // md_clone_bio's md_bitmap_start: the chunks are marked on every member
+        // before the request exists (no barrier is held while that is written).
+        let counted = self.mddev().bitmap_start_write(sector, sectors);
         // md_submit_bio: the last member failed, so writes cannot be kept (MD_BROKEN).
         if self.mddev().broken.load(Ordering::Acquire) {
+            if counted {
+                self.mddev().bitmap_end_write(sector, sectors, true);
+            }
             return bio.io_error();
         }
         loop {
@@ -140,8 +147,14 @@ impl Conf {
                 .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
         }
         let Some(r1) = self.alloc_r1(bio, true) else {
+            if counted {
+                self.mddev().bitmap_end_write(sector, sectors, true);
+            }
             return;
         };
+        if counted {
+            r1.set_bitmapped();
+        }
         let mut sent = 0u32;
         let mut any_active = false;
         for (i, m) in self.mirrors.iter().enumerate() {
@@ -171,6 +184,12 @@ impl Conf {
     /// Completes the array's bio with `status` and frees the request.
     pub(super) fn end_r1(&self, r1: R1Ref, status: u8) {
         let sector = r1.sector();
+        if r1.is_write() && r1.bitmapped() {
+            // md_bitmap_end: a write that missed a mirror keeps its chunks dirty.
+            let degraded = status != 0 || r1.failed() != 0 || self.degraded() != 0;
+            self.mddev()
+                .bitmap_end_write(sector, u64::from(r1.sectors()), degraded);
+        }
         r1.complete(status);
         self.allow_barrier(bucket(sector));
     }

@@ -49,6 +49,8 @@ struct R1Bio {
     blocked: AtomicU32,
     /// Status to complete a failed write with once the superblocks record the failure.
     status: AtomicU8,
+    /// A write counted in the array's bitmap (ended there at completion).
+    bitmapped: AtomicU8,
     /// Link in an [`R1List`] or [`R1Chain`].
     next: AtomicPtr<R1Bio>,
 }
@@ -133,6 +135,7 @@ impl R1Ref {
             read_disk: AtomicUsize::new(0),
             blocked: AtomicU32::new(0),
             status: AtomicU8::new(0),
+            bitmapped: AtomicU8::new(0),
             next: AtomicPtr::new(null_mut()),
         };
         // SAFETY: The pool's blocks are `size_of::<R1Bio>()` bytes with kmalloc
@@ -218,6 +221,16 @@ impl R1Ref {
     /// Sets the status a failed write completes with.
     pub(super) fn set_status(&self, status: u8) {
         self.get().status.store(status, Ordering::Release);
+    }
+
+    /// Whether the write was counted in the bitmap.
+    pub(super) fn bitmapped(&self) -> bool {
+        self.get().bitmapped.load(Ordering::Acquire) != 0
+    }
+
+    /// Records that the write was counted in the bitmap.
+    pub(super) fn set_bitmapped(&self) {
+        self.get().bitmapped.store(1, Ordering::Release);
     }
 
     /// Starts sending clones: the caller's hold is the only one, no clone has failed.

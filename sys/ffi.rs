@@ -32,6 +32,12 @@ pub(crate) struct RmdThread {
     _opaque: [u8; 0],
 }
 
+/// `struct rmd_spin` of helpers.c: an interrupt-safe spinlock.
+#[repr(C)]
+pub(crate) struct RmdSpin {
+    _opaque: [u8; 0],
+}
+
 /// `struct rmd_waitq` of helpers.c.
 #[repr(C)]
 pub(crate) struct RmdWaitq {
@@ -151,6 +157,11 @@ extern "C" {
     ) -> *mut RmdThread;
     pub(crate) fn rmd_thread_wake(t: *mut RmdThread);
     pub(crate) fn rmd_thread_stop(t: *mut RmdThread);
+    pub(crate) fn rmd_thread_set_timeout(t: *mut RmdThread, timeout_ms: c_uint);
+    pub(crate) fn rmd_spin_alloc() -> *mut RmdSpin;
+    pub(crate) fn rmd_spin_free(s: *mut RmdSpin);
+    pub(crate) fn rmd_spin_lock_irqsave(s: *mut RmdSpin) -> core::ffi::c_ulong;
+    pub(crate) fn rmd_spin_unlock_irqrestore(s: *mut RmdSpin, flags: core::ffi::c_ulong);
     pub(crate) fn rmd_rcu_read_lock();
     pub(crate) fn rmd_rcu_read_unlock();
     pub(crate) fn rmd_waitq_alloc() -> *mut RmdWaitq;
