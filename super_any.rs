@@ -28,6 +28,8 @@ pub(crate) trait MemberView {
     fn faulty(&self) -> bool;
     /// dev_t (kernel encoding).
     fn dev(&self) -> u32;
+    /// Write-mostly (md's WriteMostly).
+    fn write_mostly(&self) -> bool;
 }
 
 /// The array-wide values a superblock write records.
@@ -203,6 +205,18 @@ impl Super {
         }
     }
 
+    /// Write-mostly as this member's own superblock records it (super_1_validate:
+    /// `devflags`; super_90_validate: its descriptor's state bit).
+    pub(crate) fn write_mostly(&self) -> bool {
+        match self {
+            Super::V1(s) => s.devflags & superblock::DEVFLAG_WRITE_MOSTLY != 0,
+            Super::V0(s) => s
+                .disks
+                .get(s.this_disk.number as usize)
+                .is_some_and(|d| d.state & superblock::DISK_WRITEMOSTLY != 0),
+        }
+    }
+
     /// Records this member's own recovery point (`None`: in sync) and corrected reads;
     /// 0.90 has room for neither.
     pub(crate) fn set_member(&mut self, recovery: Option<u64>, corrected: u32) {
@@ -332,6 +346,14 @@ impl Super {
                     };
                     if let Ok(desc_nr) = u32::try_from(m.desc_nr()) {
                         let _ = s.set_role(desc_nr, role);
+                        // super_1_sync: this member's write-mostly flag.
+                        if desc_nr == me {
+                            if m.write_mostly() {
+                                s.devflags |= superblock::DEVFLAG_WRITE_MOSTLY;
+                            } else {
+                                s.devflags &= !superblock::DEVFLAG_WRITE_MOSTLY;
+                            }
+                        }
                     }
                 }
             }
@@ -408,6 +430,9 @@ fn sync_90<M: MemberView>(s: &mut Sb0, me: u32, info: &SyncInfo<'_, M>) {
             d.state = 0;
             spare += 1;
             working += 1;
+        }
+        if m.write_mostly() {
+            d.state |= superblock::DISK_WRITEMOSTLY;
         }
     }
     for i in 0..info.raid_disks {

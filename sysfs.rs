@@ -874,8 +874,8 @@ fn degraded_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Resul
 
 // ---- dev-NAME/ ----
 
-/// A write to md/dev-NAME/ (md's rdev_attr_store): `state` takes `faulty` and
-/// `remove`; the other attributes are read-only here.
+/// A write to md/dev-NAME/ (md's rdev_attr_store): `state` takes `faulty`,
+/// `remove`, `writemostly` and `-writemostly`; the other attributes are read-only here.
 pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
     with_ref(m, |m| {
         // No reclaim into this array's writes under the state lock (see md_ioctl).
@@ -936,6 +936,7 @@ fn rdev_state_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> R
             crate::set_disk_faulty_dev(m, st, dev)
         }
         Some(parse::RdevStateWord::Remove) => crate::remove_dev(m, st, dev),
+        Some(parse::RdevStateWord::WriteMostly(on)) => crate::set_write_mostly_dev(m, st, dev, on),
         None => Err(EINVAL),
     }
 }

@@ -197,6 +197,9 @@ pub(crate) fn disk_info(st: &MddevState, info: &mut ioctl::DiskInfo) {
             } else if r.in_sync() {
                 info.state |= ACTIVE | SYNC;
             }
+            if r.test(rdev::flag::WRITE_MOSTLY) {
+                info.state |= WRITEMOSTLY;
+            }
         }
         None => {
             info.major = 0;

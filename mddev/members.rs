@@ -98,6 +98,11 @@ pub(crate) fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInf
         }
         rdev.make_spare();
         rdev.saved_raid_disk.store(saved_slot, Ordering::Release);
+        // md_add_new_disk's hot add: write-mostly as mdadm asks (`--write-mostly`).
+        rdev.assign(
+            rdev::flag::WRITE_MOSTLY,
+            info.state & ioctl::disk_state::WRITEMOSTLY != 0,
+        );
     }
     // Room first: once dev-NAME/ exists the rdev must not be dropped under the lock.
     st.disks.reserve(1, GFP_KERNEL)?;
@@ -117,6 +122,22 @@ pub(crate) fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInf
 /// dev-NAME/state `faulty`.
 pub(crate) fn set_disk_faulty_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     set_disk_faulty(m, st, dev)
+}
+
+/// dev-NAME/state `writemostly` / `-writemostly` (md's state_store): sets or clears
+/// the flag and, on a running array, writes the superblocks at once (md_update_sb
+/// with force_change; a read-only array keeps the change pending).
+pub(crate) fn set_write_mostly_dev(m: &Mddev, st: &mut MddevState, dev: u32, on: bool) -> Result {
+    let Some(r) = st.disks.iter().find(|r| r.dev == dev) else {
+        return Err(ENODEV);
+    };
+    r.assign(rdev::flag::WRITE_MOSTLY, on);
+    r.publish();
+    if let Some(conf) = m.conf() {
+        m.sb_change.store(true, Ordering::Release);
+        service_sb(m, st, &*conf, false);
+    }
+    Ok(())
 }
 
 /// dev-NAME/state `remove`: from a running array as HOT_REMOVE_DISK; from a

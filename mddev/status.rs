@@ -52,6 +52,7 @@ pub(crate) fn mdstat_show(out: &mut sys::seq::SeqFile) {
                     name: r.name(),
                     desc_nr: r.desc_nr,
                     flags: mdstat::MemberFlags {
+                        write_mostly: r.test(rdev::flag::WRITE_MOSTLY),
                         faulty: r.faulty(),
                         spare: r.raid_disk() < 0,
                         ..Default::default()

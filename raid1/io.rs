@@ -54,6 +54,7 @@ impl Conf {
             in_sync: false,
             pending: 0,
             next_seq_sect: 0,
+            write_mostly: false,
         }; MAX_MIRRORS];
         for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
             *v = MirrorView {
@@ -62,11 +63,13 @@ impl Conf {
                     .rdev()
                     .map_or(0, |r| r.nr_pending.load(Ordering::Relaxed).max(0) as u32),
                 next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
+                write_mostly: m.write_mostly(),
             };
         }
         let mut n = self.mirrors.len().min(views.len());
         // Where resync has not been, only the first readable mirror has the data
-        // everyone will get (raid1_should_read_first).
+        // everyone will get (raid1_should_read_first), write-mostly or not
+        // (choose_first_rdev).
         if self.mddev().resync_offset() < end {
             n = views
                 .iter()
@@ -75,6 +78,9 @@ impl Conf {
                 .map_or(0, |i| i + 1);
             for v in views.iter_mut().take(n.saturating_sub(1)) {
                 v.in_sync = false;
+            }
+            for v in views.iter_mut() {
+                v.write_mostly = false;
             }
         }
         let chosen = read_balance(views.get(..n).unwrap_or(&[]), r1.sector())

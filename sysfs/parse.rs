@@ -443,6 +443,8 @@ pub enum RdevStateWord {
     Faulty,
     /// `remove`: remove a failed or spare member.
     Remove,
+    /// `writemostly` (true) / `-writemostly` (false): set or clear write-mostly.
+    WriteMostly(bool),
 }
 
 /// The dev-NAME/state write (a [`cstr`]) md_mod acts on; None for any other.
@@ -451,6 +453,10 @@ pub fn parse_rdev_state(s: &[u8]) -> Option<RdevStateWord> {
         Some(RdevStateWord::Faulty)
     } else if cmd_match(s, b"remove") {
         Some(RdevStateWord::Remove)
+    } else if cmd_match(s, b"writemostly") {
+        Some(RdevStateWord::WriteMostly(true))
+    } else if cmd_match(s, b"-writemostly") {
+        Some(RdevStateWord::WriteMostly(false))
     } else {
         None
     }

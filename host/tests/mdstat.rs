@@ -160,3 +160,38 @@ fn bitmap_line() {
     write_bitmap(&mut s, &BitmapLine { used_pages: 0, pages: 1, chunksize: 512 }).unwrap();
     assert_eq!(s, "bitmap: 0/1 pages [0KB], 512B chunk\n");
 }
+
+#[test]
+fn write_mostly_marks_come_first() {
+    // md_seq_show: (W) before (J), (F) and (S).
+    let mut w = member("vdb", 1);
+    w.flags.write_mostly = true;
+    let mut wf = member("vdc", 2);
+    wf.flags.write_mostly = true;
+    wf.flags.faulty = true;
+    let mut ws = member("vdd", 3);
+    ws.flags.write_mostly = true;
+    ws.flags.spare = true;
+    let members = [ws, wf, w, member("vda", 0)];
+    let a = ArrayStatus {
+        name: "md0",
+        members: &members,
+        running: Some(Running {
+            personality: "raid1",
+            broken: false,
+            read_only: false,
+            auto_read_only: false,
+            array_sectors: 2048,
+            raid_disks: 2,
+            in_sync: &[true, true],
+            sync: None,
+        }),
+        metadata: Metadata::Persistent { major: 1, minor: 2 },
+        raid_disks: 2,
+        bitmap: None,
+    };
+    assert_eq!(
+        render(|s| write_array(s, &a)),
+        "md0 : active raid1 vdd[3](W)(S) vdc[2](W)(F) vdb[1](W) vda[0]\n      1024 blocks super 1.2 [2/2] [UU]\n      \n"
+    );
+}

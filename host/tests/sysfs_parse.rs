@@ -227,6 +227,16 @@ fn the_other_words() {
     assert_eq!(parse_rdev_state(b"faulty\n"), Some(RdevStateWord::Faulty));
     assert_eq!(parse_rdev_state(b"remove"), Some(RdevStateWord::Remove));
     assert_eq!(parse_rdev_state(b"-blocked"), None);
+    assert_eq!(
+        parse_rdev_state(b"writemostly\n"),
+        Some(RdevStateWord::WriteMostly(true))
+    );
+    assert_eq!(
+        parse_rdev_state(b"-writemostly"),
+        Some(RdevStateWord::WriteMostly(false))
+    );
+    assert_eq!(parse_rdev_state(b"write_mostly"), None);
+    assert_eq!(parse_rdev_state(b"writemostly\n\n"), None);
 }
 
 /// Nothing panics on any short input (the fuzz target covers long ones).
