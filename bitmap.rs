@@ -869,6 +869,43 @@ impl Bitmap {
         }
     }
 
+    /// Whether a new write may go behind (bitmap_start_behind_write's bound:
+    /// fewer than `write_behind` in flight); if so it is counted.
+    pub(crate) fn try_start_behind(&self) -> bool {
+        let max = self.write_behind.load(Ordering::Relaxed);
+        let mut cur = self.behind_writes.load(Ordering::Acquire);
+        loop {
+            if cur >= max {
+                return false;
+            }
+            match self.behind_writes.compare_exchange(
+                cur,
+                cur + 1,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(now) => cur = now,
+            }
+        }
+        self.behind_used.fetch_max(cur + 1, Ordering::AcqRel);
+        true
+    }
+
+    /// bitmap_end_behind_write: a write-behind request ended (any context).
+    pub(crate) fn end_behind(&self) {
+        if self.behind_writes.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.wq.wake();
+        }
+    }
+
+    /// bitmap_wait_behind_writes: a read from a write-mostly member must not
+    /// overtake writes still going behind to it.
+    pub(crate) fn wait_behind(&self) {
+        self.wq
+            .wait(|| self.behind_writes.load(Ordering::Acquire) == 0);
+    }
+
     /// Chunk size in sectors, as a shift.
     pub(crate) fn chunk_shift(&self) -> u32 {
         self.chunk_shift

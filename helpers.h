@@ -84,6 +84,8 @@ int rmd_bioset_init(void);
 void rmd_bioset_exit(void);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      void *r1, int idx);
+int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
+			    void *r1, int idx);
 struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);
 
 struct rmd_buf *rmd_buf_alloc(unsigned int nr);

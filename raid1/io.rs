@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// The largest write that goes behind (raid1: BIO_MAX_VECS pages).
+const BEHIND_MAX_SECTORS: u64 = 256 * 8;
+
+/// Only plain data writes go behind (not discards or write-zeroes).
+fn bio_is_data_write(r1: &R1Ref) -> bool {
+    r1.is_write() && !r1.errors_ignored()
+}
+
 impl Conf {
     /// raid1's make_request.
     pub(crate) fn make_request(&self, bio: Bio) {
@@ -106,6 +114,13 @@ impl Conf {
                 m.name()
             );
         }
+        // raid1_read_request: a read from a write-mostly member waits for the writes
+        // still going behind to it.
+        if m.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY)) {
+            if let Some(bm) = self.mddev().bitmap() {
+                bm.wait_behind();
+            }
+        }
         m.next_seq_sect.store(end, Ordering::Relaxed);
         r1.set_read_disk(i);
         let s = r1.start();
@@ -174,12 +189,39 @@ impl Conf {
             return;
         }
         r1.set_sent(sent);
+        // raid1_write_request with write-behind: the write-mostly mirrors get a copy
+        // of the data and the bio ends once the others have it, while fewer than
+        // the bitmap's write_behind such writes are in flight (never all mirrors).
+        let mostly = self.write_mostly_mask() & sent;
+        let bm = self.mddev().bitmap();
+        let fast_active = self
+            .mirrors
+            .iter()
+            .enumerate()
+            .any(|(i, m)| mostly & (1 << i) == 0 && m.active());
+        let behind = mostly != 0
+            && fast_active
+            && sectors <= BEHIND_MAX_SECTORS
+            && bio_is_data_write(&r1)
+            && bm.as_ref().is_some_and(|b| b.try_start_behind());
         let s = r1.start();
         for (i, m) in self.mirrors.iter().enumerate() {
+            if behind && mostly & (1 << i) != 0 {
+                if !s.clone_behind_to(i, m) {
+                    s.fail(i);
+                }
+                continue;
+            }
             if sent & (1 << i) != 0 && !s.clone_to(i, m) {
                 // Removed meanwhile (only possible while frozen, so not here); count
                 // it as failed so the request still completes.
                 s.fail(i);
+            }
+        }
+        // Counted as behind but no copy could be made: not behind after all.
+        if behind && s.behind_mask() == 0 {
+            if let Some(b) = bm.as_ref() {
+                b.end_behind();
             }
         }
         if let Some(r1) = s.release() {
@@ -187,9 +229,25 @@ impl Conf {
         }
     }
 
+    /// The write-mostly mirrors.
+    pub(super) fn write_mostly_mask(&self) -> u32 {
+        let mut mask = 0u32;
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            if m.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY)) {
+                mask |= 1 << i;
+            }
+        }
+        mask
+    }
+
     /// Completes the array's bio with `status` and frees the request.
     pub(super) fn end_r1(&self, r1: R1Ref, status: u8) {
         let sector = r1.sector();
+        if r1.is_write() && r1.behind_mask() != 0 {
+            if let Some(bm) = self.mddev().bitmap() {
+                bm.end_behind();
+            }
+        }
         if r1.is_write() && r1.bitmapped() {
             // md_bitmap_end: a write that missed a mirror keeps its chunks dirty.
             let degraded = status != 0 || r1.failed() != 0 || self.degraded() != 0;

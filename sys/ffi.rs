@@ -141,6 +141,13 @@ extern "C" {
         r1: *mut c_void,
         idx: c_int,
     );
+    pub(crate) fn rmd_clone_submit_behind(
+        orig: *mut bindings::bio,
+        member: *mut bindings::file,
+        offset: u64,
+        r1: *mut c_void,
+        idx: c_int,
+    ) -> c_int;
     pub(crate) fn rmd_bio_split_front(
         bio: *mut bindings::bio,
         sectors: c_uint,
