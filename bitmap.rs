@@ -19,7 +19,7 @@
 //! Lock order: `Mddev::state` -> `Bitmap::io` -> `Bitmap::counts`.
 
 // Pure: `pub` for the host tests; parts serve the sysfs and grow paths.
-#[allow(dead_code, unreachable_pub)]
+#[allow(dead_code)]
 pub(crate) mod format;
 
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -239,40 +239,37 @@ impl Bitmap {
             );
             return Err(EIO);
         };
-        let sb = match BitmapSuper::decode(&buf) {
-            Ok(sb) => sb,
-            Err(e) => {
-                md_warn!("{}: invalid bitmap file superblock: {}\n", name, e);
-                return Err(EINVAL);
+        let refuse = |e: format::BitmapError| -> Error {
+            // md_bitmap_read_sb's own line; md_run then says "failed to create bitmap".
+            if !matches!(e, format::BitmapError::WriteErrorState) {
+                md_warn!("{}: {}\n", name, e);
             }
+            Error::from_errno(e.errno())
         };
-        let loaded = match format::validate(&sb, expect) {
-            Ok(l) => l,
-            Err(e) => {
-                md_warn!("{}: invalid bitmap file superblock: {}\n", name, e);
-                return Err(EINVAL);
-            }
-        };
-        if sb.events < expect.events {
-            md_warn!(
-                "{}: bitmap file is out of date ({} < {}) -- forcing full recovery\n",
-                name,
-                sb.events,
-                expect.events
-            );
+        let sb = BitmapSuper::decode(&buf).map_err(refuse)?;
+        let loaded = format::validate(&sb, expect).map_err(refuse)?;
+        if let Some((bitmap, array)) = loaded.out_of_date {
+            md_warn!("{}: {}\n", name, format::OutOfDate { bitmap, array });
         }
         let pages = usize::try_from(format::storage_pages(loaded.chunks)).map_err(|_| EINVAL)?;
-        // The bits must fit the room the metadata leaves (md reads what is there
-        // and refuses to write past it).
-        if let Some(space) = u64::from(sb.sectors_reserved).checked_mul(512) {
-            if space != 0 && format::storage_bytes(loaded.chunks) > space {
-                md_warn!(
-                    "{}: bitmap of {} chunks does not fit its {} reserved sectors\n",
-                    name,
-                    loaded.chunks,
-                    sb.sectors_reserved
-                );
-                return Err(EINVAL);
+        // __write_sb_page's checks, for every page on every member now: md finds a
+        // bitmap that would run into the data or the superblock at its first write
+        // (the load's superblock update) and fails the load with EIO.
+        let sbytes = format::storage_bytes(loaded.chunks);
+        for r in members.iter().filter(|r| r.slot().is_some() && !r.faulty()) {
+            for i in 0..pages as u64 {
+                let len = format::page_write_len(i, sbytes, r.file().logical_block_size());
+                if let Err(e) = format::write_fits(
+                    r.sb_start(),
+                    r.data_offset(),
+                    layout.sync_sectors,
+                    layout.offset,
+                    i.saturating_mul(8),
+                    len,
+                ) {
+                    md_warn!("{}: {}: {}\n", name, r.name(), e);
+                    return Err(EIO);
+                }
             }
         }
         let mut image = KVVec::with_capacity(pages.saturating_mul(PAGE), GFP_KERNEL)?;
@@ -299,6 +296,9 @@ impl Bitmap {
             }
         }
         let bm = Bitmap::build(&sb, &loaded, layout, image)?;
+        if loaded.stale {
+            md_warn!("{}: {}\n", name, format::FULL_RECOVERY_MSG);
+        }
         bm.init_from_disk(
             loaded.stale,
             if !degraded || loaded.events_cleared == expect.events {
@@ -338,11 +338,7 @@ impl Bitmap {
         let mut c = self.counts.lock();
         let c = &mut *c;
         if stale {
-            for (i, b) in c.image.iter_mut().enumerate() {
-                if i >= format::SB_BYTES {
-                    *b = 0xff;
-                }
-            }
+            format::fill_stale(&mut c.image);
             for f in c.page_flags.iter_mut() {
                 *f |= PG_NEEDWRITE;
             }
@@ -537,7 +533,7 @@ impl Bitmap {
             let Some(sector) = r.bitmap_sector(self.offset, i as u64) else {
                 continue;
             };
-            if !r.bitmap_fits(self.offset, i as u64, len as u64, self.sync_sectors) {
+            if !r.bitmap_fits(self.offset, i as u64, len as u32, self.sync_sectors) {
                 self.flags
                     .fetch_or(format::STATE_WRITE_ERROR, Ordering::AcqRel);
                 continue;
@@ -923,35 +919,17 @@ fn storage_page(chunk: u64) -> usize {
 }
 
 fn bit_test(image: &[u8], chunk: u64) -> bool {
-    let (byte, bit) = format::bit_pos(chunk);
-    usize::try_from(byte)
-        .ok()
-        .and_then(|b| image.get(b))
-        .is_some_and(|v| v & (1 << bit) != 0)
+    format::test_bit(image, chunk)
 }
 
 /// Sets the bit; true when it was clear.
 fn bit_set(image: &mut [u8], chunk: u64) -> bool {
-    let (byte, bit) = format::bit_pos(chunk);
-    match usize::try_from(byte).ok().and_then(|b| image.get_mut(b)) {
-        Some(v) if *v & (1 << bit) == 0 => {
-            *v |= 1 << bit;
-            true
-        }
-        _ => false,
-    }
+    !format::test_bit(image, chunk) && format::set_bit(image, chunk)
 }
 
 /// Clears the bit; true when it was set.
 fn bit_clear(image: &mut [u8], chunk: u64) -> bool {
-    let (byte, bit) = format::bit_pos(chunk);
-    match usize::try_from(byte).ok().and_then(|b| image.get_mut(b)) {
-        Some(v) if *v & (1 << bit) != 0 => {
-            *v &= !(1 << bit);
-            true
-        }
-        _ => false,
-    }
+    format::test_bit(image, chunk) && format::clear_bit(image, chunk)
 }
 
 /// Where storage page `page` of a bitmap at `offset` lives on a member whose

@@ -358,6 +358,11 @@ impl Rdev {
         }
     }
 
+    /// Where the superblock starts, in sectors.
+    pub(crate) fn sb_start(&self) -> u64 {
+        self.sb_offset
+    }
+
     /// The sector of storage page `page` of a bitmap `offset` sectors from the
     /// superblock.
     pub(crate) fn bitmap_sector(&self, offset: i64, page: u64) -> Option<u64> {
@@ -366,13 +371,13 @@ impl Rdev {
 
     /// __write_sb_page's check: writing `len` bytes of storage page `page` stays
     /// clear of the data (`dev_sectors` of it) and of the superblock.
-    pub(crate) fn bitmap_fits(&self, offset: i64, page: u64, len: u64, dev_sectors: u64) -> bool {
+    pub(crate) fn bitmap_fits(&self, offset: i64, page: u64, len: u32, dev_sectors: u64) -> bool {
         crate::bitmap::format::write_fits(
             self.sb_offset,
             self.data_offset,
             dev_sectors,
             offset,
-            page,
+            page.saturating_mul(8),
             len,
         )
         .is_ok()
