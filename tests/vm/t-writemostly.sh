@@ -13,14 +13,14 @@ sync_fast
 
 # Sectors read from a member so far.
 rd_sectors() { awk '{print $3}' "/sys/block/$1/stat"; }
-# read_load: O_DIRECT reads of the whole array, four parallel streams of 16 KiB
+# read_load: O_DIRECT reads of the whole array, four parallel streams of 64 KiB
 # reads (so a balancer would spread them) and one sequential pass; sets RA / RB to
 # the sectors vda / vdb served meanwhile.
 read_load() {
     _a=$(rd_sectors vda); _b=$(rd_sectors vdb)
-    _q=$((ARRAY_KIB / 16 / 4))
+    _q=$((ARRAY_KIB / 64 / 4))
     for _i in 0 1 2 3; do
-        dd if=/dev/md0 of=/dev/null bs=16k iflag=direct skip=$((_i * _q)) count=$_q 2>/dev/null &
+        dd if=/dev/md0 of=/dev/null bs=64k iflag=direct skip=$((_i * _q)) count=$_q 2>/dev/null &
     done
     wait
     dd if=/dev/md0 of=/dev/null bs=1M iflag=direct 2>/dev/null || fail "reading md0"
