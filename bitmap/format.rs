@@ -359,9 +359,12 @@ impl fmt::Display for OutOfDate {
 /// after the prefix "mdX: ".
 pub const FULL_RECOVERY_MSG: &str = "bitmap file is out of date, doing full recovery";
 
-/// `md_bitmap_read_sb`'s checks in its order (magic, version, chunksize, daemon sleep,
-/// write-behind, cluster, UUID, events) for a persistent array, plus the
-/// `BITMAP_WRITE_ERROR` refusal of `__bitmap_create`, with the Debian kernel's HZ.
+/// `md_bitmap_read_sb`'s checks in its order (the magic is [`BitmapSuper::decode`]'s;
+/// then version, chunksize, daemon sleep, write-behind, UUID, events, cluster) for a
+/// persistent array, plus the `BITMAP_WRITE_ERROR` refusal of `__bitmap_create`, with
+/// the Debian kernel's HZ. md prints a refusal as "mdX: {error}" (the field checks,
+/// the UUID) and then md_run's "mdX: failed to create bitmap ({errno})"; the sync
+/// size in the superblock is not checked (md replaces it by the array's).
 pub fn validate(sb: &BitmapSuper, e: &Expect) -> Result<Loaded, BitmapError> {
     validate_with_hz(sb, e, DEBIAN_HZ)
 }

@@ -2,7 +2,7 @@
 # Regenerates the golden bitmap vectors from real mdadm and the kernel's own md:
 #   tests/vectors/bitmap/make.sh [--impl c|rust] [--out DIR] [META...]
 # META is any of 0.90 1.0 1.1 1.2 (default 0.90 1.0 1.2). One VM runs guest.sh over two
-# 64 MiB members plus an output disk; its tar is extracted here, and each snapshot's
+# 64 MiB members plus an output disk (about 15-28 minutes under TCG); its tar is extracted here, and each snapshot's
 # bitmap is trimmed to what md keeps on disk (superblock + bits, in 512-byte sectors)
 # into DIR/<meta>/<case>/ (default: host/tests/data/bitmap).
 set -euo pipefail
@@ -23,7 +23,7 @@ metas=("$@")
 [ ${#metas[@]} -gt 0 ] || metas=(0.90 1.0 1.2)
 work=$(mktemp -d "${TMPDIR:-/tmp}/make-bitmap.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-RUN_VM_QUIET=${RUN_VM_QUIET:-1} "$repo/qemu/run-vm" --impl "$impl" --disks 3 --disk-size 64M \
+RUN_VM_QUIET=${RUN_VM_QUIET:-1} RUN_VM_TIMEOUT=${RUN_VM_TIMEOUT:-2400} "$repo/qemu/run-vm" --impl "$impl" --disks 3 --disk-size 64M \
     --disk-dir "$work/disks" "$here/guest.sh" "${metas[@]}"
 mkdir -p "$work/x"
 tar -xf "$work/disks/vdc.img" -C "$work/x"
