@@ -357,7 +357,10 @@ pub(crate) fn bitmap_location_store(m: &Mddev, st: &mut MddevState, s: &[u8]) ->
             return Err(EBUSY);
         }
         if m.bitmap().is_some() {
-            change_bitmap(m, st, BitmapChange::Remove)?;
+            // The superblocks are rewritten there (md's MD_SB_CHANGE_DEVS).
+            let r = change_bitmap(m, st, BitmapChange::Remove);
+            st.bitmap_info.offset = 0;
+            return r;
         }
         st.bitmap_info.offset = 0;
     } else {
