@@ -100,7 +100,7 @@ pub(crate) struct Bitmap {
     storage_pages: usize,
     chunksize: u32,
     /// Sectors reserved for it on each member (md's bitmap_info.space).
-    space: u32,
+    space: AtomicU32,
     version: u32,
     uuid: [u8; 16],
     counts: IrqSpinLock<Counts>,
@@ -186,7 +186,7 @@ impl Bitmap {
                 storage_bytes,
                 storage_pages,
                 chunksize: sb.chunksize,
-                space: sb.sectors_reserved,
+                space: AtomicU32::new(sb.sectors_reserved),
                 version: sb.version,
                 uuid: sb.uuid,
                 counts,
@@ -710,7 +710,27 @@ impl Bitmap {
     }
 
     pub(crate) fn space(&self) -> u32 {
-        self.space
+        self.space.load(Ordering::Relaxed)
+    }
+
+    /// bitmap/space's store (the next superblock write records it).
+    pub(crate) fn set_space(&self, sectors: u32) {
+        self.space.store(sectors, Ordering::Relaxed);
+    }
+
+    /// Bytes of the on-disk image (superblock and bits).
+    pub(crate) fn storage_bytes(&self) -> u64 {
+        self.storage_bytes
+    }
+
+    /// md's bitmap->need_sync: cleared events wait for the superblock (bitmap/can_clear).
+    pub(crate) fn need_sync(&self) -> bool {
+        self.counts.lock().need_sync
+    }
+
+    /// bitmap/can_clear's store.
+    pub(crate) fn set_need_sync(&self, on: bool) {
+        self.counts.lock().need_sync = on;
     }
 
     pub(crate) fn offset(&self) -> i64 {
@@ -737,7 +757,7 @@ impl Bitmap {
                 chunksize: self.chunksize,
                 daemon_sleep: self.daemon_sleep_ms.load(Ordering::Relaxed) / 1000,
                 write_behind: self.write_behind.load(Ordering::Relaxed),
-                sectors_reserved: self.space,
+                sectors_reserved: self.space.load(Ordering::Relaxed),
                 nodes: 0,
                 cluster_name: [0; 64],
             };

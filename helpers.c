@@ -275,6 +275,10 @@ static struct attribute rmd_md_attr_defs[RMD_MD_ATTRS_MAX];
 static struct attribute *rmd_default_attrs[RMD_MD_ATTRS_MAX + 1];
 static struct attribute rmd_rdev_attr_defs[RMD_RDEV_ATTRS_MAX];
 static struct attribute *rmd_rdev_attrs[RMD_RDEV_ATTRS_MAX + 1];
+/* md/bitmap/: md's md_bitmap_group, a named default group of every array's md/. */
+#define RMD_BITMAP_ATTRS_MAX	16
+static struct attribute rmd_bitmap_attr_defs[RMD_BITMAP_ATTRS_MAX];
+static struct attribute *rmd_bitmap_attrs[RMD_BITMAP_ATTRS_MAX + 1];
 static DEFINE_MUTEX(rmd_attrs_lock);
 /* 0: not filled yet, 1: filled, < 0: Rust's table does not fit (never changes). */
 static int rmd_attrs_state;
@@ -311,6 +315,9 @@ static int rmd_attrs_init(void)
 		if (!err)
 			err = rmd_attrs_fill(RMD_ATTRS_RDEV, rmd_rdev_attr_defs,
 					     rmd_rdev_attrs, RMD_RDEV_ATTRS_MAX);
+		if (!err)
+			err = rmd_attrs_fill(RMD_ATTRS_BITMAP, rmd_bitmap_attr_defs,
+					     rmd_bitmap_attrs, RMD_BITMAP_ATTRS_MAX);
 		rmd_attrs_state = err ?: 1;
 	}
 	err = min(rmd_attrs_state, 0);
@@ -322,8 +329,15 @@ static const struct attribute_group rmd_default_group = {
 	.attrs = rmd_default_attrs,
 };
 
+/* Its files share md/'s show and store (their names differ from md/'s own). */
+static const struct attribute_group rmd_bitmap_group = {
+	.name = "bitmap",
+	.attrs = rmd_bitmap_attrs,
+};
+
 static const struct attribute_group *rmd_attr_groups[] = {
 	&rmd_default_group,
+	&rmd_bitmap_group,
 	NULL,
 };
 

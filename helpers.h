@@ -39,13 +39,15 @@ void rust_md_free_disk(void *mddev);
 ssize_t rust_md_attr_show(void *mddev, const char *attr, char *page);
 ssize_t rust_md_attr_store(void *mddev, const char *attr, const char *page,
 			   size_t len);
-/* One md/ (set RMD_ATTRS_MD) or dev-NAME/ (RMD_ATTRS_RDEV) attribute; name NULL past the end. */
+/* One md/ (set RMD_ATTRS_MD), dev-NAME/ (RMD_ATTRS_RDEV) or md/bitmap/ (RMD_ATTRS_BITMAP)
+ * attribute; name NULL past the end. */
 struct rmd_attr_def {
 	const char *name;
 	umode_t mode;
 };
 #define RMD_ATTRS_MD	0
 #define RMD_ATTRS_RDEV	1
+#define RMD_ATTRS_BITMAP	2
 struct rmd_attr_def rust_md_attr_def(unsigned int set, unsigned int i);
 void rust_md_probe(unsigned int minor);
 void rust_md_clone_end(void *r1, int idx, u8 status);

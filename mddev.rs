@@ -118,6 +118,8 @@ pub(crate) struct MddevState {
     pub(crate) deleting: KVec<Arc<Rdev>>,
     /// The array itself while it runs, for the wake of its thread at unlock.
     pub(crate) array: Option<Arc<Mddev>>,
+    /// md's bitmap_info: what md/bitmap/ shows while there is no bitmap.
+    pub(crate) bitmap_info: BitmapInfo,
 }
 
 /// What an unlock of the state leaves to do (md's mddev_unlock): close the members
@@ -193,6 +195,7 @@ impl MddevState {
             sync_thread: None,
             deleting: KVec::new(),
             array: None,
+            bitmap_info: BitmapInfo::new(),
         }
     }
 

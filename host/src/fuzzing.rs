@@ -174,6 +174,39 @@ pub fn check_sysfs_parse(data: &[u8]) -> bool {
         assert_eq!(parse_sync_sector(s), Ok(max));
     }
     let _ = parse_rdev_state(s);
+    // md/bitmap/.
+    match parse_bitmap_location(s) {
+        Ok(BitmapLocation::Offset(n)) => assert_ne!(n, 0),
+        Ok(BitmapLocation::None) => assert!(bitmap_location_is_none(s)),
+        _ => {}
+    }
+    if let Ok(n) = kstrtoll(s) {
+        if n >= 0 && !s.starts_with(b"-") {
+            assert_eq!(ull, Ok(n as u64));
+        }
+    }
+    if let Ok(v) = strtoul_scaled(s, 3) {
+        assert_eq!(seconds_to_ms(s), Ok(v));
+    }
+    for hz in [100, 250, 300, 1000] {
+        if let Ok(j) = bitmap_timeout_jiffies(s, hz) {
+            assert!(j >= 1 && j < i64::MAX as u64);
+            let (secs, ms) = bitmap_timeout_show(j, hz);
+            assert!(ms.map_or(true, |ms| ms < 1000));
+            assert_eq!(secs, j / u64::from(hz));
+        }
+    }
+    if let Ok(n) = parse_bitmap_backlog(s) {
+        assert!(n <= BITMAP_COUNTER_MAX);
+    }
+    if let Ok(c) = parse_bitmap_chunksize(s) {
+        assert!(c >= 512 && c.is_power_of_two() && c < 1 << 32);
+    }
+    if let Ok(n) = parse_bitmap_space(s) {
+        assert!(n != 0);
+    }
+    let _ = parse_bitmap_metadata(s);
+    let _ = parse_can_clear(s);
     ull.is_ok()
 }
 
