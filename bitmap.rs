@@ -252,26 +252,6 @@ impl Bitmap {
             md_warn!("{}: {}\n", name, format::OutOfDate { bitmap, array });
         }
         let pages = usize::try_from(format::storage_pages(loaded.chunks)).map_err(|_| EINVAL)?;
-        // __write_sb_page's checks, for every page on every member now: md finds a
-        // bitmap that would run into the data or the superblock at its first write
-        // (the load's superblock update) and fails the load with EIO.
-        let sbytes = format::storage_bytes(loaded.chunks);
-        for r in members.iter().filter(|r| r.slot().is_some() && !r.faulty()) {
-            for i in 0..pages as u64 {
-                let len = format::page_write_len(i, sbytes, r.file().logical_block_size());
-                if let Err(e) = format::write_fits(
-                    r.sb_start(),
-                    r.data_offset(),
-                    layout.sync_sectors,
-                    layout.offset,
-                    i.saturating_mul(8),
-                    len,
-                ) {
-                    md_warn!("{}: {}: {}\n", name, r.name(), e);
-                    return Err(EIO);
-                }
-            }
-        }
         let mut image = KVVec::with_capacity(pages.saturating_mul(PAGE), GFP_KERNEL)?;
         image.extend_with(pages.saturating_mul(PAGE), 0u8, GFP_KERNEL)?;
         for i in 0..pages {

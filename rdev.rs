@@ -358,11 +358,6 @@ impl Rdev {
         }
     }
 
-    /// Where the superblock starts, in sectors.
-    pub(crate) fn sb_start(&self) -> u64 {
-        self.sb_offset
-    }
-
     /// The sector of storage page `page` of a bitmap `offset` sectors from the
     /// superblock.
     pub(crate) fn bitmap_sector(&self, offset: i64, page: u64) -> Option<u64> {
