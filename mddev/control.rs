@@ -141,6 +141,12 @@ pub(crate) fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize)
             hot_remove_disk(m, st, mkdev(major as i32, minor as i32)?)
         }
         Cmd::HotAddDisk => Err(ENODEV),
+        // External bitmap files (mdadm --bitmap=/path) are not kept by this md_mod:
+        // one clear line, as md built without CONFIG_MD_BITMAP_FILE says it.
+        Cmd::SetBitmapFile if arg as i32 >= 0 => {
+            md_warn!("{}: bitmap files not supported by this kernel\n", m.name());
+            Err(EINVAL)
+        }
         _ => Err(EINVAL),
     }
 }
