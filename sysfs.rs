@@ -882,8 +882,22 @@ fn suspend_store(_m: &Mddev, _st: &mut MddevState, input: &[u8]) -> Result {
     Ok(())
 }
 
-// Without a bitmap md ignores the write.
-fn bitmap_set_bits_store(_m: &Mddev, _st: &mut MddevState, _input: &[u8]) -> Result {
+// md's bitmap_store: the chunks listed must be synced (their bits set and on disk,
+// the resync point moved back); without a bitmap md ignores the write.
+fn bitmap_set_bits_store(m: &Mddev, _st: &mut MddevState, input: &[u8]) -> Result {
+    let Some(bm) = m.bitmap() else {
+        return Ok(());
+    };
+    parse::chunk_list(input, |first, last| {
+        bm.dirty_bits(first, last);
+        let sector = first.checked_shl(bm.chunk_shift()).unwrap_or(u64::MAX);
+        if sector < m.resync_offset() {
+            m.set_resync_offset(sector);
+        }
+    });
+    let failed = bm.unplug();
+    m.fail_bitmap_members(failed);
+    m.need_check();
     Ok(())
 }
 

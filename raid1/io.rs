@@ -139,7 +139,7 @@ impl Conf {
         let (sector, sectors) = (bio.sector(), u64::from(bio.sectors()));
         // md_clone_bio's md_bitmap_start: the chunks are marked on every member
         // before the request exists (no barrier is held while that is written).
-        let counted = self.mddev().bitmap_start_write(sector, sectors);
+        let mut counted = self.mddev().bitmap_start_write(sector, sectors);
         // md_submit_bio: the last member failed, so writes cannot be kept (MD_BROKEN).
         if self.mddev().broken.load(Ordering::Acquire) {
             if counted {
@@ -166,6 +166,12 @@ impl Conf {
             self.mddev()
                 .sb_wait
                 .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
+        }
+        // A bitmap added while we waited at the barrier (the array was quiesced for
+        // it): this write is counted in it too, as md's suspend would have held it
+        // before md_clone_bio.
+        if !counted {
+            counted = self.mddev().bitmap_start_write(sector, sectors);
         }
         let Some(r1) = self.alloc_r1(bio, true) else {
             if counted {

@@ -645,3 +645,64 @@ pub fn parse_can_clear(s: &[u8]) -> Option<bool> {
         None
     }
 }
+
+/// simple_strtoul(s, &end, 0): the number at the start of `s` (`0x` hex, `0` octal,
+/// else decimal; saturating) and the bytes it took (0: no number).
+fn simple_strtoul(s: &[u8]) -> (u64, usize) {
+    let (radix, skip) = match s {
+        [b'0', b'x' | b'X', d, ..] if d.is_ascii_hexdigit() => (16, 2),
+        [b'0', ..] => (8, 0),
+        _ => (10, 0),
+    };
+    let mut v: u64 = 0;
+    let mut n = skip;
+    while let Some(c) = s.get(n) {
+        let Some(d) = (*c as char).to_digit(radix) else {
+            break;
+        };
+        v = v
+            .saturating_mul(u64::from(radix))
+            .saturating_add(u64::from(d));
+        n += 1;
+    }
+    if n == skip {
+        (0, 0)
+    } else {
+        (v, n)
+    }
+}
+
+/// md/bitmap_set_bits (md's bitmap_store): `<chunk>` or `<chunk>-<chunk>` items
+/// separated by white space; each range is handed to `f` (first, last), up to the
+/// first item that does not parse (md stops there and still accepts the write).
+pub fn chunk_list(input: &[u8], mut f: impl FnMut(u64, u64)) {
+    let mut s = input;
+    while !s.is_empty() {
+        let (first, n) = simple_strtoul(s);
+        if n == 0 {
+            return;
+        }
+        s = s.get(n..).unwrap_or(&[]);
+        let mut last = first;
+        if let [b'-', rest @ ..] = s {
+            let (v, n) = simple_strtoul(rest);
+            if n == 0 {
+                return;
+            }
+            last = v;
+            s = rest.get(n..).unwrap_or(&[]);
+        }
+        if let Some(c) = s.first() {
+            if !c.is_ascii_whitespace() {
+                return;
+            }
+        }
+        f(first, last);
+        while let [c, rest @ ..] = s {
+            if !c.is_ascii_whitespace() {
+                break;
+            }
+            s = rest;
+        }
+    }
+}

@@ -207,6 +207,10 @@ pub fn check_sysfs_parse(data: &[u8]) -> bool {
     }
     let _ = parse_bitmap_metadata(s);
     let _ = parse_can_clear(s);
+    // bitmap_set_bits: every range handed out came from the input's digits.
+    let mut ranges = 0usize;
+    crate::sysfs_parse::chunk_list(s, |_, _| ranges += 1);
+    assert!(ranges <= s.len());
     ull.is_ok()
 }
 

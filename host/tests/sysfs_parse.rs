@@ -374,3 +374,21 @@ fn bitmap_words_as_md() {
     assert_eq!(parse_can_clear(b"false"), Some(false));
     assert_eq!(parse_can_clear(b"1"), None);
 }
+
+/// md/bitmap_set_bits' list, as md's bitmap_store reads it.
+#[test]
+fn bitmap_set_bits_chunk_list() {
+    let list = |s: &[u8]| {
+        let mut v = Vec::new();
+        rust_md_host::sysfs_parse::chunk_list(s, |a, b| v.push((a, b)));
+        v
+    };
+    assert_eq!(list(b"3"), vec![(3, 3)]);
+    assert_eq!(list(b"1-4 7\n"), vec![(1, 4), (7, 7)]);
+    assert_eq!(list(b"0x10 010"), vec![(16, 16), (8, 8)]);
+    assert_eq!(list(b"2 x 5"), vec![(2, 2)]);
+    assert_eq!(list(b"2-"), vec![]);
+    assert_eq!(list(b"5,6"), vec![]);
+    assert_eq!(list(b""), vec![]);
+    assert_eq!(list(b"99999999999999999999999"), vec![(u64::MAX, u64::MAX)]);
+}
