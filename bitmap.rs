@@ -136,8 +136,6 @@ fn page_of(image: &[u8], i: usize) -> Option<&[u8]> {
     image.get(i.checked_mul(PAGE)?..i.checked_add(1)?.checked_mul(PAGE)?)
 }
 
-// The grow and sysfs paths use the rest.
-#[allow(dead_code)]
 impl Bitmap {
     /// Builds the in-memory bitmap from a superblock md accepted, with the on-disk
     /// image `pages` (storage pages read from a member, or a fresh one).
@@ -287,27 +285,6 @@ impl Bitmap {
                 0
             },
         );
-        Ok(bm)
-    }
-
-    /// md_bitmap_new_disk_sb: a fresh, all-clean bitmap (grow --bitmap=internal).
-    pub(crate) fn create(
-        sb: &BitmapSuper,
-        expect: &format::Expect,
-        layout: &Layout,
-    ) -> Result<Arc<Bitmap>> {
-        let loaded = format::validate(sb, expect).map_err(|_| EINVAL)?;
-        let pages = usize::try_from(format::storage_pages(loaded.chunks)).map_err(|_| EINVAL)?;
-        let mut image = KVVec::with_capacity(pages.saturating_mul(PAGE), GFP_KERNEL)?;
-        image.extend_with(pages.saturating_mul(PAGE), 0u8, GFP_KERNEL)?;
-        let bm = Bitmap::build(sb, &loaded, layout, image)?;
-        {
-            let mut c = bm.counts.lock();
-            for f in c.page_flags.iter_mut() {
-                *f |= PG_NEEDWRITE;
-            }
-            c.allclean = false;
-        }
         Ok(bm)
     }
 
@@ -664,11 +641,6 @@ impl Bitmap {
         failed
     }
 
-    /// Whether the daemon has work (the array thread keeps its timeout then).
-    pub(crate) fn allclean(&self) -> bool {
-        self.counts.lock().allclean
-    }
-
     pub(crate) fn daemon_sleep_ms(&self) -> u32 {
         self.daemon_sleep_ms.load(Ordering::Relaxed)
     }
@@ -846,12 +818,6 @@ impl Bitmap {
             drop(c);
             chunk += 1;
         }
-    }
-
-    /// Whether any chunk needs a sync (NEEDED or RESYNC).
-    pub(crate) fn any_needed(&self) -> bool {
-        let c = self.counts.lock();
-        c.counters.iter().any(|v| *v & (NEEDED | RESYNC) != 0)
     }
 
     /// mdstat's and sysfs's figures.

@@ -1041,14 +1041,29 @@ fn bitmap_backlog_show(m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::
     writeln!(page, "{n}")
 }
 
-fn bitmap_backlog_store(m: &Mddev, _st: &mut MddevState, input: &[u8]) -> Result {
-    let _backlog = parse::parse_bitmap_backlog(cstr(input))?;
-    // md sets it only with a write-mostly member, which no member is here.
-    md_warn!(
-        "{}: can't set backlog, no write mostly device available\n",
-        m.name()
-    );
-    Err(EINVAL)
+fn bitmap_backlog_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let backlog = parse::parse_bitmap_backlog(cstr(input))?;
+    // md's backlog_store: only meaningful with a write-mostly member.
+    if !st
+        .disks
+        .iter()
+        .any(|r| r.test(crate::rdev::flag::WRITE_MOSTLY))
+    {
+        md_warn!(
+            "{}: can't set backlog, no write mostly device available\n",
+            m.name()
+        );
+        return Err(EINVAL);
+    }
+    st.bitmap_info.max_write_behind = backlog;
+    if let Some(bm) = m.bitmap() {
+        if bm.write_behind() != backlog {
+            bm.set_write_behind(backlog);
+            let failed = bm.update_sb(st.events);
+            m.fail_bitmap_members(failed);
+        }
+    }
+    Ok(())
 }
 
 fn bitmap_chunksize_show(m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
