@@ -10,15 +10,20 @@ pub struct MirrorView {
     pub pending: u32,
     /// The sector right after the last read sent to it.
     pub next_seq_sect: u64,
+    /// A write-mostly member: read only when no other mirror can serve.
+    pub write_mostly: bool,
 }
 
-/// Picks the mirror for a read starting at `sector`: a sequential continuation
-/// stays on its disk, otherwise the in-sync mirror with the fewest pending
-/// requests (the first one on a tie). `None` when no mirror is in sync.
+/// Picks the mirror for a read starting at `sector`, as raid1's read_balance:
+/// among the in-sync mirrors that are not write-mostly (choose_best_rdev), a
+/// sequential continuation stays on its disk, otherwise the one with the fewest
+/// pending requests (the first one on a tie); only when none of those can serve,
+/// the first in-sync write-mostly mirror (choose_slow_rdev). `None` when no
+/// mirror is in sync.
 pub fn read_balance(mirrors: &[MirrorView], sector: u64) -> Option<usize> {
     let mut best: Option<(usize, u32)> = None;
     for (i, m) in mirrors.iter().enumerate() {
-        if !m.in_sync {
+        if !m.in_sync || m.write_mostly {
             continue;
         }
         if m.next_seq_sect == sector && sector != 0 {
@@ -30,4 +35,5 @@ pub fn read_balance(mirrors: &[MirrorView], sector: u64) -> Option<usize> {
         }
     }
     best.map(|(i, _)| i)
+        .or_else(|| mirrors.iter().position(|m| m.in_sync && m.write_mostly))
 }

@@ -289,9 +289,9 @@ unsafe extern "C" fn rust_md_rdev_show(
     }
 }
 
-/// Attribute `i` of md/ (`set` 0) or dev-NAME/ (`set` 1), from sysfs.rs's tables;
-/// a NULL name past the end. helpers.c builds the directories' attribute arrays
-/// from it.
+/// Attribute `i` of md/ (`set` 0), dev-NAME/ (`set` 1) or md/bitmap/ (`set` 2),
+/// from sysfs.rs's tables; a NULL name past the end. helpers.c builds the
+/// directories' attribute arrays from it.
 #[no_mangle]
 extern "C" fn rust_md_attr_def(set: c_uint, i: c_uint) -> RmdAttrDef {
     match crate::sysfs::attr_def(set, i as usize) {

@@ -275,6 +275,10 @@ static struct attribute rmd_md_attr_defs[RMD_MD_ATTRS_MAX];
 static struct attribute *rmd_default_attrs[RMD_MD_ATTRS_MAX + 1];
 static struct attribute rmd_rdev_attr_defs[RMD_RDEV_ATTRS_MAX];
 static struct attribute *rmd_rdev_attrs[RMD_RDEV_ATTRS_MAX + 1];
+/* md/bitmap/: md's md_bitmap_group, a named default group of every array's md/. */
+#define RMD_BITMAP_ATTRS_MAX	16
+static struct attribute rmd_bitmap_attr_defs[RMD_BITMAP_ATTRS_MAX];
+static struct attribute *rmd_bitmap_attrs[RMD_BITMAP_ATTRS_MAX + 1];
 static DEFINE_MUTEX(rmd_attrs_lock);
 /* 0: not filled yet, 1: filled, < 0: Rust's table does not fit (never changes). */
 static int rmd_attrs_state;
@@ -311,6 +315,9 @@ static int rmd_attrs_init(void)
 		if (!err)
 			err = rmd_attrs_fill(RMD_ATTRS_RDEV, rmd_rdev_attr_defs,
 					     rmd_rdev_attrs, RMD_RDEV_ATTRS_MAX);
+		if (!err)
+			err = rmd_attrs_fill(RMD_ATTRS_BITMAP, rmd_bitmap_attr_defs,
+					     rmd_bitmap_attrs, RMD_BITMAP_ATTRS_MAX);
 		rmd_attrs_state = err ?: 1;
 	}
 	err = min(rmd_attrs_state, 0);
@@ -322,8 +329,15 @@ static const struct attribute_group rmd_default_group = {
 	.attrs = rmd_default_attrs,
 };
 
+/* Its files share md/'s show and store (their names differ from md/'s own). */
+static const struct attribute_group rmd_bitmap_group = {
+	.name = "bitmap",
+	.attrs = rmd_bitmap_attrs,
+};
+
 static const struct attribute_group *rmd_attr_groups[] = {
 	&rmd_default_group,
+	&rmd_bitmap_group,
 	NULL,
 };
 
@@ -477,11 +491,15 @@ int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 struct rmd_clone {
 	void *r1;
 	int idx;
+	/* A write-behind copy: its pages are ours, freed at its end. */
+	bool behind;
 	struct bio bio;
 };
 
 static struct bio_set rmd_bio_set;
 static struct bio_set rmd_split_set;
+/* Write-behind copies carry pages of their own: bios with bvecs. */
+static struct bio_set rmd_behind_set;
 
 int rmd_bioset_init(void)
 {
@@ -493,12 +511,22 @@ int rmd_bioset_init(void)
 		return err;
 	err = bioset_init(&rmd_split_set, BIO_POOL_SIZE, 0, 0);
 	if (err)
-		bioset_exit(&rmd_bio_set);
+		goto out_bio;
+	err = bioset_init(&rmd_behind_set, BIO_POOL_SIZE,
+			  offsetof(struct rmd_clone, bio), BIOSET_NEED_BVECS);
+	if (err)
+		goto out_split;
+	return 0;
+out_split:
+	bioset_exit(&rmd_split_set);
+out_bio:
+	bioset_exit(&rmd_bio_set);
 	return err;
 }
 
 void rmd_bioset_exit(void)
 {
+	bioset_exit(&rmd_behind_set);
 	bioset_exit(&rmd_split_set);
 	bioset_exit(&rmd_bio_set);
 }
@@ -528,6 +556,8 @@ static void rmd_clone_endio(struct bio *bio)
 	int idx = c->idx;
 	u8 status = bio->bi_status;
 
+	if (c->behind)
+		bio_free_pages(bio);
 	bio_put(bio);
 	rust_md_clone_end(r1, idx, status);
 }
@@ -545,10 +575,57 @@ void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 
 	c->r1 = r1;
 	c->idx = idx;
+	c->behind = false;
 	bio->bi_iter.bi_sector += offset;
 	bio->bi_end_io = rmd_clone_endio;
 	/* A retry or a member that failed must not be fast-failed again. */
 	submit_bio_noacct(bio);
+}
+
+/*
+ * A write-behind clone (raid1's alloc_behind_master_bio): @orig's data copied
+ * into pages of its own, so @orig may end before this write does. The copy
+ * keeps @orig's operation and flags (a behind write must never go out as
+ * anything else). Returns -ENOMEM (nothing sent) when that cannot be had, or
+ * -EINVAL for a bio that is not a plain data write of at most BIO_MAX_VECS pages.
+ */
+int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
+			    void *r1, int idx)
+{
+	unsigned int size = orig->bi_iter.bi_size;
+	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE);
+	struct rmd_clone *c;
+	struct bio *bio;
+	unsigned int i;
+
+	if (!size || bio_op(orig) != REQ_OP_WRITE || nr > BIO_MAX_VECS)
+		return -EINVAL;
+	bio = bio_alloc_bioset(file_bdev(member), nr, orig->bi_opf, GFP_NOIO,
+			       &rmd_behind_set);
+	if (!bio)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		unsigned int len = min_t(unsigned int, PAGE_SIZE,
+					 size - i * PAGE_SIZE);
+		struct page *page = alloc_page(GFP_NOIO);
+
+		if (!page || bio_add_page(bio, page, len, 0) != len) {
+			if (page)
+				__free_page(page);
+			bio_free_pages(bio);
+			bio_put(bio);
+			return -ENOMEM;
+		}
+	}
+	bio_copy_data(bio, orig);
+	c = container_of(bio, struct rmd_clone, bio);
+	c->r1 = r1;
+	c->idx = idx;
+	c->behind = true;
+	bio->bi_iter.bi_sector = orig->bi_iter.bi_sector + offset;
+	bio->bi_end_io = rmd_clone_endio;
+	submit_bio_noacct(bio);
+	return 0;
 }
 
 /* ---- page buffers and synchronous member I/O for resync and repairs ---- */
@@ -735,6 +812,50 @@ void rmd_thread_stop(struct rmd_thread *t)
 {
 	kthread_stop(t->tsk);
 	kfree(t);
+}
+
+/* md's mddev_set_timeout: the next waits of the thread end after @timeout_ms (0: never). */
+void rmd_thread_set_timeout(struct rmd_thread *t, unsigned int timeout_ms)
+{
+	WRITE_ONCE(t->timeout, timeout_ms ? msecs_to_jiffies(timeout_ms) :
+					    MAX_SCHEDULE_TIMEOUT);
+	set_bit(0, &t->flags);
+	wake_up(&t->wqueue);
+}
+
+/*
+ * An interrupt-safe spinlock (6.12's Rust has no spin_lock_irqsave): the bitmap's
+ * counters are changed from bio completions, which may run in hard interrupts.
+ */
+struct rmd_spin {
+	spinlock_t lock;
+};
+
+struct rmd_spin *rmd_spin_alloc(void)
+{
+	struct rmd_spin *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (s)
+		spin_lock_init(&s->lock);
+	return s;
+}
+
+void rmd_spin_free(struct rmd_spin *s)
+{
+	kfree(s);
+}
+
+unsigned long rmd_spin_lock_irqsave(struct rmd_spin *s)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	return flags;
+}
+
+void rmd_spin_unlock_irqrestore(struct rmd_spin *s, unsigned long flags)
+{
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 struct rmd_waitq {

@@ -39,13 +39,15 @@ void rust_md_free_disk(void *mddev);
 ssize_t rust_md_attr_show(void *mddev, const char *attr, char *page);
 ssize_t rust_md_attr_store(void *mddev, const char *attr, const char *page,
 			   size_t len);
-/* One md/ (set RMD_ATTRS_MD) or dev-NAME/ (RMD_ATTRS_RDEV) attribute; name NULL past the end. */
+/* One md/ (set RMD_ATTRS_MD), dev-NAME/ (RMD_ATTRS_RDEV) or md/bitmap/ (RMD_ATTRS_BITMAP)
+ * attribute; name NULL past the end. */
 struct rmd_attr_def {
 	const char *name;
 	umode_t mode;
 };
 #define RMD_ATTRS_MD	0
 #define RMD_ATTRS_RDEV	1
+#define RMD_ATTRS_BITMAP	2
 struct rmd_attr_def rust_md_attr_def(unsigned int set, unsigned int i);
 void rust_md_probe(unsigned int minor);
 void rust_md_clone_end(void *r1, int idx, u8 status);
@@ -84,6 +86,8 @@ int rmd_bioset_init(void);
 void rmd_bioset_exit(void);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      void *r1, int idx);
+int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
+			    void *r1, int idx);
 struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);
 
 struct rmd_buf *rmd_buf_alloc(unsigned int nr);
@@ -97,6 +101,12 @@ void rmd_thread_wake(struct rmd_thread *t);
 void rmd_rcu_read_lock(void);
 void rmd_rcu_read_unlock(void);
 void rmd_thread_stop(struct rmd_thread *t);
+void rmd_thread_set_timeout(struct rmd_thread *t, unsigned int timeout_ms);
+struct rmd_spin;
+struct rmd_spin *rmd_spin_alloc(void);
+void rmd_spin_free(struct rmd_spin *s);
+unsigned long rmd_spin_lock_irqsave(struct rmd_spin *s);
+void rmd_spin_unlock_irqrestore(struct rmd_spin *s, unsigned long flags);
 struct rmd_waitq *rmd_waitq_alloc(void);
 void rmd_waitq_free(struct rmd_waitq *q);
 void rmd_waitq_wake(struct rmd_waitq *q);

@@ -43,6 +43,7 @@ mod resync;
 mod superblock;
 
 // ---- the md core ----
+mod bitmap;
 mod mddev;
 mod personality;
 mod rdev;

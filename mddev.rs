@@ -23,6 +23,7 @@ use crate::sys::thread::{Thread, ThreadFn};
 use crate::workqueue::WorkQueue;
 use crate::{mdstat, super_any, superblock};
 
+mod bitmap_ctl;
 mod control;
 mod knobs;
 mod members;
@@ -34,6 +35,7 @@ mod status;
 mod stop;
 mod writes;
 
+pub(crate) use bitmap_ctl::*;
 pub(crate) use control::*;
 pub(crate) use knobs::*;
 pub(crate) use members::*;
@@ -116,6 +118,8 @@ pub(crate) struct MddevState {
     pub(crate) deleting: KVec<Arc<Rdev>>,
     /// The array itself while it runs, for the wake of its thread at unlock.
     pub(crate) array: Option<Arc<Mddev>>,
+    /// md's bitmap_info: what md/bitmap/ shows while there is no bitmap.
+    pub(crate) bitmap_info: BitmapInfo,
 }
 
 /// What an unlock of the state leaves to do (md's mddev_unlock): close the members
@@ -191,6 +195,7 @@ impl MddevState {
             sync_thread: None,
             deleting: KVec::new(),
             array: None,
+            bitmap_info: BitmapInfo::new(),
         }
     }
 
@@ -321,12 +326,21 @@ pub(crate) struct Mddev {
     /// Marks them clean again after `safemode_delay_ms` without writes (on `md_safemode`).
     #[pin]
     pub(crate) safemode_work: kernel::workqueue::Work<Mddev, 2>,
+    /// The write-intent bitmap (md's `mddev->bitmap`): set at run or by a grow,
+    /// changed only with the array quiesced and the state lock held.
+    pub(crate) bitmap: sys::rcu::RcuArc<crate::bitmap::Bitmap>,
+    /// Copy of `MddevState::events` for the I/O path (the bitmap's cleared events).
+    pub(crate) events: AtomicU64,
+    /// Writes the bitmap's dirty pages for writes waiting on them (on `md_bitmap`).
+    #[pin]
+    pub(crate) bitmap_work: kernel::workqueue::Work<Mddev, 3>,
 }
 
 kernel::workqueue::impl_has_work! {
     impl HasWork<Self> for Mddev { self.del_work }
     impl HasWork<Self, 1> for Mddev { self.dirty_work }
     impl HasWork<Self, 2> for Mddev { self.safemode_work }
+    impl HasWork<Self, 3> for Mddev { self.bitmap_work }
 }
 
 impl Mddev {
@@ -378,6 +392,9 @@ impl Mddev {
             del_work <- new_work!("md:del_work"),
             dirty_work <- new_work!("md:dirty_work"),
             safemode_work <- new_work!("md:safemode_work"),
+            bitmap: sys::rcu::RcuArc::new(),
+            events: AtomicU64::new(0),
+            bitmap_work <- new_work!("md:bitmap_work"),
         })
     }
 

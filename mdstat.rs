@@ -95,6 +95,37 @@ pub struct ArrayStatus<'a> {
     pub metadata: Metadata<'a>,
     /// Configured raid disks (an array with neither members nor raid disks is not listed).
     pub raid_disks: u32,
+    /// The bitmap line, if the array has a bitmap.
+    pub bitmap: Option<BitmapLine>,
+}
+
+/// md_bitmap_status's figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BitmapLine {
+    /// Counter pages in use.
+    pub used_pages: u64,
+    /// Counter pages in all.
+    pub pages: u64,
+    /// Chunk size in bytes.
+    pub chunksize: u32,
+}
+
+/// Writes md_bitmap_status's line (without the newline that ends the array).
+pub fn write_bitmap<W: Write>(w: &mut W, b: &BitmapLine) -> fmt::Result {
+    let kb = b.chunksize >> 10;
+    write!(
+        w,
+        "bitmap: {}/{} pages [{}KB], ",
+        b.used_pages,
+        b.pages,
+        b.used_pages.saturating_mul(4)
+    )?;
+    if kb != 0 {
+        write!(w, "{kb}KB chunk")?;
+    } else {
+        write!(w, "{}B chunk", b.chunksize)?;
+    }
+    w.write_char('\n')
 }
 
 /// Writes the first line: `Personalities : [raid1] ` and a newline.
@@ -193,6 +224,9 @@ pub fn write_array<W: Write>(w: &mut W, a: &ArrayStatus<'_>) -> fmt::Result {
             }
         }
         None => w.write_str("\n       ")?,
+    }
+    if let Some(b) = &a.bitmap {
+        write_bitmap(w, b)?;
     }
     w.write_char('\n')
 }

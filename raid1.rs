@@ -132,6 +132,9 @@ pub(crate) struct Conf {
     /// Serialises failure decisions (raid1's device_lock in raid1_error).
     #[pin]
     error_lock: Mutex<()>,
+    /// The next recovery copies everything, not just what the bitmap marks
+    /// (raid1's fullsync: a member joined that was not recently in the array).
+    pub(super) fullsync: core::sync::atomic::AtomicBool,
 }
 
 // SAFETY: Shared between submitters, completions and the array's threads; every
@@ -185,6 +188,7 @@ impl Conf {
             sb_inflight: R1List::new(),
             normal_io: AtomicU64::new(0),
             error_lock <- kernel::new_mutex!((), "md:raid1_error"),
+            fullsync: core::sync::atomic::AtomicBool::new(false),
             }),
             GFP_KERNEL,
         )?;
@@ -196,6 +200,11 @@ impl Conf {
                     return Err(EINVAL);
                 }
                 conf.install(slot, r);
+                // setup_conf: a member recovering without the bitmap's guidance
+                // needs a full recovery.
+                if !r.in_sync() && !r.faulty() && r.saved_raid_disk.load(Ordering::Acquire) < 0 {
+                    conf.fullsync.store(true, Ordering::Release);
+                }
             }
         }
         Ok(conf)
@@ -311,12 +320,18 @@ impl Personality for Conf {
     }
 
     fn hot_add_disk(&self, rdev: &Arc<Rdev>) -> Result<usize> {
-        // raid1_add_disk: the first free slot.
-        let slot = self
-            .mirrors
-            .iter()
-            .position(|mi| !mi.occupied())
+        // raid1_add_disk: the slot it had if it is free (a member back within the
+        // bitmap's window), else the first free one; any other member is
+        // recovered in full.
+        let saved = rdev.saved_raid_disk.load(Ordering::Acquire);
+        let slot = usize::try_from(saved)
+            .ok()
+            .filter(|s| self.mirrors.get(*s).is_some_and(|mi| !mi.occupied()))
+            .or_else(|| self.mirrors.iter().position(|mi| !mi.occupied()))
             .ok_or(EBUSY)?;
+        if saved < 0 {
+            self.fullsync.store(true, Ordering::Release);
+        }
         // As raid1_add_disk: the member knows its slot before I/O can reach it there.
         rdev.set_raid_disk(slot as i32);
         self.install(slot, rdev);

@@ -32,6 +32,10 @@ pub(crate) mod flag {
     /// current after a crash). Set before `FAULTY`, cleared once the superblocks
     /// record the failure.
     pub(crate) const BLOCKED: u32 = 1 << 3;
+    /// md's WriteMostly: reads go elsewhere while another mirror can serve them
+    /// (superblock devflags bit / 0.90 descriptor bit 9, `writemostly` in
+    /// dev-NAME/state, mdadm's `--write-mostly`).
+    pub(crate) const WRITE_MOSTLY: u32 = 1 << 4;
 }
 
 /// What only the reconfiguration path touches (under the array's state lock).
@@ -78,6 +82,10 @@ pub(crate) struct Rdev {
     corrected: AtomicU32,
     /// I/O in flight to it (md's nr_pending); removal waits for 0.
     pub(crate) nr_pending: AtomicI32,
+    /// The slot it had when it joined again within the bitmap's window (md's
+    /// saved_raid_disk), or -1: its recovery then only copies what the bitmap
+    /// says it missed.
+    pub(crate) saved_raid_disk: AtomicI32,
     /// Recent read errors (decayed hourly; md's read_errors) and when the last was seen.
     pub(crate) read_errors: AtomicU32,
     pub(crate) last_read_error_s: AtomicU64,
@@ -142,6 +150,7 @@ impl Rdev {
                 recovery_offset: AtomicU64::new(0),
                 corrected: AtomicU32::new(corrected),
                 nr_pending: AtomicI32::new(0),
+                saved_raid_disk: AtomicI32::new(-1),
                 read_errors: AtomicU32::new(0),
                 last_read_error_s: AtomicU64::new(0),
             }),
@@ -276,6 +285,9 @@ impl Rdev {
             Some(Role::Faulty) => self.set(flag::FAULTY),
             _ => {}
         }
+        // super_1_validate / super_90_validate: write-mostly as the member's own
+        // superblock records it.
+        self.assign(flag::WRITE_MOSTLY, sb.write_mostly());
     }
 
     /// Creates md/dev-NAME/ under the array's md/ directory.
@@ -291,25 +303,32 @@ impl Rdev {
     pub(crate) fn publish(&self) {
         let meta = self.meta();
         let Some(k) = &meta.kobj else { return };
-        // md's words in md's order; a member that saw a write error is wanted
-        // replaced for as long as it holds a slot.
+        // md's words in md's order (state_show); a member that saw a write error is
+        // wanted replaced for as long as it holds a slot.
+        let faulty = self.faulty();
+        let in_sync = !faulty && self.test(flag::IN_SYNC);
         let write_error = self.test(flag::WRITE_ERROR);
-        let want_replacement = write_error && self.raid_disk() >= 0;
-        let state = match (
-            self.faulty(),
-            self.test(flag::IN_SYNC),
-            write_error,
-            want_replacement,
-        ) {
-            (true, _, false, _) => kernel::c_str!("faulty"),
-            (true, _, true, false) => kernel::c_str!("faulty,write_error"),
-            (true, _, true, true) => kernel::c_str!("faulty,write_error,want_replacement"),
-            (false, true, false, _) => kernel::c_str!("in_sync"),
-            (false, true, true, _) => kernel::c_str!("in_sync,write_error,want_replacement"),
-            (false, false, false, _) => kernel::c_str!("spare"),
-            (false, false, true, false) => kernel::c_str!("spare,write_error"),
-            (false, false, true, true) => kernel::c_str!("spare,write_error,want_replacement"),
-        };
+        let want_replacement = write_error && (in_sync || self.raid_disk() >= 0);
+        let mut words = StateWords::new();
+        if faulty {
+            words.push(b"faulty");
+        }
+        if in_sync {
+            words.push(b"in_sync");
+        }
+        if self.test(flag::WRITE_MOSTLY) {
+            words.push(b"write_mostly");
+        }
+        if !faulty && !in_sync {
+            words.push(b"spare");
+        }
+        if write_error {
+            words.push(b"write_error");
+        }
+        if want_replacement {
+            words.push(b"want_replacement");
+        }
+        let state = words.as_cstr();
         k.update(
             state,
             self.raid_disk(),
@@ -339,6 +358,26 @@ impl Rdev {
         }
     }
 
+    /// The sector of storage page `page` of a bitmap `offset` sectors from the
+    /// superblock.
+    pub(crate) fn bitmap_sector(&self, offset: i64, page: u64) -> Option<u64> {
+        crate::bitmap::page_sector(self.sb_offset, offset, page)
+    }
+
+    /// __write_sb_page's check: writing `len` bytes of storage page `page` stays
+    /// clear of the data (`dev_sectors` of it) and of the superblock.
+    pub(crate) fn bitmap_fits(&self, offset: i64, page: u64, len: u32, dev_sectors: u64) -> bool {
+        crate::bitmap::format::write_fits(
+            self.sb_offset,
+            self.data_offset,
+            dev_sectors,
+            offset,
+            page.saturating_mul(8),
+            len,
+        )
+        .is_ok()
+    }
+
     /// Rewrites the superblock (already updated in `meta.sb`) with PREFLUSH|FUA.
     pub(crate) fn write_sb(&self, meta: &mut RdevMeta) -> Result {
         let mut buf = sb_buffer()?;
@@ -362,6 +401,51 @@ impl crate::super_any::MemberView for Arc<Rdev> {
     }
     fn dev(&self) -> u32 {
         self.dev
+    }
+    fn write_mostly(&self) -> bool {
+        self.test(flag::WRITE_MOSTLY)
+    }
+}
+
+/// dev-NAME/state's comma-separated words, NUL-terminated in a fixed buffer (the
+/// longest combination is well below its size; a word that would not fit is
+/// dropped).
+struct StateWords {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl StateWords {
+    fn new() -> Self {
+        StateWords {
+            buf: [0; 64],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, word: &[u8]) {
+        let sep = usize::from(self.len != 0);
+        let end = self.len + sep + word.len();
+        // Room for the NUL too.
+        if end >= self.buf.len() {
+            return;
+        }
+        if let Some(d) = self.buf.get_mut(self.len..end) {
+            if let Some((comma, rest)) = d.split_first_mut().filter(|_| sep == 1) {
+                *comma = b',';
+                rest.copy_from_slice(word);
+            } else {
+                d.copy_from_slice(word);
+            }
+            self.len = end;
+        }
+    }
+
+    fn as_cstr(&self) -> &kernel::str::CStr {
+        self.buf
+            .get(..=self.len)
+            .and_then(|b| kernel::str::CStr::from_bytes_with_nul(b).ok())
+            .unwrap_or(kernel::c_str!(""))
     }
 }
 

@@ -28,6 +28,8 @@ pub(crate) trait MemberView {
     fn faulty(&self) -> bool;
     /// dev_t (kernel encoding).
     fn dev(&self) -> u32;
+    /// Write-mostly (md's WriteMostly).
+    fn write_mostly(&self) -> bool;
 }
 
 /// The array-wide values a superblock write records.
@@ -45,6 +47,9 @@ pub(crate) struct SyncInfo<'a, M: MemberView> {
     /// Every member of the array (0.90 keeps the whole member table in each
     /// superblock); their roles and states are read as they are now.
     pub(crate) members: &'a [M],
+    /// The internal bitmap's offset from the superblock (sectors), if the array has
+    /// one (super_1_sync's `bitmap_offset`, super_90_sync's MD_SB_BITMAP_PRESENT).
+    pub(crate) bitmap: Option<i64>,
 }
 
 impl Super {
@@ -200,6 +205,18 @@ impl Super {
         }
     }
 
+    /// Write-mostly as this member's own superblock records it (super_1_validate:
+    /// `devflags`; super_90_validate: its descriptor's state bit).
+    pub(crate) fn write_mostly(&self) -> bool {
+        match self {
+            Super::V1(s) => s.devflags & superblock::DEVFLAG_WRITE_MOSTLY != 0,
+            Super::V0(s) => s
+                .disks
+                .get(s.this_disk.number as usize)
+                .is_some_and(|d| d.state & superblock::DISK_WRITEMOSTLY != 0),
+        }
+    }
+
     /// Records this member's own recovery point (`None`: in sync) and corrected reads;
     /// 0.90 has room for neither.
     pub(crate) fn set_member(&mut self, recovery: Option<u64>, corrected: u32) {
@@ -218,15 +235,46 @@ impl Super {
         }
     }
 
+    /// Where this superblock says the internal bitmap is, in sectors from the
+    /// superblock's start: 1.x's signed `bitmap_offset` (feature bit 1), 0.90's
+    /// MD_SB_BITMAP_PRESENT (the bitmap follows the 4 KiB superblock).
+    pub(crate) fn bitmap_location(&self) -> Option<i64> {
+        match self {
+            Super::V1(s) => s.bitmap_offset().map(i64::from),
+            Super::V0(s) => (s.state & superblock::SB0_STATE_BITMAP_PRESENT != 0)
+                .then_some(superblock::SB0_BITMAP_OFFSET_SECTORS),
+        }
+    }
+
+    /// Whether a recovery checkpoint is bitmap-guided (1.x MD_FEATURE_RECOVERY_BITMAP).
+    pub(crate) fn recovery_bitmap(&self) -> bool {
+        match self {
+            Super::V1(s) => s.feature_map & superblock::FEATURE_RECOVERY_BITMAP != 0,
+            Super::V0(_) => false,
+        }
+    }
+
+    /// Records (super_1_sync) that this member's recovery is guided by the bitmap.
+    pub(crate) fn set_recovery_bitmap(&mut self, on: bool) {
+        if let Super::V1(s) = self {
+            if on && s.feature_map & superblock::FEATURE_RECOVERY_OFFSET != 0 {
+                s.feature_map |= superblock::FEATURE_RECOVERY_BITMAP;
+            } else {
+                s.feature_map &= !superblock::FEATURE_RECOVERY_BITMAP;
+            }
+        }
+    }
+
     /// A description of on-disk state this driver would not maintain, if any.
     pub(crate) fn unsupported(&self) -> Option<&'static str> {
         match self {
             Super::V1(s) => {
-                let f = s.feature_map & !superblock::FEATURE_RECOVERY_OFFSET;
+                let f = s.feature_map
+                    & !(superblock::FEATURE_RECOVERY_OFFSET
+                        | superblock::FEATURE_BITMAP_OFFSET
+                        | superblock::FEATURE_RECOVERY_BITMAP);
                 if f == 0 {
                     None
-                } else if f & superblock::FEATURE_BITMAP_OFFSET != 0 {
-                    Some("an internal write-intent bitmap")
                 } else if f & superblock::FEATURE_BAD_BLOCKS != 0 {
                     Some("recorded bad blocks")
                 } else {
@@ -234,9 +282,7 @@ impl Super {
                 }
             }
             Super::V0(s) => {
-                if s.state & superblock::SB0_STATE_BITMAP_PRESENT != 0 {
-                    Some("an internal write-intent bitmap")
-                } else if s.minor_version != 90 {
+                if s.minor_version != 90 {
                     Some("a reshape (0.91 superblock)")
                 } else {
                     None
@@ -269,6 +315,17 @@ impl Super {
             Super::V1(s) => {
                 s.events = info.events;
                 s.set_utime(info.utime);
+                // super_1_sync: the bitmap's place, or none.
+                match info.bitmap.and_then(|o| i32::try_from(o).ok()) {
+                    Some(o) => {
+                        s.feature_map |= superblock::FEATURE_BITMAP_OFFSET;
+                        s.bitmap_offset = o as u32;
+                    }
+                    None => {
+                        s.feature_map &= !superblock::FEATURE_BITMAP_OFFSET;
+                        s.bitmap_offset = 0;
+                    }
+                }
                 if info.clean {
                     s.mark_clean(info.resync_offset);
                 } else {
@@ -289,6 +346,14 @@ impl Super {
                     };
                     if let Ok(desc_nr) = u32::try_from(m.desc_nr()) {
                         let _ = s.set_role(desc_nr, role);
+                        // super_1_sync: this member's write-mostly flag.
+                        if desc_nr == me {
+                            if m.write_mostly() {
+                                s.devflags |= superblock::DEVFLAG_WRITE_MOSTLY;
+                            } else {
+                                s.devflags &= !superblock::DEVFLAG_WRITE_MOSTLY;
+                            }
+                        }
                     }
                 }
             }
@@ -323,6 +388,11 @@ impl Super {
 /// in-sync members at their slot and the others after the slots.
 fn sync_90<M: MemberView>(s: &mut Sb0, me: u32, info: &SyncInfo<'_, M>) {
     s.set_events(info.events);
+    if info.bitmap.is_some() {
+        s.state |= superblock::SB0_STATE_BITMAP_PRESENT;
+    } else {
+        s.state &= !superblock::SB0_STATE_BITMAP_PRESENT;
+    }
     s.set_utime(info.utime as u32);
     if info.clean {
         s.mark_clean(info.resync_offset);
@@ -360,6 +430,9 @@ fn sync_90<M: MemberView>(s: &mut Sb0, me: u32, info: &SyncInfo<'_, M>) {
             d.state = 0;
             spare += 1;
             working += 1;
+        }
+        if m.write_mostly() {
+            d.state |= superblock::DISK_WRITEMOSTLY;
         }
     }
     for i in 0..info.raid_disks {

@@ -1285,6 +1285,8 @@ pub const SB0_STATE_CLEAN: u32 = 1 << 0;
 pub const SB0_STATE_ERRORS: u32 = 1 << 1;
 /// v0.90 superblock state bit: a bitmap may be present.
 pub const SB0_STATE_BITMAP_PRESENT: u32 = 1 << 8;
+/// Where a 0.90 array's internal bitmap starts: right after the 4 KiB superblock.
+pub const SB0_BITMAP_OFFSET_SECTORS: i64 = 8;
 
 /// Sector where the v0.90 superblock sits: the last 64 KiB-aligned 64 KiB of the device
 /// (`MD_NEW_SIZE_SECTORS`).

@@ -165,8 +165,23 @@ pub(crate) static RDEV_ATTRS: [RdevEntry; 5] = attr_table! { RdevEntry;
     errors: 0o644, rdev_errors_show, None;
 };
 
+/// md/bitmap/ (md's md_bitmap_group, a named default group of every array's md/).
+/// Its names differ from md/'s own, so one lookup by name serves both.
+#[rustfmt::skip]
+pub(crate) static BITMAP_ATTRS: [Entry; 8] = attr_table! { Entry;
+    location:         0o644, Some(bitmap_location_show),  Locked(bitmap_location_store);
+    space:            0o644, Some(bitmap_space_show),     Locked(bitmap_space_store);
+    time_base:        0o644, Some(bitmap_timeout_show),   Locked(bitmap_timeout_store);
+    backlog:          0o644, Some(bitmap_backlog_show),   Locked(bitmap_backlog_store);
+    chunksize:        0o644, Some(bitmap_chunksize_show), Locked(bitmap_chunksize_store);
+    metadata:         0o644, Some(bitmap_metadata_show),  Locked(bitmap_metadata_store);
+    can_clear:        0o644, Some(bitmap_can_clear_show), Locked(bitmap_can_clear_store);
+    max_backlog_used: 0o644, Some(bitmap_behind_show),    Locked(bitmap_behind_reset);
+};
+
 fn md_entry(name: &[u8]) -> Option<&'static Entry> {
-    MD_ATTRS.iter().find(|e| e.name.as_bytes() == name)
+    let find = |t: &'static [Entry]| t.iter().find(|e| e.name.as_bytes() == name);
+    find(&MD_ATTRS).or_else(|| find(&BITMAP_ATTRS))
 }
 
 /// Shows attribute `name`.
@@ -210,11 +225,13 @@ fn locked_store(
     })
 }
 
-/// The name and mode of attribute `i` of md/ (`set` 0) or dev-NAME/ (`set` 1).
+/// The name and mode of attribute `i` of md/ (`set` 0), dev-NAME/ (`set` 1) or
+/// md/bitmap/ (`set` 2).
 pub(crate) fn attr_def(set: u32, i: usize) -> Option<(&'static CStr, u16)> {
     match set {
         0 => MD_ATTRS.get(i).map(|e| (e.name, e.mode)),
         1 => RDEV_ATTRS.get(i).map(|e| (e.name, e.mode)),
+        2 => BITMAP_ATTRS.get(i).map(|e| (e.name, e.mode)),
         _ => None,
     }
 }
@@ -607,9 +624,11 @@ fn max_read_errors_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result
     Ok(())
 }
 
-// raid1 resyncs; there is no bitmap, journal or PPL.
-fn consistency_policy_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
-    if st.pers.is_some() {
+// raid1 resyncs, with or without a bitmap; there is no journal or PPL.
+fn consistency_policy_show(m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    if m.bitmap().is_some() {
+        writeln!(page, "bitmap")
+    } else if st.pers.is_some() {
         writeln!(page, "resync")
     } else {
         writeln!(page, "unknown")
@@ -863,8 +882,22 @@ fn suspend_store(_m: &Mddev, _st: &mut MddevState, input: &[u8]) -> Result {
     Ok(())
 }
 
-// Without a bitmap md ignores the write.
-fn bitmap_set_bits_store(_m: &Mddev, _st: &mut MddevState, _input: &[u8]) -> Result {
+// md's bitmap_store: the chunks listed must be synced (their bits set and on disk,
+// the resync point moved back); without a bitmap md ignores the write.
+fn bitmap_set_bits_store(m: &Mddev, _st: &mut MddevState, input: &[u8]) -> Result {
+    let Some(bm) = m.bitmap() else {
+        return Ok(());
+    };
+    parse::chunk_list(input, |first, last| {
+        bm.dirty_bits(first, last);
+        let sector = first.checked_shl(bm.chunk_shift()).unwrap_or(u64::MAX);
+        if sector < m.resync_offset() {
+            m.set_resync_offset(sector);
+        }
+    });
+    let failed = bm.unplug();
+    m.fail_bitmap_members(failed);
+    m.need_check();
     Ok(())
 }
 
@@ -874,8 +907,8 @@ fn degraded_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Resul
 
 // ---- dev-NAME/ ----
 
-/// A write to md/dev-NAME/ (md's rdev_attr_store): `state` takes `faulty` and
-/// `remove`; the other attributes are read-only here.
+/// A write to md/dev-NAME/ (md's rdev_attr_store): `state` takes `faulty`,
+/// `remove`, `writemostly` and `-writemostly`; the other attributes are read-only here.
 pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
     with_ref(m, |m| {
         // No reclaim into this array's writes under the state lock (see md_ioctl).
@@ -936,6 +969,170 @@ fn rdev_state_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> R
             crate::set_disk_faulty_dev(m, st, dev)
         }
         Some(parse::RdevStateWord::Remove) => crate::remove_dev(m, st, dev),
+        Some(parse::RdevStateWord::WriteMostly(on)) => crate::set_write_mostly_dev(m, st, dev, on),
         None => Err(EINVAL),
     }
+}
+
+// ---- md/bitmap/ (md-bitmap.c's attributes) ----
+
+fn bitmap_location_show(m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let offset = m.bitmap().map_or(st.bitmap_info.offset, |bm| bm.offset());
+    if offset != 0 {
+        writeln!(page, "{offset:+}")
+    } else {
+        writeln!(page, "none")
+    }
+}
+
+fn bitmap_location_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    crate::bitmap_location_store(m, st, cstr(input))
+}
+
+fn bitmap_space_show(m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let space = m
+        .bitmap()
+        .map_or(st.bitmap_info.space, |bm| crate::bitmap_space(st, &bm));
+    writeln!(page, "{space}")
+}
+
+fn bitmap_space_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let sectors = parse::parse_bitmap_space(cstr(input))?;
+    let bm = m.bitmap();
+    if let Some(bm) = bm.as_ref() {
+        // Too small for the bitmap there.
+        if sectors < bm.storage_bytes().div_ceil(512) {
+            return Err(EFBIG);
+        }
+        // The superblock's field holds the low 32 bits, as md's cpu_to_le32.
+        bm.set_space(sectors as u32);
+    }
+    st.bitmap_info.space = sectors;
+    Ok(())
+}
+
+fn bitmap_timeout_show(m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let j = m.bitmap().map_or(st.bitmap_info.daemon_sleep, |bm| {
+        crate::bitmap_sleep_jiffies(st, &bm)
+    });
+    match parse::bitmap_timeout_show(j, HZ) {
+        (secs, None) => writeln!(page, "{secs}"),
+        (secs, Some(ms)) => writeln!(page, "{secs}.{ms:03}"),
+    }
+}
+
+fn bitmap_timeout_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let j = parse::bitmap_timeout_jiffies(cstr(input), HZ)?;
+    st.bitmap_info.daemon_sleep = j;
+    if let Some(bm) = m.bitmap() {
+        // The array thread's timeout follows it while the daemon has one.
+        let ms = crate::bitmap_sleep_ms(j);
+        bm.set_daemon_sleep_ms(ms);
+        m.waker.set_timeout(ms);
+    }
+    m.wake_thread();
+    Ok(())
+}
+
+fn bitmap_backlog_show(m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let n = m
+        .bitmap()
+        .map_or(st.bitmap_info.max_write_behind, |bm| bm.write_behind());
+    writeln!(page, "{n}")
+}
+
+fn bitmap_backlog_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let backlog = parse::parse_bitmap_backlog(cstr(input))?;
+    // md's backlog_store: only meaningful with a write-mostly member.
+    if !st
+        .disks
+        .iter()
+        .any(|r| r.test(crate::rdev::flag::WRITE_MOSTLY))
+    {
+        md_warn!(
+            "{}: can't set backlog, no write mostly device available\n",
+            m.name()
+        );
+        return Err(EINVAL);
+    }
+    st.bitmap_info.max_write_behind = backlog;
+    if let Some(bm) = m.bitmap() {
+        if bm.write_behind() != backlog {
+            bm.set_write_behind(backlog);
+            let failed = bm.update_sb(st.events);
+            m.fail_bitmap_members(failed);
+        }
+    }
+    Ok(())
+}
+
+fn bitmap_chunksize_show(m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let c = m
+        .bitmap()
+        .map_or(st.bitmap_info.chunksize, |bm| u64::from(bm.chunksize()));
+    writeln!(page, "{c}")
+}
+
+// Only while there is no bitmap (the next one created by md would use it).
+fn bitmap_chunksize_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    if m.bitmap().is_some() {
+        return Err(EBUSY);
+    }
+    st.bitmap_info.chunksize = parse::parse_bitmap_chunksize(cstr(input))?;
+    Ok(())
+}
+
+fn bitmap_metadata_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    if st.bitmap_info.external {
+        writeln!(page, "external")
+    } else {
+        writeln!(page, "internal")
+    }
+}
+
+fn bitmap_metadata_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    if m.bitmap().is_some() || st.bitmap_info.offset != 0 {
+        return Err(EBUSY);
+    }
+    st.bitmap_info.external = parse::parse_bitmap_metadata(cstr(input)).ok_or(EINVAL)?;
+    Ok(())
+}
+
+fn bitmap_can_clear_show(m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    match m.bitmap() {
+        Some(bm) if bm.need_sync() => writeln!(page, "false"),
+        Some(_) => writeln!(page, "true"),
+        None => writeln!(page),
+    }
+}
+
+fn bitmap_can_clear_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+    let Some(bm) = m.bitmap() else {
+        return Err(ENOENT);
+    };
+    match parse::parse_can_clear(cstr(input)) {
+        Some(false) => bm.set_need_sync(true),
+        Some(true) => {
+            if degraded(st) != 0 {
+                return Err(EBUSY);
+            }
+            bm.set_need_sync(false);
+        }
+        None => return Err(EINVAL),
+    }
+    Ok(())
+}
+
+fn bitmap_behind_show(m: &Mddev, _st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
+    let n = m
+        .bitmap()
+        .map_or(0, |bm| bm.behind_used.load(Ordering::Relaxed));
+    writeln!(page, "{n}")
+}
+
+fn bitmap_behind_reset(m: &Mddev, _st: &mut MddevState, _input: &[u8]) -> Result {
+    if let Some(bm) = m.bitmap() {
+        bm.behind_used.store(0, Ordering::Relaxed);
+    }
+    Ok(())
 }

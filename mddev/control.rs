@@ -88,8 +88,11 @@ pub(crate) fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize)
             ioctl::ArrayInfo::decode(&copy_from_user(arg)?)
         };
         if st.pers.is_some() {
-            md_warn!("md: couldn't update array info. {}\n", EINVAL.to_errno());
-            return Err(EINVAL);
+            let r = update_array_info(m, st, &info);
+            if let Err(e) = r {
+                md_warn!("md: couldn't update array info. {}\n", e.to_errno());
+            }
+            return r;
         }
         if st.raid_disks != 0 {
             md_warn!("md: array {} already initialised!\n", m.name());
@@ -138,8 +141,58 @@ pub(crate) fn ioctl_locked(m: &Mddev, st: &mut MddevState, cmd: Cmd, arg: usize)
             hot_remove_disk(m, st, mkdev(major as i32, minor as i32)?)
         }
         Cmd::HotAddDisk => Err(ENODEV),
+        // External bitmap files (mdadm --bitmap=/path) are not kept by this md_mod:
+        // one clear line, as md built without CONFIG_MD_BITMAP_FILE says it.
+        Cmd::SetBitmapFile if arg as i32 >= 0 => {
+            md_warn!("{}: bitmap files not supported by this kernel\n", m.name());
+            Err(EINVAL)
+        }
         _ => Err(EINVAL),
     }
+}
+
+/// mdu_array_info_t state bit MD_SB_BITMAP_PRESENT.
+const SB_BITMAP_PRESENT: i32 = 1 << 8;
+
+/// update_array_info: SET_ARRAY_INFO on a running array. Every field md checks
+/// must match the array, except that the bitmap bit may flip (the low 8 state
+/// bits are ignored); at most one of size, raid_disks, layout and the bitmap may
+/// change. Only the bitmap can change here: added at the metadata's default
+/// place (where mdadm wrote it) or removed.
+fn update_array_info(m: &Mddev, st: &mut MddevState, info: &ioctl::ArrayInfo) -> Result {
+    let state = if m.bitmap().is_some() {
+        SB_BITMAP_PRESENT
+    } else {
+        0
+    };
+    if st.major_version != info.major_version
+        || st.minor_version != info.minor_version
+        || st.ctime != u64::from(info.ctime)
+        || st.level != info.level
+        || st.persistent != (info.not_persistent == 0)
+        || i64::from(st.chunk_sectors) != i64::from(info.chunk_size >> 9)
+        || ((state ^ info.state) as u32 & 0xffff_fe00) != 0
+    {
+        return Err(EINVAL);
+    }
+    let size = info.size >= 0 && st.dev_sectors / 2 != info.size as u64;
+    let disks = i64::from(st.raid_disks) != i64::from(info.raid_disks);
+    let layout = st.layout != info.layout;
+    let bitmap = (state ^ info.state) & SB_BITMAP_PRESENT != 0;
+    match [size, disks, layout, bitmap].iter().filter(|c| **c).count() {
+        0 => return Ok(()),
+        1 => {}
+        _ => return Err(EINVAL),
+    }
+    if layout {
+        // raid1's check_reshape refuses a new layout.
+        return Err(EINVAL);
+    }
+    if size || disks {
+        // Resizing and reshaping a running array are not supported.
+        return Err(crate::eopnotsupp());
+    }
+    set_bitmap_present(m, st, info.state & SB_BITMAP_PRESENT != 0)
 }
 
 /// GET_ARRAY_INFO's answer from the array's state.
@@ -171,8 +224,13 @@ pub(crate) fn array_info(m: &Mddev, st: &MddevState) -> ioctl::ArrayInfo {
         md_minor: m.minor as i32,
         not_persistent: i32::from(!st.persistent),
         utime: u32::try_from(st.utime).unwrap_or(u32::MAX),
-        // Bit 0: clean (the superblocks say so).
-        state: i32::from(m.in_sync.load(Ordering::SeqCst)),
+        // Bit 0: clean (the superblocks say so); bit 8: a bitmap is present.
+        state: i32::from(m.in_sync.load(Ordering::SeqCst))
+            | if m.bitmap().is_some() {
+                SB_BITMAP_PRESENT
+            } else {
+                0
+            },
         active_disks: active,
         working_disks: working,
         failed_disks: failed,
@@ -196,6 +254,9 @@ pub(crate) fn disk_info(st: &MddevState, info: &mut ioctl::DiskInfo) {
                 info.state |= FAULTY;
             } else if r.in_sync() {
                 info.state |= ACTIVE | SYNC;
+            }
+            if r.test(rdev::flag::WRITE_MOSTLY) {
+                info.state |= WRITEMOSTLY;
             }
         }
         None => {

@@ -72,24 +72,37 @@ pub(crate) fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInf
             return Err(EBUSY);
         }
     }
+    let mut saved_slot = -1;
     if st.pers.is_some() {
         // A hot add: the member joins as a spare and is recovered. A re-add asking
-        // for its old slot must still be current (no bitmap to catch it up).
+        // for its old slot must still be current, or (super_1_validate with a
+        // bitmap) no older than what the bitmap remembers: then it goes back to
+        // that slot and only the chunks it missed are recovered.
         let wants_slot = info.state & ioctl::disk_state::SYNC != 0;
-        if wants_slot
-            && (events < st.events
-                || role
-                    != Some(superblock::Role::Active(
-                        info.raid_disk.clamp(0, 0xfffd) as u16
-                    )))
-        {
+        let old_role = role
+            == Some(superblock::Role::Active(
+                info.raid_disk.clamp(0, 0xfffd) as u16
+            ));
+        let within_bitmap = m
+            .bitmap()
+            .is_some_and(|b| events >= b.stats().events_cleared && events <= st.events);
+        if wants_slot && (!old_role || (events < st.events && !within_bitmap)) {
             return Err(EINVAL);
+        }
+        if wants_slot && within_bitmap {
+            saved_slot = info.raid_disk;
         }
         if rdev.data_sectors() < st.dev_sectors {
             md_warn!("md: {}: device too small for {}\n", rdev.name(), m.name());
             return Err(ENOSPC);
         }
         rdev.make_spare();
+        rdev.saved_raid_disk.store(saved_slot, Ordering::Release);
+        // md_add_new_disk's hot add: write-mostly as mdadm asks (`--write-mostly`).
+        rdev.assign(
+            rdev::flag::WRITE_MOSTLY,
+            info.state & ioctl::disk_state::WRITEMOSTLY != 0,
+        );
     }
     // Room first: once dev-NAME/ exists the rdev must not be dropped under the lock.
     st.disks.reserve(1, GFP_KERNEL)?;
@@ -109,6 +122,22 @@ pub(crate) fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInf
 /// dev-NAME/state `faulty`.
 pub(crate) fn set_disk_faulty_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> Result {
     set_disk_faulty(m, st, dev)
+}
+
+/// dev-NAME/state `writemostly` / `-writemostly` (md's state_store): sets or clears
+/// the flag and, on a running array, writes the superblocks at once (md_update_sb
+/// with force_change; a read-only array keeps the change pending).
+pub(crate) fn set_write_mostly_dev(m: &Mddev, st: &mut MddevState, dev: u32, on: bool) -> Result {
+    let Some(r) = st.disks.iter().find(|r| r.dev == dev) else {
+        return Err(ENODEV);
+    };
+    r.assign(rdev::flag::WRITE_MOSTLY, on);
+    r.publish();
+    if let Some(conf) = m.conf() {
+        m.sb_change.store(true, Ordering::Release);
+        service_sb(m, st, &*conf, false);
+    }
+    Ok(())
 }
 
 /// dev-NAME/state `remove`: from a running array as HOT_REMOVE_DISK; from a

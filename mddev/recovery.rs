@@ -33,6 +33,8 @@ impl ThreadFn for Mddev {
         let Some(conf) = this.conf() else { return };
         let _noio = sys::util::NoIo::enter();
         conf.daemon();
+        // md_check_recovery: the bitmap's daemon pass (every daemon_sleep).
+        this.bitmap_daemon();
         let check = this.need_check.load(Ordering::Acquire)
             || this.sb_change.load(Ordering::Acquire)
             || this.sb_pending.load(Ordering::SeqCst)
@@ -107,6 +109,12 @@ pub(crate) fn reap_sync(m: &Mddev, st: &mut MddevState, conf: &dyn Personality) 
             }
         }
         Action::Check => {}
+    }
+    // md_reap_sync_thread: once the array is whole, no member's old slot matters.
+    if st.degraded() == 0 {
+        for r in st.disks.iter() {
+            r.saved_raid_disk.store(-1, Ordering::Release);
+        }
     }
     p.action.store(0, Ordering::Release);
     p.done.store(false, Ordering::Release);
@@ -192,6 +200,10 @@ pub(crate) fn check_recovery(m: &Mddev, st: &mut MddevState, conf: &Arc<dyn Pers
         }
     }
     if changed {
+        // remove_and_add_spares: a member joined, so every bitmap page goes to it.
+        if let Some(bm) = m.bitmap() {
+            bm.write_all();
+        }
         m.sb_change.store(true, Ordering::Release);
         service_sb(m, st, &**conf, false);
         notify(st, c_str!("degraded"));

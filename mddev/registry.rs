@@ -89,6 +89,9 @@ pub(crate) struct Globals {
     /// Safe-mode workers wait out idle time here, so that flushing `md_misc` (array
     /// creation waits for deletions) never waits for another array's writes to stop.
     pub(crate) md_safemode_wq: WorkQueue,
+    /// Bitmap page writes that array writes wait for (md's md_bitmap_wq): apart
+    /// from `md`, whose superblock updates may wait for those writes.
+    pub(crate) md_bitmap_wq: WorkQueue,
 }
 
 /// Set while the module is loaded; callbacks from C reach the globals through it.
@@ -115,6 +118,7 @@ impl Globals {
         let md_wq = WorkQueue::new(c_str!("md"), true)?;
         let md_misc_wq = WorkQueue::new(c_str!("md_misc"), false)?;
         let md_safemode_wq = WorkQueue::new(c_str!("md_safemode"), false)?;
+        let md_bitmap_wq = WorkQueue::new(c_str!("md_bitmap"), true)?;
         Ok(try_pin_init!(Globals {
             disks_mutex <- new_mutex!((), "md:disks_mutex"),
             all <- new_mutex!(
@@ -125,6 +129,7 @@ impl Globals {
             md_wq,
             md_misc_wq,
             md_safemode_wq,
+            md_bitmap_wq,
         }? Error))
     }
 

@@ -14,6 +14,9 @@ struct Geometry {
     chunk_sectors: u32,
     resync_offset: u64,
     events: u64,
+    /// The internal bitmap's place (sectors from each superblock), if any.
+    bitmap: Option<i64>,
+    uuid: [u8; 16],
 }
 
 /// analyze_sbs and the validate step: the freshest member (`pick_freshest`), every
@@ -61,6 +64,8 @@ fn analyze_members(m: &Mddev, st: &mut MddevState) -> Result<Geometry> {
             chunk_sectors: fsb.sb.chunk_sectors(),
             resync_offset: fsb.sb.resync_offset(),
             events,
+            bitmap: fsb.sb.bitmap_location(),
+            uuid: fsb.sb.uuid(),
         }
     };
     let stale = verdict
@@ -89,6 +94,17 @@ fn analyze_members(m: &Mddev, st: &mut MddevState) -> Result<Geometry> {
         {
             let meta = r.meta();
             r.set_role_from(&meta.sb, *role, geometry.raid_disks);
+            // super_1_validate: a recovery the bitmap guided goes on that way; any
+            // other recovery is a full one.
+            let saved = match r.slot() {
+                Some(slot)
+                    if geometry.bitmap.is_some() && !r.in_sync() && meta.sb.recovery_bitmap() =>
+                {
+                    slot as i32
+                }
+                _ => -1,
+            };
+            r.saved_raid_disk.store(saved, Ordering::Release);
         }
         if r.raid_disk() >= 0 && r.data_sectors() < geometry.dev_sectors {
             md_warn!("md: {}: device too small for {}\n", r.name(), m.name());
@@ -128,6 +144,8 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
         chunk_sectors: chunk,
         resync_offset: resync,
         events: fresh,
+        bitmap: bitmap_at,
+        uuid,
     } = analyze_members(m, st)?;
     let Some(g) = globals() else {
         return Err(ENODEV);
@@ -154,6 +172,32 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     m.sb_change.store(false, Ordering::Release);
     m.sync.intr.store(false, Ordering::Release);
     let conf = (pers.run)(m, raid_disks, &st.disks)?;
+    // md_run's bitmap_ops->create and do_md_run's load: a bitmap that cannot be
+    // loaded refuses the run.
+    let bitmap = match bitmap_at {
+        Some(at) => {
+            let degraded = (0..raid_disks)
+                .filter(|slot| {
+                    !st.disks
+                        .iter()
+                        .any(|r| r.raid_disk() == *slot as i32 && r.in_sync())
+                })
+                .count()
+                != 0;
+            Some(load_bitmap(
+                m,
+                &st.disks,
+                BitmapAt {
+                    location: at,
+                    uuid,
+                    events: fresh,
+                    dev_sectors,
+                    degraded,
+                },
+            )?)
+        }
+        None => None,
+    };
     let me = globals()
         .and_then(|g| g.all.lock().find(m.minor).cloned())
         .ok_or(ENODEV)?;
@@ -176,7 +220,11 @@ pub(crate) fn do_md_run(m: &Mddev, st: &mut MddevState) -> Result {
     st.layout = layout;
     st.chunk_sectors = chunk;
     st.events = fresh;
+    m.events.store(fresh, Ordering::Release);
     st.can_decrease_events = false;
+    if let Some(bm) = bitmap {
+        install_bitmap(m, st, bm);
+    }
     st.pers = Some(pers);
     knobs_on_run(m, st);
     if let Some(k) = st.kobj.as_ref() {

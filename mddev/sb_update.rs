@@ -94,6 +94,7 @@ pub(crate) fn update_sb(m: &Mddev, st: &mut MddevState, clean: bool, devs: bool)
             },
         );
         st.events = step.events;
+        m.events.store(step.events, Ordering::Release);
         st.can_decrease_events = step.can_decrease;
         let failed = write_superblocks(m, st, clean);
         let mut again = false;
@@ -150,6 +151,26 @@ pub(crate) fn write_superblocks(m: &Mddev, st: &mut MddevState, clean: bool) -> 
     let now = sys::time::real_seconds();
     let events = st.events;
     let resync = m.resync_offset();
+    let bitmap = m.bitmap();
+    // md_update_sb: the bitmap's superblock first (bitmap_update_sb), to the
+    // members as they are now.
+    if let Some(bm) = bitmap.as_ref() {
+        if bm.set_members(&st.disks).is_err() {
+            md_err!(
+                "md: {}: out of memory updating the bitmap's members
+",
+                m.name()
+            );
+        }
+        for r in bm.update_sb(events) {
+            if failed.push(r.dev, GFP_KERNEL).is_err() {
+                md_err!(
+                    "md: out of memory recording a failed superblock write
+"
+                );
+            }
+        }
+    }
     let info = super_any::SyncInfo {
         events,
         utime: now,
@@ -157,12 +178,17 @@ pub(crate) fn write_superblocks(m: &Mddev, st: &mut MddevState, clean: bool) -> 
         resync_offset: resync,
         raid_disks: st.raid_disks,
         members: &st.disks,
+        bitmap: bitmap.as_ref().map(|b| b.offset()),
     };
     for r in st.disks.iter().filter(|r| !r.faulty()) {
         let mut meta = r.meta();
         meta.sb.sync(r.desc_nr as u32, &info);
         let recovery = (r.raid_disk() >= 0 && !r.in_sync()).then_some(r.recovery_offset());
         meta.sb.set_member(recovery, r.corrected());
+        // super_1_sync: a recovery the bitmap guides says so (MD_FEATURE_RECOVERY_BITMAP).
+        meta.sb.set_recovery_bitmap(
+            bitmap.is_some() && r.saved_raid_disk.load(Ordering::Acquire) >= 0,
+        );
         if let Err(e) = r.write_sb(&mut meta) {
             // md's super_written line (it names the function, not the member).
             md_err!("md: super_written gets error={}\n", e.to_errno());

@@ -52,6 +52,7 @@ pub(crate) fn mdstat_show(out: &mut sys::seq::SeqFile) {
                     name: r.name(),
                     desc_nr: r.desc_nr,
                     flags: mdstat::MemberFlags {
+                        write_mostly: r.test(rdev::flag::WRITE_MOSTLY),
                         faulty: r.faulty(),
                         spare: r.raid_disk() < 0,
                         ..Default::default()
@@ -101,6 +102,14 @@ pub(crate) fn mdstat_show(out: &mut sys::seq::SeqFile) {
             running,
             metadata,
             raid_disks: st.raid_disks,
+            bitmap: m.bitmap().map(|b| {
+                let s = b.stats();
+                mdstat::BitmapLine {
+                    used_pages: s.used_pages,
+                    pages: s.pages,
+                    chunksize: s.chunksize,
+                }
+            }),
         };
         let _ = mdstat::write_array(out, &status);
     }

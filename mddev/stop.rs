@@ -58,14 +58,22 @@ pub(crate) fn do_md_stop(
             conf.daemon();
             service_sb(m, st, &*conf, false);
         }
+        // __md_stop_writes: md_bitmap_flush before the clean mark.
+        if m.ro() == Ro::Rdwr {
+            if let Some(bm) = m.bitmap() {
+                flush_bitmap(m, st, &bm);
+            }
+        }
         // __md_stop_writes: a writable array that is not clean on disk is marked
         // clean; one that already is gets no superblock write at all.
         if m.ro() == Ro::Rdwr && !m.in_sync.load(Ordering::SeqCst) {
             update_sb(m, st, true, true);
             m.in_sync.store(true, Ordering::SeqCst);
         }
-        // The array thread is gone: the conf goes with the personality.
+        // The array thread is gone: the conf goes with the personality, the bitmap
+        // with the run (bitmap_destroy).
         drop(m.running.lock().take());
+        drop(m.bitmap.replace(None));
         m.disk.set_capacity(0);
         m.set_ro(Ro::Rdwr);
         st.pers = None;
@@ -99,6 +107,11 @@ pub(crate) fn stop_writes(m: &Mddev, st: &mut MddevState) {
     let Some(conf) = m.conf() else { return };
     conf.quiesce(true);
     service_sb(m, st, &*conf, false);
+    if m.ro() == Ro::Rdwr {
+        if let Some(bm) = m.bitmap() {
+            flush_bitmap(m, st, &bm);
+        }
+    }
     if m.ro() == Ro::Rdwr && !m.in_sync.load(Ordering::SeqCst) {
         mark_clean(m, st, &*conf);
     }

@@ -172,6 +172,14 @@ impl kernel::workqueue::WorkItem<2> for Mddev {
             this.in_sync.store(true, Ordering::SeqCst);
             if this.writes_pending.load(Ordering::SeqCst) != 0 || !conf.idle() {
                 this.in_sync.store(false, Ordering::SeqCst);
+                // Requests still in flight (a flush, a bitmap page, a failed write
+                // waiting for the superblocks, which the array thread writes once it
+                // gets the lock): let go of the lock and look again a little later,
+                // never spinning on it.
+                drop(conf);
+                drop(st);
+                this.sb_wait
+                    .wait_idle_timeout(20, || this.io.lock().is_none());
                 continue;
             }
             // Clean with a sync still to do records where it got to (resync_offset).

@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// The largest write that goes behind (raid1: BIO_MAX_VECS pages).
+const BEHIND_MAX_SECTORS: u64 = 256 * 8;
+
+/// Only plain data writes go behind (not discards or write-zeroes).
+fn bio_is_data_write(r1: &R1Ref) -> bool {
+    r1.is_write() && !r1.errors_ignored()
+}
+
 impl Conf {
     /// raid1's make_request.
     pub(crate) fn make_request(&self, bio: Bio) {
@@ -54,6 +62,7 @@ impl Conf {
             in_sync: false,
             pending: 0,
             next_seq_sect: 0,
+            write_mostly: false,
         }; MAX_MIRRORS];
         for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
             *v = MirrorView {
@@ -62,11 +71,13 @@ impl Conf {
                     .rdev()
                     .map_or(0, |r| r.nr_pending.load(Ordering::Relaxed).max(0) as u32),
                 next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
+                write_mostly: m.write_mostly(),
             };
         }
         let mut n = self.mirrors.len().min(views.len());
         // Where resync has not been, only the first readable mirror has the data
-        // everyone will get (raid1_should_read_first).
+        // everyone will get (raid1_should_read_first), write-mostly or not
+        // (choose_first_rdev).
         if self.mddev().resync_offset() < end {
             n = views
                 .iter()
@@ -75,6 +86,9 @@ impl Conf {
                 .map_or(0, |i| i + 1);
             for v in views.iter_mut().take(n.saturating_sub(1)) {
                 v.in_sync = false;
+            }
+            for v in views.iter_mut() {
+                v.write_mostly = false;
             }
         }
         let chosen = read_balance(views.get(..n).unwrap_or(&[]), r1.sector())
@@ -100,6 +114,13 @@ impl Conf {
                 m.name()
             );
         }
+        // raid1_read_request: a read from a write-mostly member waits for the writes
+        // still going behind to it.
+        if m.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY)) {
+            if let Some(bm) = self.mddev().bitmap() {
+                bm.wait_behind();
+            }
+        }
         m.next_seq_sect.store(end, Ordering::Relaxed);
         r1.set_read_disk(i);
         let s = r1.start();
@@ -115,8 +136,15 @@ impl Conf {
     /// Writes go to every working member, in sync or still recovering (whose
     /// recovered region must stay current), as raid1 does.
     pub(super) fn write(&self, bio: Bio) {
+        let (sector, sectors) = (bio.sector(), u64::from(bio.sectors()));
+        // md_clone_bio's md_bitmap_start: the chunks are marked on every member
+        // before the request exists (no barrier is held while that is written).
+        let mut counted = self.mddev().bitmap_start_write(sector, sectors);
         // md_submit_bio: the last member failed, so writes cannot be kept (MD_BROKEN).
         if self.mddev().broken.load(Ordering::Acquire) {
+            if counted {
+                self.mddev().bitmap_end_write(sector, sectors, true);
+            }
             return bio.io_error();
         }
         loop {
@@ -139,9 +167,21 @@ impl Conf {
                 .sb_wait
                 .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
         }
+        // A bitmap added while we waited at the barrier (the array was quiesced for
+        // it): this write is counted in it too, as md's suspend would have held it
+        // before md_clone_bio.
+        if !counted {
+            counted = self.mddev().bitmap_start_write(sector, sectors);
+        }
         let Some(r1) = self.alloc_r1(bio, true) else {
+            if counted {
+                self.mddev().bitmap_end_write(sector, sectors, true);
+            }
             return;
         };
+        if counted {
+            r1.set_bitmapped();
+        }
         let mut sent = 0u32;
         let mut any_active = false;
         for (i, m) in self.mirrors.iter().enumerate() {
@@ -155,12 +195,39 @@ impl Conf {
             return;
         }
         r1.set_sent(sent);
+        // raid1_write_request with write-behind: the write-mostly mirrors get a copy
+        // of the data and the bio ends once the others have it, while fewer than
+        // the bitmap's write_behind such writes are in flight (never all mirrors).
+        let mostly = self.write_mostly_mask() & sent;
+        let bm = self.mddev().bitmap();
+        let fast_active = self
+            .mirrors
+            .iter()
+            .enumerate()
+            .any(|(i, m)| mostly & (1 << i) == 0 && m.active());
+        let behind = mostly != 0
+            && fast_active
+            && sectors <= BEHIND_MAX_SECTORS
+            && bio_is_data_write(&r1)
+            && bm.as_ref().is_some_and(|b| b.try_start_behind());
         let s = r1.start();
         for (i, m) in self.mirrors.iter().enumerate() {
+            if behind && mostly & (1 << i) != 0 {
+                if !s.clone_behind_to(i, m) {
+                    s.fail(i);
+                }
+                continue;
+            }
             if sent & (1 << i) != 0 && !s.clone_to(i, m) {
                 // Removed meanwhile (only possible while frozen, so not here); count
                 // it as failed so the request still completes.
                 s.fail(i);
+            }
+        }
+        // Counted as behind but no copy could be made: not behind after all.
+        if behind && s.behind_mask() == 0 {
+            if let Some(b) = bm.as_ref() {
+                b.end_behind();
             }
         }
         if let Some(r1) = s.release() {
@@ -168,9 +235,31 @@ impl Conf {
         }
     }
 
+    /// The write-mostly mirrors.
+    pub(super) fn write_mostly_mask(&self) -> u32 {
+        let mut mask = 0u32;
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            if m.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY)) {
+                mask |= 1 << i;
+            }
+        }
+        mask
+    }
+
     /// Completes the array's bio with `status` and frees the request.
     pub(super) fn end_r1(&self, r1: R1Ref, status: u8) {
         let sector = r1.sector();
+        if r1.is_write() && r1.behind_mask() != 0 {
+            if let Some(bm) = self.mddev().bitmap() {
+                bm.end_behind();
+            }
+        }
+        if r1.is_write() && r1.bitmapped() {
+            // md_bitmap_end: a write that missed a mirror keeps its chunks dirty.
+            let degraded = status != 0 || r1.failed() != 0 || self.degraded() != 0;
+            self.mddev()
+                .bitmap_end_write(sector, u64::from(r1.sectors()), degraded);
+        }
         r1.complete(status);
         self.allow_barrier(bucket(sector));
     }

@@ -68,6 +68,11 @@ impl Mirror {
         self.rdev().is_some_and(|r| r.readable(end))
     }
 
+    /// A write-mostly member sits here (reads go elsewhere while they can).
+    pub(super) fn write_mostly(&self) -> bool {
+        self.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY))
+    }
+
     /// A member still being recovered.
     pub(crate) fn recovering(&self) -> bool {
         self.rdev()

@@ -49,6 +49,15 @@ struct R1Bio {
     blocked: AtomicU32,
     /// Status to complete a failed write with once the superblocks record the failure.
     status: AtomicU8,
+    /// A write counted in the array's bitmap (ended there at completion).
+    bitmapped: AtomicU8,
+    /// Mirrors sent a write-behind copy (raid1's R1BIO_BehindIO): the array's bio
+    /// may end once only those are left.
+    behind_mask: AtomicU32,
+    /// Of those, the copies still in flight (raid1's behind_remaining).
+    behind_remaining: AtomicU32,
+    /// The array's bio was ended early (raid1's R1BIO_Returned).
+    returned: AtomicU8,
     /// Link in an [`R1List`] or [`R1Chain`].
     next: AtomicPtr<R1Bio>,
 }
@@ -133,6 +142,10 @@ impl R1Ref {
             read_disk: AtomicUsize::new(0),
             blocked: AtomicU32::new(0),
             status: AtomicU8::new(0),
+            bitmapped: AtomicU8::new(0),
+            behind_mask: AtomicU32::new(0),
+            behind_remaining: AtomicU32::new(0),
+            returned: AtomicU8::new(0),
             next: AtomicPtr::new(null_mut()),
         };
         // SAFETY: The pool's blocks are `size_of::<R1Bio>()` bytes with kmalloc
@@ -220,6 +233,21 @@ impl R1Ref {
         self.get().status.store(status, Ordering::Release);
     }
 
+    /// Whether the write was counted in the bitmap.
+    pub(super) fn bitmapped(&self) -> bool {
+        self.get().bitmapped.load(Ordering::Acquire) != 0
+    }
+
+    /// Records that the write was counted in the bitmap.
+    pub(super) fn set_bitmapped(&self) {
+        self.get().bitmapped.store(1, Ordering::Release);
+    }
+
+    /// The mirrors sent a write-behind copy.
+    pub(super) fn behind_mask(&self) -> u32 {
+        self.get().behind_mask.load(Ordering::Acquire)
+    }
+
     /// Starts sending clones: the caller's hold is the only one, no clone has failed.
     pub(super) fn start(self) -> Submitter {
         let r = self.get();
@@ -232,12 +260,16 @@ impl R1Ref {
     /// Frees the request and completes the array's bio with `status` (0: success).
     pub(super) fn complete(self, status: u8) {
         let master = self.get().master;
+        // Ended early (write-behind): only the request is left to free.
+        let returned = self.get().returned.load(Ordering::Acquire) != 0;
         // SAFETY: Ours alone (type invariant) and not used again; the pool outlives
         // every request.
         unsafe { bindings::mempool_free(self.ptr.as_ptr().cast(), POOL.load(Ordering::Acquire)) };
-        // SAFETY: `master` came from `Bio::into_raw` in `new`, and only the request's
-        // completion, which happens once, ends it.
-        unsafe { bio::end_raw(master, status) };
+        if !returned {
+            // SAFETY: `master` came from `Bio::into_raw` in `new`, and only the request's
+            // completion, which happens once, ends it (unless `end_early` did).
+            unsafe { bio::end_raw(master, status) };
+        }
     }
 }
 
@@ -279,6 +311,50 @@ impl Submitter {
             )
         };
         true
+    }
+
+    /// Sends mirror `slot` a write-behind copy of the request (raid1's
+    /// alloc_behind_master_bio); where no copy can be made, an ordinary clone.
+    /// False (nothing sent) when the slot is empty.
+    pub(super) fn clone_behind_to(&self, slot: usize, m: &Mirror) -> bool {
+        let (Some(rd), Ok(idx), Some(bit)) = (m.rdev(), i32::try_from(slot), slot_bit(slot)) else {
+            return false;
+        };
+        let r = self.get();
+        r.remaining.fetch_add(1, Ordering::AcqRel);
+        rd.nr_pending.fetch_add(1, Ordering::AcqRel);
+        r.behind_mask.fetch_or(bit, Ordering::AcqRel);
+        r.behind_remaining.fetch_add(1, Ordering::AcqRel);
+        // SAFETY: As in `clone_to`; the copy needs the master only during the call.
+        let sent = unsafe {
+            bio::clone_behind_raw(
+                r.master,
+                rd.file().as_ptr(),
+                rd.data_offset(),
+                self.ptr.as_ptr().cast(),
+                idx,
+            )
+        };
+        if sent.is_err() {
+            r.behind_mask.fetch_and(!bit, Ordering::AcqRel);
+            r.behind_remaining.fetch_sub(1, Ordering::AcqRel);
+            // SAFETY: As in `clone_to` (our hold keeps the master).
+            unsafe {
+                bio::clone_raw(
+                    r.master,
+                    rd.file().as_ptr(),
+                    rd.data_offset(),
+                    self.ptr.as_ptr().cast(),
+                    idx,
+                )
+            };
+        }
+        true
+    }
+
+    /// The mirrors sent a write-behind copy so far.
+    pub(super) fn behind_mask(&self) -> u32 {
+        self.get().behind_mask.load(Ordering::Acquire)
     }
 
     /// Counts mirror `slot` as failed (its clone could not be sent).
@@ -344,6 +420,24 @@ pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
     if status != 0 && !(r.write && r.errors_ignored) {
         if let Some(bit) = usize::try_from(idx).ok().and_then(slot_bit) {
             r.failed.fetch_or(bit, Ordering::AcqRel);
+        }
+    }
+    // raid1_end_write_request in behind mode: once only write-behind copies are
+    // left and every other mirror has the data, the array's bio ends.
+    let bit = usize::try_from(idx).ok().and_then(slot_bit).unwrap_or(0);
+    let behind = r.behind_mask.load(Ordering::Acquire);
+    if r.write && behind != 0 {
+        if behind & bit != 0 {
+            r.behind_remaining.fetch_sub(1, Ordering::AcqRel);
+        }
+        let left = r.remaining.load(Ordering::Acquire).saturating_sub(1);
+        if r.behind_remaining.load(Ordering::Acquire) >= left
+            && r.failed.load(Ordering::Acquire) & !behind == 0
+            && r.returned.swap(1, Ordering::AcqRel) == 0
+        {
+            // SAFETY: The master was not ended yet (`returned` was 0, and only this
+            // swap or `complete` ends it); from now on nothing touches it.
+            unsafe { bio::end_raw(r.master, 0) };
         }
     }
     // SAFETY: The clone's hold, given up here; `r` is not used again.

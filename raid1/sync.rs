@@ -59,6 +59,7 @@ impl Conf {
             }
         }
         let mut interrupted = bufs.len() != self.mirrors.len();
+        let bitmap = self.mddev().bitmap();
         let mut j = start;
         let mut marks = resync::Marks::new(sys::time::now_ms(), start);
         p.start(action, start, max, sys::time::now_ms());
@@ -92,7 +93,29 @@ impl Conf {
                     break;
                 }
             }
-            let n = resync::chunk(j, max);
+            let mut n = resync::chunk(j, max);
+            // raid1_sync_request with a bitmap: a resync or recovery skips the
+            // chunks it marks clean (unless the sync must be full); a scrub reads
+            // everything.
+            if let Some(bm) = bitmap.as_ref() {
+                if !self.fullsync.load(Ordering::Acquire)
+                    && matches!(action, Action::Resync | Action::Recover)
+                {
+                    // Another slot still missing: the marks stay for its return.
+                    let still_degraded = self.mirrors.iter().any(|m| !m.working());
+                    let (needed, blocks) = bm.start_sync(j, still_degraded);
+                    if !needed {
+                        let end = j.saturating_add(blocks).min(max);
+                        if action == Action::Recover {
+                            self.advance_recovery(self.recovering_mask(), j, end);
+                        }
+                        j = end;
+                        p.curr.store(j, Ordering::Release);
+                        continue;
+                    }
+                    n = n.min(u32::try_from(blocks).unwrap_or(u32::MAX)).max(1);
+                }
+            }
             if !self.raise_barrier(j) {
                 interrupted = true;
                 break;
@@ -119,6 +142,10 @@ impl Conf {
             ) {
                 p.completed.store(j, Ordering::Release);
                 last_checkpoint_ms = now;
+                // bitmap_cond_end_sync: the chunks passed may be cleared.
+                if let Some(bm) = bitmap.as_ref() {
+                    bm.end_sync_below(j);
+                }
                 if action.is_sync() && j > self.mddev().resync_offset() {
                     self.mddev().set_resync_offset(j);
                     self.mddev().sb_change.store(true, Ordering::Release);
@@ -154,6 +181,18 @@ impl Conf {
             }
         }
         p.curr.store(j, Ordering::Release);
+        // raid1_sync_request at the end: an aborted sync's current chunk stays
+        // marked; the rest got through (bitmap_close_sync).
+        if let Some(bm) = bitmap.as_ref() {
+            if interrupted {
+                bm.end_sync_aborted(j);
+            } else {
+                self.fullsync.store(false, Ordering::Release);
+            }
+            bm.end_sync_below(u64::MAX);
+        } else if !interrupted {
+            self.fullsync.store(false, Ordering::Release);
+        }
         md_info!(
             "md: {}: {} {}.\n",
             name,
@@ -263,6 +302,17 @@ impl Conf {
             self.error(i);
         }
         None
+    }
+
+    /// The mirrors being recovered (working, not in sync).
+    pub(super) fn recovering_mask(&self) -> u32 {
+        let mut mask = 0u32;
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            if m.recovering() {
+                mask |= 1 << i;
+            }
+        }
+        mask
     }
 
     /// Recovery wrote `[j, end)` to the mirrors in `written`.

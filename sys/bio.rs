@@ -176,6 +176,24 @@ pub(crate) unsafe fn clone_raw(
     unsafe { ffi::rmd_clone_submit(master, member, offset, r1, idx) }
 }
 
+/// Sends a write-behind clone of `master` to `member`: a copy of its data in pages
+/// of its own, so `master` may end first. `Err` (nothing sent) when the copy cannot
+/// be made (no memory, or not a plain data write of at most 1 MiB).
+///
+/// # Safety
+///
+/// As [`clone_raw`], except that `master` need only live until this returns.
+pub(crate) unsafe fn clone_behind_raw(
+    master: *mut bindings::bio,
+    member: *mut bindings::file,
+    offset: u64,
+    r1: *mut core::ffi::c_void,
+    idx: i32,
+) -> Result {
+    // SAFETY: By the caller's promise.
+    to_result(unsafe { ffi::rmd_clone_submit_behind(master, member, offset, r1, idx) })
+}
+
 /// Sets up the bio_sets clones and splits come from; `bioset_exit` after the
 /// last array.
 pub(crate) fn bioset_init() -> Result {

@@ -32,6 +32,12 @@ pub(crate) struct RmdThread {
     _opaque: [u8; 0],
 }
 
+/// `struct rmd_spin` of helpers.c: an interrupt-safe spinlock.
+#[repr(C)]
+pub(crate) struct RmdSpin {
+    _opaque: [u8; 0],
+}
+
 /// `struct rmd_waitq` of helpers.c.
 #[repr(C)]
 pub(crate) struct RmdWaitq {
@@ -135,6 +141,13 @@ extern "C" {
         r1: *mut c_void,
         idx: c_int,
     );
+    pub(crate) fn rmd_clone_submit_behind(
+        orig: *mut bindings::bio,
+        member: *mut bindings::file,
+        offset: u64,
+        r1: *mut c_void,
+        idx: c_int,
+    ) -> c_int;
     pub(crate) fn rmd_bio_split_front(
         bio: *mut bindings::bio,
         sectors: c_uint,
@@ -151,6 +164,11 @@ extern "C" {
     ) -> *mut RmdThread;
     pub(crate) fn rmd_thread_wake(t: *mut RmdThread);
     pub(crate) fn rmd_thread_stop(t: *mut RmdThread);
+    pub(crate) fn rmd_thread_set_timeout(t: *mut RmdThread, timeout_ms: c_uint);
+    pub(crate) fn rmd_spin_alloc() -> *mut RmdSpin;
+    pub(crate) fn rmd_spin_free(s: *mut RmdSpin);
+    pub(crate) fn rmd_spin_lock_irqsave(s: *mut RmdSpin) -> core::ffi::c_ulong;
+    pub(crate) fn rmd_spin_unlock_irqrestore(s: *mut RmdSpin, flags: core::ffi::c_ulong);
     pub(crate) fn rmd_rcu_read_lock();
     pub(crate) fn rmd_rcu_read_unlock();
     pub(crate) fn rmd_waitq_alloc() -> *mut RmdWaitq;

@@ -117,6 +117,20 @@ impl WakeSlot {
         unsafe { bindings::synchronize_rcu() };
     }
 
+    /// mddev_set_timeout: the published thread, if any, runs again at the latest
+    /// `ms` after each run from now on (0: only when woken).
+    pub(crate) fn set_timeout(&self, ms: u32) {
+        // SAFETY: Paired with the unlock below; nothing here sleeps.
+        unsafe { ffi::rmd_rcu_read_lock() };
+        let t = self.0.load(core::sync::atomic::Ordering::Acquire);
+        if !t.is_null() {
+            // SAFETY: As in `wake`: published and not yet stopped.
+            unsafe { ffi::rmd_thread_set_timeout(t, ms) };
+        }
+        // SAFETY: Paired with the lock above.
+        unsafe { ffi::rmd_rcu_read_unlock() };
+    }
+
     /// md_wakeup_thread: wakes the published thread, if any.
     pub(crate) fn wake(&self) {
         // SAFETY: Paired with the unlock below; nothing here sleeps.

@@ -443,6 +443,8 @@ pub enum RdevStateWord {
     Faulty,
     /// `remove`: remove a failed or spare member.
     Remove,
+    /// `writemostly` (true) / `-writemostly` (false): set or clear write-mostly.
+    WriteMostly(bool),
 }
 
 /// The dev-NAME/state write (a [`cstr`]) md_mod acts on; None for any other.
@@ -451,7 +453,256 @@ pub fn parse_rdev_state(s: &[u8]) -> Option<RdevStateWord> {
         Some(RdevStateWord::Faulty)
     } else if cmd_match(s, b"remove") {
         Some(RdevStateWord::Remove)
+    } else if cmd_match(s, b"writemostly") {
+        Some(RdevStateWord::WriteMostly(true))
+    } else if cmd_match(s, b"-writemostly") {
+        Some(RdevStateWord::WriteMostly(false))
     } else {
         None
+    }
+}
+
+// ---- md/bitmap/ (md-bitmap.c's attributes) ----
+
+/// kstrtoull(s, 10) without the leading '+' it allows (the kernel's _kstrtoull).
+fn kstrtoull_unsigned(s: &[u8]) -> ParseResult<u64> {
+    if s.first() == Some(&b'+') {
+        return Err(ParseError::Inval);
+    }
+    kstrtoull(s)
+}
+
+/// kstrtoll(s, 10): an optional '-' (or kstrtoull's '+'), digits, an optional
+/// newline; ERANGE outside i64.
+pub fn kstrtoll(s: &[u8]) -> ParseResult<i64> {
+    match s.strip_prefix(b"-") {
+        Some(rest) => {
+            let v = kstrtoull_unsigned(rest)?;
+            if v > 1u64 << 63 {
+                return Err(ParseError::Range);
+            }
+            // v <= 2^63: its negation fits (2^63 is i64::MIN).
+            Ok(0i64.wrapping_sub_unsigned(v))
+        }
+        None => i64::try_from(kstrtoull(s)?).map_err(|_| ParseError::Range),
+    }
+}
+
+/// What a write to bitmap/location asks for when the array has no bitmap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BitmapLocation {
+    /// `none...`: nothing to do.
+    None,
+    /// `file:...`: an external bitmap file (md: not supported this way).
+    File,
+    /// `[+]N` or `-N` sectors from the superblock, never 0.
+    Offset(i64),
+}
+
+/// md's location_store parse: `none` and `file:` are prefixes; otherwise an
+/// optional '+' then kstrtoll; 0 is EINVAL.
+pub fn parse_bitmap_location(s: &[u8]) -> ParseResult<BitmapLocation> {
+    if s.starts_with(b"none") {
+        return Ok(BitmapLocation::None);
+    }
+    if s.starts_with(b"file:") {
+        return Ok(BitmapLocation::File);
+    }
+    let body = s.strip_prefix(b"+").unwrap_or(s);
+    match kstrtoll(body)? {
+        0 => Err(ParseError::Inval),
+        n => Ok(BitmapLocation::Offset(n)),
+    }
+}
+
+/// Whether a write to the location of an array that has a bitmap removes it
+/// (anything else is EBUSY).
+pub fn bitmap_location_is_none(s: &[u8]) -> bool {
+    s.starts_with(b"none")
+}
+
+/// md's strict_strtoul_scaled(s, scale): a decimal number times 10^scale; digits
+/// past the scale-th decimal are ignored; an optional newline; EINVAL on
+/// anything else (and where md's unsigned long would wrap).
+pub fn strtoul_scaled(s: &[u8], scale: u32) -> ParseResult<u64> {
+    let (mut v, mut decimals, mut i) = (0u64, None::<u32>, 0usize);
+    while let Some(&c) = s.get(i) {
+        if c == b'.' && decimals.is_none() {
+            decimals = Some(0);
+        } else if c.is_ascii_digit() {
+            if decimals.map_or(true, |d| d < scale) {
+                v = v
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(u64::from(c - b'0')))
+                    .ok_or(ParseError::Inval)?;
+                decimals = decimals.map(|d| d + 1);
+            }
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    match s.get(i..) {
+        Some(b"" | b"\n") => {}
+        _ => return Err(ParseError::Inval),
+    }
+    let left = scale.saturating_sub(decimals.unwrap_or(0));
+    10u64
+        .checked_pow(left)
+        .and_then(|p| v.checked_mul(p))
+        .ok_or(ParseError::Inval)
+}
+
+/// The kernel's LONG_MAX (64-bit), which is also MAX_SCHEDULE_TIMEOUT.
+const LONG_MAX: u64 = i64::MAX as u64;
+
+/// bitmap/time_base's write (md's timeout_store): seconds with up to 4 decimals
+/// to jiffies at `hz`; EINVAL from LONG_MAX / HZ ten-thousandths on; at least one
+/// jiffy and below MAX_SCHEDULE_TIMEOUT.
+pub fn bitmap_timeout_jiffies(s: &[u8], hz: u32) -> ParseResult<u64> {
+    let t = strtoul_scaled(s, 4)?;
+    let hz = u64::from(hz.max(1));
+    if t >= LONG_MAX / hz {
+        return Err(ParseError::Inval);
+    }
+    // t * hz < LONG_MAX after the check.
+    let j = t * hz / 10000;
+    let j = if j >= LONG_MAX { LONG_MAX - 1 } else { j };
+    Ok(j.max(1))
+}
+
+/// The kernel's jiffies_to_msecs at `hz`.
+pub fn jiffies_to_msecs(j: u64, hz: u32) -> u64 {
+    let hz = u64::from(hz.max(1));
+    if hz <= 1000 {
+        j.saturating_mul(1000) / hz
+    } else {
+        j.saturating_add(hz / 1000 - 1) / (hz / 1000)
+    }
+}
+
+/// bitmap/time_base's show (md's timeout_show): whole seconds, then `.mmm` when
+/// the delay is not a whole number of seconds.
+pub fn bitmap_timeout_show(j: u64, hz: u32) -> (u64, Option<u64>) {
+    let h = u64::from(hz.max(1));
+    let (secs, jifs) = (j / h, j % h);
+    (secs, (jifs != 0).then(|| jiffies_to_msecs(jifs, hz)))
+}
+
+/// md's COUNTER_MAX: the largest bitmap/backlog.
+pub const BITMAP_COUNTER_MAX: u32 = 16383;
+
+/// bitmap/backlog's write: kstrtoul, at most COUNTER_MAX.
+pub fn parse_bitmap_backlog(s: &[u8]) -> ParseResult<u32> {
+    let n = kstrtoull(s)?;
+    if n > u64::from(BITMAP_COUNTER_MAX) {
+        return Err(ParseError::Inval);
+    }
+    Ok(n as u32)
+}
+
+/// bitmap/chunksize's write: kstrtoul, a power of two from 512 bytes on;
+/// EOVERFLOW if the superblock's 32-bit field cannot hold it.
+pub fn parse_bitmap_chunksize(s: &[u8]) -> ParseResult<u64> {
+    let c = kstrtoull(s)?;
+    if c < 512 || !c.is_power_of_two() {
+        return Err(ParseError::Inval);
+    }
+    if c >= 1u64 << 32 {
+        return Err(ParseError::Overflow);
+    }
+    Ok(c)
+}
+
+/// bitmap/space's write: kstrtoul sectors, not 0.
+pub fn parse_bitmap_space(s: &[u8]) -> ParseResult<u64> {
+    match kstrtoull(s)? {
+        0 => Err(ParseError::Inval),
+        n => Ok(n),
+    }
+}
+
+/// bitmap/metadata's write (prefixes, as md's strncmp): `Some(true)` external,
+/// `Some(false)` internal (or clustered), `None` EINVAL.
+pub fn parse_bitmap_metadata(s: &[u8]) -> Option<bool> {
+    if s.starts_with(b"external") {
+        Some(true)
+    } else if s.starts_with(b"internal") || s.starts_with(b"clustered") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// bitmap/can_clear's write (prefixes): `Some(true)` for `true`, `Some(false)`
+/// for `false`, `None` EINVAL.
+pub fn parse_can_clear(s: &[u8]) -> Option<bool> {
+    if s.starts_with(b"false") {
+        Some(false)
+    } else if s.starts_with(b"true") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// simple_strtoul(s, &end, 0): the number at the start of `s` (`0x` hex, `0` octal,
+/// else decimal; saturating) and the bytes it took (0: no number).
+fn simple_strtoul(s: &[u8]) -> (u64, usize) {
+    let (radix, skip) = match s {
+        [b'0', b'x' | b'X', d, ..] if d.is_ascii_hexdigit() => (16, 2),
+        [b'0', ..] => (8, 0),
+        _ => (10, 0),
+    };
+    let mut v: u64 = 0;
+    let mut n = skip;
+    while let Some(c) = s.get(n) {
+        let Some(d) = (*c as char).to_digit(radix) else {
+            break;
+        };
+        v = v
+            .saturating_mul(u64::from(radix))
+            .saturating_add(u64::from(d));
+        n += 1;
+    }
+    if n == skip {
+        (0, 0)
+    } else {
+        (v, n)
+    }
+}
+
+/// md/bitmap_set_bits (md's bitmap_store): `<chunk>` or `<chunk>-<chunk>` items
+/// separated by white space; each range is handed to `f` (first, last), up to the
+/// first item that does not parse (md stops there and still accepts the write).
+pub fn chunk_list(input: &[u8], mut f: impl FnMut(u64, u64)) {
+    let mut s = input;
+    while !s.is_empty() {
+        let (first, n) = simple_strtoul(s);
+        if n == 0 {
+            return;
+        }
+        s = s.get(n..).unwrap_or(&[]);
+        let mut last = first;
+        if let [b'-', rest @ ..] = s {
+            let (v, n) = simple_strtoul(rest);
+            if n == 0 {
+                return;
+            }
+            last = v;
+            s = rest.get(n..).unwrap_or(&[]);
+        }
+        if let Some(c) = s.first() {
+            if !c.is_ascii_whitespace() {
+                return;
+            }
+        }
+        f(first, last);
+        while let [c, rest @ ..] = s {
+            if !c.is_ascii_whitespace() {
+                break;
+            }
+            s = rest;
+        }
     }
 }

@@ -174,6 +174,43 @@ pub fn check_sysfs_parse(data: &[u8]) -> bool {
         assert_eq!(parse_sync_sector(s), Ok(max));
     }
     let _ = parse_rdev_state(s);
+    // md/bitmap/.
+    match parse_bitmap_location(s) {
+        Ok(BitmapLocation::Offset(n)) => assert_ne!(n, 0),
+        Ok(BitmapLocation::None) => assert!(bitmap_location_is_none(s)),
+        _ => {}
+    }
+    if let Ok(n) = kstrtoll(s) {
+        if n >= 0 && !s.starts_with(b"-") {
+            assert_eq!(ull, Ok(n as u64));
+        }
+    }
+    if let Ok(v) = strtoul_scaled(s, 3) {
+        assert_eq!(seconds_to_ms(s), Ok(v));
+    }
+    for hz in [100, 250, 300, 1000] {
+        if let Ok(j) = bitmap_timeout_jiffies(s, hz) {
+            assert!(j >= 1 && j < i64::MAX as u64);
+            let (secs, ms) = bitmap_timeout_show(j, hz);
+            assert!(ms.map_or(true, |ms| ms < 1000));
+            assert_eq!(secs, j / u64::from(hz));
+        }
+    }
+    if let Ok(n) = parse_bitmap_backlog(s) {
+        assert!(n <= BITMAP_COUNTER_MAX);
+    }
+    if let Ok(c) = parse_bitmap_chunksize(s) {
+        assert!(c >= 512 && c.is_power_of_two() && c < 1 << 32);
+    }
+    if let Ok(n) = parse_bitmap_space(s) {
+        assert!(n != 0);
+    }
+    let _ = parse_bitmap_metadata(s);
+    let _ = parse_can_clear(s);
+    // bitmap_set_bits: every range handed out came from the input's digits.
+    let mut ranges = 0usize;
+    crate::sysfs_parse::chunk_list(s, |_, _| ranges += 1);
+    assert!(ranges <= s.len());
     ull.is_ok()
 }
 
@@ -218,5 +255,111 @@ pub fn check_ioctl_decode(data: &[u8]) -> bool {
             }
         }
     }
+    true
+}
+
+/// Decodes `data` as a write-intent bitmap (`bitmap/format.rs`): byte 0 bit 0 makes the
+/// array expect the superblock's own UUID (so the later checks are reached), bit 1 its
+/// own events; bytes 1..9 are the array's events and 9..17 its sync size in sectors
+/// (little endian); the rest is the bitmap (superblock and bits). An accepted
+/// superblock must write back to the same bytes; what validate accepts must obey md's
+/// rules; the bit and size helpers must stay in range. Returns whether validate
+/// accepted it.
+pub fn check_bitmap_decode(data: &[u8]) -> bool {
+    use crate::bitmap_format::*;
+
+    let Some((&sel, rest)) = data.split_first() else {
+        return false;
+    };
+    let Some((ev, rest)) = rest.split_first_chunk::<8>() else {
+        return false;
+    };
+    let Some((sync, buf)) = rest.split_first_chunk::<8>() else {
+        return false;
+    };
+    let sync_sectors = u64::from_le_bytes(*sync);
+    let Ok(sb) = BitmapSuper::decode(buf) else {
+        assert!(buf.len() < SB_BYTES || !buf.starts_with(b"bitm"));
+        return false;
+    };
+    // Written back over the bytes it came from, nothing changes; encoded afresh, only
+    // the padding may differ.
+    let mut copy = buf.to_vec();
+    sb.update(&mut copy).unwrap();
+    assert_eq!(copy, buf);
+    let mut out = [0u8; SB_BYTES];
+    sb.encode(&mut out).unwrap();
+    assert_eq!(&out[..136], &buf[..136]);
+    assert!(out[136..].iter().all(|&b| b == 0));
+    assert_eq!(BitmapSuper::decode(&out), Ok(sb));
+
+    let e = Expect {
+        uuid: if sel & 1 != 0 { sb.uuid } else { [sel; 16] },
+        events: if sel & 2 != 0 {
+            sb.events
+        } else {
+            u64::from_le_bytes(*ev)
+        },
+        sync_sectors,
+    };
+    let total = mdadm_total_bits(&sb);
+    let dirty = count_dirty(buf, total);
+    assert!(dirty <= total && dirty <= 8 * buf.len().saturating_sub(SB_BYTES) as u64);
+    let _ = status_line(&mut String::new(), dirty, total, sb.chunksize, Some("a b"));
+    let _ = (
+        storage_pages(total),
+        counter_pages(total),
+        space_v1(sb.state & 3, sb.events as i32),
+        room_v1(sb.events, sb.events_cleared, sb.sync_size, sb.nodes as i32),
+        loaded_space(sb.sync_size, sb.sectors_reserved),
+    );
+    let len = page_write_len(u64::from(sb.state), sb.sync_size, sb.write_behind);
+    assert!(len <= 4096 || sb.write_behind > 4096);
+    let _ = write_fits(
+        sb.events,
+        sb.events_cleared,
+        sb.sync_size,
+        i64::from(sb.nodes as i32),
+        u64::from(sb.daemon_sleep),
+        sb.write_behind,
+    );
+
+    let res = validate(&sb, &e);
+    let Ok(l) = res else {
+        let err = res.unwrap_err();
+        assert!(!err.to_string().is_empty());
+        return false;
+    };
+    assert!((VERSION_LO..=VERSION_CLUSTERED).contains(&sb.version));
+    assert!(sb.chunksize.is_power_of_two() && sb.chunksize >= 512);
+    assert_eq!(1u64 << (l.chunk_shift + 9), u64::from(sb.chunksize));
+    assert!(sb.daemon_sleep != 0 && sb.write_behind <= u32::from(COUNTER_MAX));
+    assert_eq!(sb.uuid, e.uuid);
+    assert_eq!(sb.state & STATE_WRITE_ERROR, 0);
+    assert_eq!(l.stale, sb.events < e.events || sb.state & STATE_STALE != 0);
+    assert_eq!(
+        l.events_cleared,
+        if l.stale { e.events } else { sb.events_cleared }
+    );
+    // chunks covers sync_sectors, and not by a whole chunk more.
+    let chunk = 1u128 << l.chunk_shift;
+    assert!(u128::from(l.chunks) * chunk >= u128::from(sync_sectors));
+    assert!(l.chunks == 0 || u128::from(l.chunks - 1) * chunk < u128::from(sync_sectors));
+    // The bit helpers on the storage this bitmap has.
+    let mut bits = buf.to_vec();
+    for c in [0, l.chunks / 2, l.chunks.saturating_sub(1), l.chunks] {
+        let (byte, bit) = bit_pos(c);
+        let inside = byte < bits.len() as u64;
+        assert!(bit < 8);
+        let was = test_bit(&bits, c);
+        assert_eq!(set_bit(&mut bits, c), inside);
+        assert_eq!(test_bit(&bits, c), inside);
+        assert_eq!(clear_bit(&mut bits, c), inside);
+        assert!(!test_bit(&bits, c));
+        if was {
+            set_bit(&mut bits, c);
+        }
+    }
+    assert_eq!(bits, buf);
     true
 }

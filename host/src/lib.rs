@@ -19,4 +19,7 @@ pub mod balance;
 #[path = "../../sysfs/parse.rs"]
 pub mod sysfs_parse;
 
+#[path = "../../bitmap/format.rs"]
+pub mod bitmap_format;
+
 pub mod fuzzing;

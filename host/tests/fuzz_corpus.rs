@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use rust_md_host::fuzzing::{check_decode, check_ioctl_decode, check_sysfs_parse};
+use rust_md_host::fuzzing::{
+    check_bitmap_decode, check_decode, check_ioctl_decode, check_sysfs_parse,
+};
 
 /// Replays `fuzz/corpus/<target>/` through `check`; returns (inputs, accepted).
 fn replay(target: &str, check: fn(&[u8]) -> bool) -> (usize, usize) {
@@ -41,4 +43,10 @@ fn replay_sysfs_parse_corpus() {
 #[test]
 fn replay_ioctl_decode_corpus() {
     replay("ioctl_decode", check_ioctl_decode);
+}
+
+#[test]
+fn replay_bitmap_decode_corpus() {
+    let (_, accepted) = replay("bitmap_decode", check_bitmap_decode);
+    assert!(accepted > 0, "no accepted bitmap in the corpus");
 }

@@ -945,6 +945,7 @@ fn array<'a>(
         }),
         metadata: Metadata::Persistent { major: 1, minor: 2 },
         raid_disks: 2,
+        bitmap: None,
     }
 }
 

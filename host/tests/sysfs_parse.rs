@@ -227,6 +227,16 @@ fn the_other_words() {
     assert_eq!(parse_rdev_state(b"faulty\n"), Some(RdevStateWord::Faulty));
     assert_eq!(parse_rdev_state(b"remove"), Some(RdevStateWord::Remove));
     assert_eq!(parse_rdev_state(b"-blocked"), None);
+    assert_eq!(
+        parse_rdev_state(b"writemostly\n"),
+        Some(RdevStateWord::WriteMostly(true))
+    );
+    assert_eq!(
+        parse_rdev_state(b"-writemostly"),
+        Some(RdevStateWord::WriteMostly(false))
+    );
+    assert_eq!(parse_rdev_state(b"write_mostly"), None);
+    assert_eq!(parse_rdev_state(b"writemostly\n\n"), None);
 }
 
 /// Nothing panics on any short input (the fuzz target covers long ones).
@@ -245,4 +255,140 @@ fn no_panic_on_short_inputs() {
             rust_md_host::fuzzing::check_sysfs_parse(&buf);
         }
     }
+}
+
+#[test]
+fn kstrtoll_as_the_kernel() {
+    assert_eq!(kstrtoll(b"8"), Ok(8));
+    assert_eq!(kstrtoll(b"+8\n"), Ok(8));
+    assert_eq!(kstrtoll(b"-16"), Ok(-16));
+    assert_eq!(kstrtoll(b"-0"), Ok(0));
+    assert_eq!(kstrtoll(b"9223372036854775807"), Ok(i64::MAX));
+    assert_eq!(kstrtoll(b"9223372036854775808"), Err(Range));
+    assert_eq!(kstrtoll(b"-9223372036854775808"), Ok(i64::MIN));
+    assert_eq!(kstrtoll(b"-9223372036854775809"), Err(Range));
+    assert_eq!(kstrtoll(b"-+1"), Err(Inval));
+    assert_eq!(kstrtoll(b"--1"), Err(Inval));
+    assert_eq!(kstrtoll(b"-"), Err(Inval));
+    assert_eq!(kstrtoll(b"1 "), Err(Inval));
+    assert_eq!(kstrtoll(b""), Err(Inval));
+}
+
+#[test]
+fn bitmap_location_as_md() {
+    use BitmapLocation::*;
+    assert_eq!(parse_bitmap_location(b"none"), Ok(None));
+    assert_eq!(parse_bitmap_location(b"none\n"), Ok(None));
+    // Prefixes, as md's strncmp.
+    assert_eq!(parse_bitmap_location(b"nonesense"), Ok(None));
+    assert_eq!(parse_bitmap_location(b"file:/x"), Ok(File));
+    assert_eq!(parse_bitmap_location(b"+8\n"), Ok(Offset(8)));
+    assert_eq!(parse_bitmap_location(b"8"), Ok(Offset(8)));
+    assert_eq!(parse_bitmap_location(b"-16"), Ok(Offset(-16)));
+    // md strips one '+', kstrtoll takes another.
+    assert_eq!(parse_bitmap_location(b"++2"), Ok(Offset(2)));
+    assert_eq!(parse_bitmap_location(b"+-2"), Ok(Offset(-2)));
+    assert_eq!(parse_bitmap_location(b"0"), Err(Inval));
+    assert_eq!(parse_bitmap_location(b"+0"), Err(Inval));
+    assert_eq!(parse_bitmap_location(b"file"), Err(Inval));
+    assert_eq!(parse_bitmap_location(b"internal"), Err(Inval));
+    assert_eq!(parse_bitmap_location(b""), Err(Inval));
+    assert_eq!(parse_bitmap_location(b"99999999999999999999"), Err(Range));
+    assert!(bitmap_location_is_none(b"none\n"));
+    assert!(bitmap_location_is_none(b"nonexyz"));
+    assert!(!bitmap_location_is_none(b"+8"));
+    assert!(!bitmap_location_is_none(b"non"));
+}
+
+#[test]
+fn strtoul_scaled_as_md() {
+    assert_eq!(strtoul_scaled(b"5", 4), Ok(50000));
+    assert_eq!(strtoul_scaled(b"5\n", 4), Ok(50000));
+    assert_eq!(strtoul_scaled(b"0.5", 4), Ok(5000));
+    assert_eq!(strtoul_scaled(b"1.23456", 4), Ok(12345));
+    assert_eq!(strtoul_scaled(b".1", 4), Ok(1000));
+    assert_eq!(strtoul_scaled(b"1.", 4), Ok(10000));
+    assert_eq!(strtoul_scaled(b"", 4), Ok(0));
+    assert_eq!(strtoul_scaled(b"1.2.3", 4), Err(Inval));
+    assert_eq!(strtoul_scaled(b"-1", 4), Err(Inval));
+    assert_eq!(strtoul_scaled(b"1 ", 4), Err(Inval));
+    assert_eq!(strtoul_scaled(b"99999999999999999999", 4), Err(Inval));
+    assert_eq!(strtoul_scaled(b"2.5", 3), seconds_to_ms(b"2.5"));
+}
+
+#[test]
+fn bitmap_time_base_as_md() {
+    // 250 Hz: 5 s is 1250 jiffies; shown back as whole seconds.
+    assert_eq!(bitmap_timeout_jiffies(b"5", 250), Ok(1250));
+    assert_eq!(bitmap_timeout_show(1250, 250), (5, None));
+    assert_eq!(bitmap_timeout_jiffies(b"0.5\n", 250), Ok(125));
+    assert_eq!(bitmap_timeout_show(125, 250), (0, Some(500)));
+    assert_eq!(bitmap_timeout_jiffies(b"1.25", 250), Ok(312));
+    assert_eq!(bitmap_timeout_show(312, 250), (1, Some(248)));
+    // At least one jiffy.
+    assert_eq!(bitmap_timeout_jiffies(b"0", 250), Ok(1));
+    assert_eq!(bitmap_timeout_jiffies(b"0.0001", 250), Ok(1));
+    assert_eq!(bitmap_timeout_show(1, 250), (0, Some(4)));
+    assert_eq!(bitmap_timeout_show(0, 250), (0, None));
+    assert_eq!(bitmap_timeout_jiffies(b"x", 250), Err(Inval));
+    // Refused from LONG_MAX / HZ ten-thousandths on.
+    let lim = (i64::MAX as u64) / 250;
+    let just_below = format!("{}.{:04}", (lim - 1) / 10000, (lim - 1) % 10000);
+    assert!(bitmap_timeout_jiffies(just_below.as_bytes(), 250).is_ok());
+    let at = format!("{}.{:04}", lim / 10000, lim % 10000);
+    assert_eq!(bitmap_timeout_jiffies(at.as_bytes(), 250), Err(Inval));
+    assert_eq!(bitmap_timeout_jiffies(b"1", 1000), Ok(1000));
+    assert_eq!(bitmap_timeout_show(1500, 1000), (1, Some(500)));
+    assert_eq!(jiffies_to_msecs(1, 100), 10);
+    assert_eq!(jiffies_to_msecs(1, 300), 3);
+}
+
+#[test]
+fn bitmap_numbers_as_md() {
+    assert_eq!(parse_bitmap_backlog(b"0"), Ok(0));
+    assert_eq!(parse_bitmap_backlog(b"16383\n"), Ok(16383));
+    assert_eq!(parse_bitmap_backlog(b"16384"), Err(Inval));
+    assert_eq!(parse_bitmap_backlog(b"-1"), Err(Inval));
+    assert_eq!(parse_bitmap_backlog(b"99999999999999999999"), Err(Range));
+    assert_eq!(parse_bitmap_chunksize(b"512"), Ok(512));
+    assert_eq!(parse_bitmap_chunksize(b"67108864\n"), Ok(1 << 26));
+    assert_eq!(parse_bitmap_chunksize(b"256"), Err(Inval));
+    assert_eq!(parse_bitmap_chunksize(b"1000"), Err(Inval));
+    assert_eq!(parse_bitmap_chunksize(b"0"), Err(Inval));
+    assert_eq!(parse_bitmap_chunksize(b"2147483648"), Ok(1 << 31));
+    assert_eq!(parse_bitmap_chunksize(b"4294967296"), Err(Overflow));
+    assert_eq!(parse_bitmap_chunksize(b"x"), Err(Inval));
+    assert_eq!(parse_bitmap_space(b"6"), Ok(6));
+    assert_eq!(parse_bitmap_space(b"0"), Err(Inval));
+    assert_eq!(parse_bitmap_space(b""), Err(Inval));
+}
+
+#[test]
+fn bitmap_words_as_md() {
+    assert_eq!(parse_bitmap_metadata(b"external\n"), Some(true));
+    assert_eq!(parse_bitmap_metadata(b"internal"), Some(false));
+    assert_eq!(parse_bitmap_metadata(b"clustered"), Some(false));
+    assert_eq!(parse_bitmap_metadata(b"internalx"), Some(false));
+    assert_eq!(parse_bitmap_metadata(b"intern"), None);
+    assert_eq!(parse_can_clear(b"true\n"), Some(true));
+    assert_eq!(parse_can_clear(b"false"), Some(false));
+    assert_eq!(parse_can_clear(b"1"), None);
+}
+
+/// md/bitmap_set_bits' list, as md's bitmap_store reads it.
+#[test]
+fn bitmap_set_bits_chunk_list() {
+    let list = |s: &[u8]| {
+        let mut v = Vec::new();
+        rust_md_host::sysfs_parse::chunk_list(s, |a, b| v.push((a, b)));
+        v
+    };
+    assert_eq!(list(b"3"), vec![(3, 3)]);
+    assert_eq!(list(b"1-4 7\n"), vec![(1, 4), (7, 7)]);
+    assert_eq!(list(b"0x10 010"), vec![(16, 16), (8, 8)]);
+    assert_eq!(list(b"2 x 5"), vec![(2, 2)]);
+    assert_eq!(list(b"2-"), vec![]);
+    assert_eq!(list(b"5,6"), vec![]);
+    assert_eq!(list(b""), vec![]);
+    assert_eq!(list(b"99999999999999999999999"), vec![(u64::MAX, u64::MAX)]);
 }

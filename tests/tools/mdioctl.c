@@ -7,6 +7,10 @@
  *                                   ADD_NEW_DISK {0, major, minor, 0, 0} per MEMBER (a
  *                                   block device path), all on one fd; prints
  *                                   "NAME: ok" or "NAME: ERRNAME errno" per step
+ *   mdioctl DEV bitmap state|on|off  GET_ARRAY_INFO; state prints "present" or "absent"
+ *                                   (state bit 8, MD_SB_BITMAP_PRESENT); on/off sends it
+ *                                   back with bit 8 set/cleared by SET_ARRAY_INFO (what
+ *                                   mdadm --grow --bitmap does without sysfs)
  *   mdioctl MEMBER sb1set SBBYTE FIELD le16|le32|le64 VALUE
  *                                   sets a field of the v1.x superblock at byte SBBYTE
  *                                   of MEMBER (FIELD = byte offset in the superblock)
@@ -123,6 +127,32 @@ static int add(int fd, int argc, char **argv)
 	return bad;
 }
 
+static int bitmap(int fd, const char *what)
+{
+	int info[18];
+
+	if (ioctl(fd, 0x80480911, info)) {
+		printf("GET_ARRAY_INFO: %s %d\n", ename(errno), errno);
+		return 1;
+	}
+	if (!strcmp(what, "state")) {
+		printf("%s\n", info[11] & (1 << 8) ? "present" : "absent");
+		return 0;
+	}
+	if (!strcmp(what, "on"))
+		info[11] |= 1 << 8;
+	else if (!strcmp(what, "off"))
+		info[11] &= ~(1 << 8);
+	else
+		return 2;
+	if (ioctl(fd, 0x40480923, info)) {
+		printf("%s %d\n", ename(errno), errno);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int fd, ret;
@@ -132,7 +162,8 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: mdioctl DEV version | raw CMD [null|bad|ARG] | "
-			"add MINOR MEMBER... | sb1set SBBYTE FIELD le16|le32|le64 VALUE\n");
+			"add MINOR MEMBER... | bitmap state|on|off | "
+			"sb1set SBBYTE FIELD le16|le32|le64 VALUE\n");
 		return 2;
 	}
 	if (!strcmp(argv[2], "sb1set"))
@@ -148,6 +179,8 @@ int main(int argc, char **argv)
 			printf("%d.%d.%d\n", buf[0], buf[1], buf[2]);
 			return 0;
 		}
+	} else if (!strcmp(argv[2], "bitmap") && argc >= 4) {
+		return bitmap(fd, argv[3]);
 	} else if (!strcmp(argv[2], "add") && argc >= 5) {
 		return add(fd, argc, argv);
 	} else if (!strcmp(argv[2], "raw") && argc >= 4) {

@@ -181,3 +181,80 @@ hang_fail() {
     sleep 10
     exit 1
 }
+
+# --- write-intent bitmap helpers (t-bitmap-*) ---
+# bm_x DEV: `mdadm -X DEV` (caches dropped first: md writes the bitmap with bios,
+# past the member's page cache), into /tmp/bmx.out; its exit status.
+bm_x() {
+    echo 3 > /proc/sys/vm/drop_caches
+    mdadm -X "$1" > /tmp/bmx.out 2>&1
+}
+# bm_dirty DEV / bm_bits DEV: the dirty and total chunk counts `mdadm -X DEV` prints
+# ("Bitmap : 1022 bits (chunks), 4 dirty (0.4%)"); empty if there is no bitmap.
+bm_dirty() { bm_x "$1"; sed -n 's/^ *Bitmap : [0-9]* bits (chunks), \([0-9]*\) dirty.*/\1/p' /tmp/bmx.out; }
+bm_bits() { bm_x "$1"; sed -n 's/^ *Bitmap : \([0-9]*\) bits (chunks).*/\1/p' /tmp/bmx.out; }
+# bm_sane WHAT DEV SYNC_SIZE_KIB: `mdadm -X DEV` reads a valid bitmap of this array:
+# bitmap magic, version 3 or 4, the array's UUID (from --detail of md0), state OK,
+# a power-of-two chunk, Sync Size = SYNC_SIZE_KIB, bits = sync size / chunk.
+bm_sane() {
+    bm_x "$2" || { cat /tmp/bmx.out; fail "$1: mdadm -X $2"; }
+    grep -Eq '^ +Magic : 6d746962$' /tmp/bmx.out || { cat /tmp/bmx.out; fail "$1: $2: no bitmap magic"; }
+    grep -Eq '^ +Version : [34]$' /tmp/bmx.out || { cat /tmp/bmx.out; fail "$1: $2: bitmap version"; }
+    grep -Eq '^ +State : OK$' /tmp/bmx.out || { cat /tmp/bmx.out; fail "$1: $2: bitmap state not OK"; }
+    _u=$(mdadm --detail /dev/md0 | sed -n 's/^ *UUID : \([0-9a-f:]*\).*/\1/p')
+    grep -Eq "^ +UUID : $_u\$" /tmp/bmx.out || { cat /tmp/bmx.out; fail "$1: $2: bitmap UUID is not the array's ($_u)"; }
+    _ss=$(sed -n 's/^ *Sync Size : \([0-9]*\) .*/\1/p' /tmp/bmx.out)
+    expect_eq "$3" "$_ss" "$1: $2: bitmap Sync Size (KiB)"
+    _cs=$(sed -n 's/^ *Chunksize : \([0-9]*\) \([KMG]*\)B$/\1 \2/p' /tmp/bmx.out)
+    case $_cs in
+        *" K") _ck=${_cs% K} ;; *" M") _ck=$((${_cs% M} * 1024)) ;; *" G") _ck=$((${_cs% G} * 1048576)) ;;
+        *) cat /tmp/bmx.out; fail "$1: $2: bitmap chunk size '$_cs'" ;;
+    esac
+    [ $((_ck & (_ck - 1))) = 0 ] || fail "$1: $2: bitmap chunk $_ck KiB not a power of two"
+    _b=$(sed -n 's/^ *Bitmap : \([0-9]*\) bits (chunks).*/\1/p' /tmp/bmx.out)
+    expect_eq $(( ($3 + _ck - 1) / _ck )) "$_b" "$1: $2: bitmap bits for $3 KiB in $_ck KiB chunks"
+}
+# mdstat_bitmap: md0's "bitmap: N/M pages [XKB], YKB chunk" line of /proc/mdstat, if any.
+mdstat_bitmap() { sed -n '/^md0 :/,/^$/p' /proc/mdstat | sed -n 's/^ *\(bitmap: .*\)$/\1/p'; }
+# wait_bm_clean WHAT DEV [TIMEOUT_S]: waits (default 90 s) until `mdadm -X DEV` shows
+# no dirty chunk (md clears the bits of idle chunks every daemon_sleep).
+wait_bm_clean() {
+    _lim=$(( ${3:-90} )); _t=0
+    while [ "$(bm_dirty "$2")" != 0 ]; do
+        _t=$((_t + 2)); [ $_t -gt $_lim ] && { cat /tmp/bmx.out; fail "$1: bitmap of $2 still has dirty chunks after ${3:-90} s"; }
+        sleep 2
+    done
+}
+# put_le DEV BYTE_OFFSET NBYTES VALUE: writes VALUE little-endian into DEV (synced).
+put_le() {
+    _v=$4; _s=; _n=0
+    while [ $_n -lt "$3" ]; do _s="$_s\\$(printf '%03o' $((_v & 255)))"; _v=$((_v >> 8)); _n=$((_n + 1)); done
+    # shellcheck disable=SC2059
+    printf "$_s" | dd of="$1" bs=1 seek="$2" conv=notrunc,fsync 2>/dev/null || fail "put_le $*"
+}
+# dev_rd DEV / dev_wr DEV: sectors read / written on a disk so far (/sys/block/DEV/stat).
+dev_rd() { awk '{print $3}' "/sys/block/$1/stat"; }
+dev_wr() { awk '{print $7}' "/sys/block/$1/stat"; }
+# check_window WHAT START END: a check of md0's sectors START..END only (sync_min,
+# sync_max: the check waits at sync_max, is read there and stopped); prints nothing,
+# fails unless it found no mismatch.
+check_window() {
+    echo "$3" > $MD/sync_max || fail "$1: sync_max $3"
+    echo "$2" > $MD/sync_min || fail "$1: sync_min $2"
+    echo check > $MD/sync_action || fail "$1: echo check > sync_action"
+    _i=0
+    while :; do
+        _c=$(cut -d' ' -f1 $MD/sync_completed)
+        [ "$_c" != none ] && [ "$_c" -ge "$3" ] 2>/dev/null && break
+        [ "$(cat $MD/sync_action)" = idle ] && [ "$(cat $MD/last_sync_action)" = check ] && break
+        _i=$((_i + 1)); [ $_i -gt 1800 ] && fail "$1: check of $2..$3 not done after 180 s ($(cat $MD/sync_completed))"
+        sleep 0.1
+    done
+    _m=$(mismatch_cnt)
+    echo idle > $MD/sync_action
+    wait_idle "$1: stopping the check"
+    echo max > $MD/sync_max; echo 0 > $MD/sync_min
+    expect_eq 0 "$_m" "$1: mismatch_cnt of a check of sectors $2..$3"
+}
+# secs_since T0: seconds since uptime T0, one decimal.
+secs_since() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }'; }
