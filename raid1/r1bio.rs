@@ -335,21 +335,16 @@ impl Submitter {
                 idx,
             )
         };
-        if sent.is_err() {
-            r.behind_mask.fetch_and(!bit, Ordering::AcqRel);
-            r.behind_remaining.fetch_sub(1, Ordering::AcqRel);
-            // SAFETY: As in `clone_to` (our hold keeps the master).
-            unsafe {
-                bio::clone_raw(
-                    r.master,
-                    rd.file().as_ptr(),
-                    rd.data_offset(),
-                    self.ptr.as_ptr().cast(),
-                    idx,
-                )
-            };
+        if sent.is_ok() {
+            return true;
         }
-        true
+        // No copy was sent: undo its counts (our own hold keeps `remaining` above 0)
+        // and send an ordinary clone.
+        r.behind_mask.fetch_and(!bit, Ordering::AcqRel);
+        r.behind_remaining.fetch_sub(1, Ordering::AcqRel);
+        rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
+        r.remaining.fetch_sub(1, Ordering::AcqRel);
+        self.clone_to(slot, m)
     }
 
     /// The mirrors sent a write-behind copy so far.
