@@ -288,7 +288,9 @@ pub(crate) struct Mddev {
     pub(crate) ro: AtomicU8,
     /// Writes between `write_start` and handing their clones to the members.
     pub(crate) writes_pending: AtomicU32,
-    /// When the last write was submitted (ms, monotonic).
+    /// Where safe mode's idle time starts (ms, monotonic): the last write's
+    /// submission, and its completion rounded up to a multiple of the delay (md's
+    /// md_write_end arms the timer at roundup(jiffies, delay) + delay).
     pub(crate) last_write_ms: AtomicU64,
     /// The safe-mode worker is queued or running.
     pub(crate) safemode_queued: AtomicBool,

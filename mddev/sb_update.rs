@@ -157,17 +157,13 @@ pub(crate) fn write_superblocks(m: &Mddev, st: &mut MddevState, clean: bool) -> 
     if let Some(bm) = bitmap.as_ref() {
         if bm.set_members(&st.disks).is_err() {
             md_err!(
-                "md: {}: out of memory updating the bitmap's members
-",
+                "md: {}: out of memory updating the bitmap's members\n",
                 m.name()
             );
         }
         for r in bm.update_sb(events) {
             if failed.push(r.dev, GFP_KERNEL).is_err() {
-                md_err!(
-                    "md: out of memory recording a failed superblock write
-"
-                );
+                md_err!("md: out of memory recording a failed superblock write\n");
             }
         }
     }

@@ -44,7 +44,7 @@ impl Mddev {
         }
         if write {
             self.last_write_ms
-                .store(sys::time::now_ms(), Ordering::Relaxed);
+                .fetch_max(sys::time::now_ms(), Ordering::Relaxed);
             self.writes_pending.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -69,7 +69,7 @@ impl Mddev {
         }
         self.writes_pending.fetch_add(1, Ordering::SeqCst);
         self.last_write_ms
-            .store(sys::time::now_ms(), Ordering::Relaxed);
+            .fetch_max(sys::time::now_ms(), Ordering::Relaxed);
         if self.in_sync.load(Ordering::SeqCst) {
             if let Some(g) = globals() {
                 let _ = g.md_wq.enqueue::<Arc<Mddev>, 1>(Arc::from(self));
@@ -84,6 +84,20 @@ impl Mddev {
                 .wait(|| !self.sb_pending.load(Ordering::SeqCst) || self.io.lock().is_none());
         }
         self.arm_safemode();
+    }
+
+    /// md_write_end: a write request completed (the personality calls this; any
+    /// context). Safe mode counts its idle time from here, rounded up to a multiple
+    /// of the delay as md's timer is: writes that follow each other within the
+    /// delay of their completion keep the array dirty, as on md.
+    pub(crate) fn write_end(&self) {
+        let now = sys::time::now_ms();
+        let delay = u64::from(self.safemode_delay_ms.load(Ordering::Relaxed));
+        let start = match delay {
+            0 => now,
+            d => now.div_ceil(d).saturating_mul(d),
+        };
+        self.last_write_ms.fetch_max(start, Ordering::Relaxed);
     }
 
     /// safe_mode_delay changed: a worker sleeping out the old delay looks again

@@ -260,7 +260,12 @@ impl Conf {
             self.mddev()
                 .bitmap_end_write(sector, u64::from(r1.sectors()), degraded);
         }
+        let write = r1.is_write();
         r1.complete(status);
+        if write {
+            // close_write's md_write_end.
+            self.mddev().write_end();
+        }
         self.allow_barrier(bucket(sector));
     }
 
