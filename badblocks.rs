@@ -22,8 +22,10 @@
 //!   `bblog_shift` 0), where both agree.
 //! - A range reaching beyond sector `1 << 54` (what an entry can hold) is not
 //!   recorded (`set` returns false); the kernel would store a truncated start.
-//! - `show` writes at most `out.len()` bytes and returns what it wrote; the kernel
-//!   returns the untruncated length when the page overflows.
+//! - `show` writes at most `out.len()` bytes, and at most 4095 (what a reader of
+//!   the sysfs file gets when md's text overflows the page: md returns the
+//!   untruncated length and sysfs cuts it to PAGE_SIZE - 1, logging
+//!   "fill_read_buffer: ... returned bad count").
 
 pub mod log;
 
@@ -591,14 +593,17 @@ impl BadBlocks {
     }
 
     /// badblocks_show: "SECTOR LENGTH\n" per entry (only the unacknowledged ones with
-    /// `unack_only`), as long as the text is shorter than a page and fits `out`.
+    /// `unack_only`), cut at 4095 bytes (what sysfs hands the reader when md's text
+    /// overflows its page) or at `out.len()`.
     /// Returns the bytes written. Reading an empty unacknowledged list clears
     /// `unacked_exist`, as md's does. Nothing for a disabled list.
     pub fn show(&self, unack_only: bool, out: &mut [u8]) -> usize {
         if !self.enabled() {
             return 0;
         }
-        let cap = out.len().min(PAGE_BYTES);
+        // md's text may run past the page (it returns the full length); sysfs then
+        // hands the reader PAGE_SIZE - 1 bytes ("returned bad count").
+        let cap = out.len().min(PAGE_BYTES - 1);
         let mut len = 0;
         for r in self.ranges() {
             if len >= cap {
