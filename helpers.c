@@ -628,6 +628,30 @@ int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
 	return 0;
 }
 
+/*
+ * raid1's narrow_write_error: writes @sectors of @orig's data, starting @skip
+ * sectors into it, to @member (@offset sectors further on) as a plain write,
+ * and waits for it. -EINVAL for a piece outside @orig.
+ */
+int rmd_clone_write_sync(struct bio *orig, struct file *member, u64 offset,
+			 unsigned int skip, unsigned int sectors)
+{
+	struct bio *bio;
+	int ret;
+
+	if (!sectors || (u64)skip + sectors > bio_sectors(orig))
+		return -EINVAL;
+	bio = bio_alloc_clone(file_bdev(member), orig, GFP_NOIO, &rmd_bio_set);
+	if (!bio)
+		return -ENOMEM;
+	bio->bi_opf = REQ_OP_WRITE;
+	bio_trim(bio, skip, sectors);
+	bio->bi_iter.bi_sector += offset;
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
+}
+
 /* ---- page buffers and synchronous member I/O for resync and repairs ---- */
 /* C: alloc_page()/page_address() are macros/inlines; the batch's end_io is a C callback. */
 

@@ -88,6 +88,8 @@ void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      void *r1, int idx);
 int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
 			    void *r1, int idx);
+int rmd_clone_write_sync(struct bio *orig, struct file *member, u64 offset,
+			 unsigned int skip, unsigned int sectors);
 struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);
 
 struct rmd_buf *rmd_buf_alloc(unsigned int nr);
