@@ -133,7 +133,7 @@ impl Conf {
             return false;
         }
         let lbs = u64::from(rd.file().logical_block_size() >> 9).max(1);
-        let granule = 1u64 << rd.bb_shift().min(16);
+        let granule = 1u64 << rd.badblocks().shift().min(16);
         // roundup(1 << shift, logical block size in sectors).
         let block = granule.div_ceil(lbs).saturating_mul(lbs).max(1);
         let (start, end) = (r1.sector(), r1.end());
