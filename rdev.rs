@@ -19,6 +19,9 @@ use crate::superblock::{Role, MAX_SECTOR};
 use crate::sys::bdev::{sb_buffer, BdevFile};
 use crate::sys::gendisk::{MdKobj, RdevKobj};
 
+mod bblog;
+pub(crate) use bblog::BbSync;
+
 /// Bits of [`Rdev`]'s flags word (md's `enum flag_bits`).
 pub(crate) mod flag {
     /// Failed: no new I/O goes to it (md's Faulty).
