@@ -948,12 +948,8 @@ pub(crate) fn rdev_show(
     page: &mut Page<'_>,
 ) -> Result {
     match RDEV_ATTRS.iter().find(|e| e.name.as_bytes() == name) {
-        Some(RdevEntry {
-            show: Snap(f), ..
-        }) => f(snap, page).map_err(|_| EFBIG),
-        Some(RdevEntry {
-            show: Live(f), ..
-        }) => with_ref(m, |m| {
+        Some(RdevEntry { show: Snap(f), .. }) => f(snap, page).map_err(|_| EFBIG),
+        Some(RdevEntry { show: Live(f), .. }) => with_ref(m, |m| {
             // No reclaim into this array's writes under the state lock (see md_ioctl).
             let _noio = crate::sys::util::NoIo::enter();
             let st = m.state.lock();
