@@ -132,6 +132,22 @@ impl Conf {
         if !rd.has_bblog() || r1.returned() {
             return false;
         }
+        // As md's reference on the member until handle_write_finished: a removal
+        // (which waits for the member's I/O to end) waits for the rewrites.
+        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev_arc) else {
+            return false;
+        };
+        rd.nr_pending.fetch_add(1, Ordering::AcqRel);
+        let ok = self.narrow_pieces(r1, &rd);
+        if rd.nr_pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.wq.wake();
+        }
+        ok
+    }
+
+    /// narrow_write_error's loop: each piece of `r1` written to `rd` again, the
+    /// failed ones recorded; false if one could not be.
+    fn narrow_pieces(&self, r1: &R1Ref, rd: &Rdev) -> bool {
         let lbs = u64::from(rd.file().logical_block_size() >> 9).max(1);
         let granule = 1u64 << rd.badblocks().shift().min(16);
         // roundup(1 << shift, logical block size in sectors).
