@@ -628,6 +628,30 @@ int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
 	return 0;
 }
 
+/*
+ * raid1's narrow_write_error: writes @sectors of @orig's data, starting @skip
+ * sectors into it, to @member (@offset sectors further on) as a plain write,
+ * and waits for it. -EINVAL for a piece outside @orig.
+ */
+int rmd_clone_write_sync(struct bio *orig, struct file *member, u64 offset,
+			 unsigned int skip, unsigned int sectors)
+{
+	struct bio *bio;
+	int ret;
+
+	if (!sectors || (u64)skip + sectors > bio_sectors(orig))
+		return -EINVAL;
+	bio = bio_alloc_clone(file_bdev(member), orig, GFP_NOIO, &rmd_bio_set);
+	if (!bio)
+		return -ENOMEM;
+	bio->bi_opf = REQ_OP_WRITE;
+	bio_trim(bio, skip, sectors);
+	bio->bi_iter.bi_sector += offset;
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
+}
+
 /* ---- page buffers and synchronous member I/O for resync and repairs ---- */
 /* C: alloc_page()/page_address() are macros/inlines; the batch's end_io is a C callback. */
 
@@ -959,7 +983,11 @@ struct rmd_rdev_kobj {
 	u32 dev;
 };
 
-/* Rust formats the snapshot (sysfs.rs RDEV_ATTRS); the copy keeps it consistent. */
+/*
+ * Rust formats the snapshot (sysfs.rs RDEV_ATTRS); the copy keeps it consistent.
+ * The bad-block lists are not in the snapshot: Rust reads them from the member
+ * (found by mddev and dev, as a store).
+ */
 static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
 			     char *page)
 {
@@ -975,8 +1003,8 @@ static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
 	size_kib = k->size_kib;
 	errors = k->errors;
 	spin_unlock(&k->lock);
-	return rust_md_rdev_show(attr->name, state, slot, offset, size_kib,
-				 errors, page);
+	return rust_md_rdev_show(k->mddev, k->dev, attr->name, state, slot,
+				 offset, size_kib, errors, page);
 }
 
 static ssize_t rmd_rdev_store(struct kobject *kobj, struct attribute *attr,

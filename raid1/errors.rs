@@ -73,14 +73,31 @@ impl Conf {
         }
     }
 
-    /// A write some clone of which failed: fail those members; the write succeeds
-    /// if an in-sync member took it, once the superblocks say so.
+    /// handle_write_finished: a write some clone of which failed, or that reached
+    /// a member over its bad blocks. Those bad blocks are cleared; a failed member
+    /// with a bad-block log records the pieces that still fail and stays, any
+    /// other is failed. The write succeeds if an in-sync member took it, once the
+    /// superblocks say so.
     pub(super) fn write_finished(&self, r1: R1Ref) {
         let failed = r1.failed();
+        let made_good = r1.made_good();
         for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
             if failed & (1 << i) != 0 {
-                self.write_error(i);
+                if !self.narrow_write_error(&r1, i) {
+                    self.write_error(i);
+                }
+            } else if made_good & (1 << i) != 0 {
+                if let Some(rd) = self.mirrors.get(i).and_then(Mirror::rdev) {
+                    self.mddev()
+                        .rdev_clear_badblocks(rd, r1.sector(), u64::from(r1.sectors()));
+                }
             }
+        }
+        if failed == 0 {
+            // Only bad blocks cleared: nothing to wait for.
+            self.nr_queued.fetch_sub(1, Ordering::SeqCst);
+            self.end_r1(r1, 0);
+            return;
         }
         let sent = r1.sent();
         let ok = self
@@ -93,6 +110,65 @@ impl Conf {
         // Still counted in nr_queued until ended.
         self.sb_wait.push(r1);
         self.mddev().sb_work_queued();
+    }
+
+    /// narrow_write_error: the write to the member in `slot` failed. If it keeps a
+    /// bad-block log, rewrite the range in pieces of its bad-block granularity
+    /// (at least its logical block), synchronously, recording each piece that
+    /// fails. False when the member must be failed instead (no log, or a piece
+    /// could not be recorded).
+    pub(super) fn narrow_write_error(&self, r1: &R1Ref, slot: usize) -> bool {
+        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
+            return false;
+        };
+        // raid1_end_write_request: WriteErrorSeen, even on a member failed already.
+        rd.set(flag::WRITE_ERROR);
+        if rd.faulty() {
+            // Failed already: nothing to narrow (its failure ends as today).
+            return false;
+        }
+        // Without the data (the array's bio ended early behind this write) there
+        // is nothing to rewrite: the member fails, as without a log.
+        if !rd.has_bblog() || r1.returned() {
+            return false;
+        }
+        // As md's reference on the member until handle_write_finished: a removal
+        // (which waits for the member's I/O to end) waits for the rewrites.
+        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev_arc) else {
+            return false;
+        };
+        rd.nr_pending.fetch_add(1, Ordering::AcqRel);
+        let ok = self.narrow_pieces(r1, &rd);
+        if rd.nr_pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.wq.wake();
+        }
+        ok
+    }
+
+    /// narrow_write_error's loop: each piece of `r1` written to `rd` again, the
+    /// failed ones recorded; false if one could not be.
+    fn narrow_pieces(&self, r1: &R1Ref, rd: &Rdev) -> bool {
+        let lbs = u64::from(rd.file().logical_block_size() >> 9).max(1);
+        let granule = 1u64 << rd.badblocks().shift().min(16);
+        // roundup(1 << shift, logical block size in sectors).
+        let block = granule.div_ceil(lbs).saturating_mul(lbs).max(1);
+        let (start, end) = (r1.sector(), r1.end());
+        let mut sector = start;
+        // The first piece ends at a block boundary.
+        let mut piece = block - sector % block;
+        let mut ok = true;
+        while sector < end {
+            let n = piece.min(end - sector);
+            let (Ok(skip), Ok(len)) = (u32::try_from(sector - start), u32::try_from(n)) else {
+                return false;
+            };
+            if r1.write_piece(rd, skip, len).is_err() {
+                ok = self.mddev().rdev_set_badblocks(rd, sector, n) && ok;
+            }
+            sector += n;
+            piece = block;
+        }
+        ok
     }
 
     /// Completes the failed writes on `list` (their failure is on disk).

@@ -136,7 +136,7 @@ impl Conf {
     /// Writes go to every working member, in sync or still recovering (whose
     /// recovered region must stay current), as raid1 does.
     pub(super) fn write(&self, bio: Bio) {
-        let (sector, sectors) = (bio.sector(), u64::from(bio.sectors()));
+        let (sector, mut sectors) = (bio.sector(), u64::from(bio.sectors()));
         // md_clone_bio's md_bitmap_start: the chunks are marked on every member
         // before the request exists (no barrier is held while that is written).
         let mut counted = self.mddev().bitmap_start_write(sector, sectors);
@@ -147,7 +147,7 @@ impl Conf {
             }
             return bio.io_error();
         }
-        loop {
+        let (skip, max) = loop {
             let idx = self.wait_barrier(bio.sector());
             // raid1_write_request: wait for a failed member until the superblocks
             // record its failure. `faulty` is read before `blocked` (set in the other
@@ -160,18 +160,57 @@ impl Conf {
                         .is_some_and(|r| r.test(flag::FAULTY | flag::BLOCKED))
                 })
                 .and_then(Mirror::rdev_arc);
-            let Some(rd) = blocked else { break };
-            self.allow_barrier(idx);
-            self.wake_thread();
-            self.mddev()
-                .sb_wait
-                .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
-        }
+            if let Some(rd) = blocked {
+                self.allow_barrier(idx);
+                self.wake_thread();
+                self.mddev()
+                    .sb_wait
+                    .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
+                continue;
+            }
+            match self.bad_block_plan(sector, sectors) {
+                Ok(plan) => break plan,
+                Err(rd) => {
+                    // md_wait_for_blocked_rdev (BlockedBadBlocks): not written there
+                    // until the bad blocks are acknowledged (on disk), which the
+                    // superblock update does; md looks again every 5 s.
+                    self.allow_barrier(idx);
+                    self.wake_thread();
+                    self.mddev().sb_wait.wait_idle_timeout(5000, || {
+                        rd.bad_range(sector, sectors).map_or(true, |b| b.acked)
+                            || rd.faulty()
+                            || self.slot_of(&rd).is_none()
+                    });
+                }
+            }
+        };
         // A bitmap added while we waited at the barrier (the array was quiesced for
         // it): this write is counted in it too, as md's suspend would have held it
         // before md_clone_bio.
         if !counted {
             counted = self.mddev().bitmap_start_write(sector, sectors);
+        }
+        // raid1_write_request's max_sectors: up to the first bad range of a member
+        // that gets the write, or to the end of one it skips; the rest of the bio
+        // comes back as a new write.
+        let mut bio = bio;
+        if let (true, Ok(front)) = (max < sectors, u32::try_from(max)) {
+            if counted {
+                // The rest is counted again when it comes back.
+                self.mddev()
+                    .bitmap_end_write(sector + max, sectors - max, false);
+            }
+            bio = match bio.split_front(front) {
+                Some(b) => b,
+                None => {
+                    self.allow_barrier(bucket(sector));
+                    if counted {
+                        self.mddev().bitmap_end_write(sector, max, true);
+                    }
+                    return;
+                }
+            };
+            sectors = max;
         }
         let Some(r1) = self.alloc_r1(bio, true) else {
             if counted {
@@ -185,10 +224,13 @@ impl Conf {
         let mut sent = 0u32;
         let mut any_active = false;
         for (i, m) in self.mirrors.iter().enumerate() {
-            if m.working() {
+            if m.working() && skip & (1 << i) == 0 {
                 sent |= 1 << i;
                 any_active |= m.active();
             }
+        }
+        if skip != 0 {
+            r1.set_skipped();
         }
         if !any_active {
             self.end_r1(r1, bio::BLK_STS_IOERR);
@@ -235,6 +277,48 @@ impl Conf {
         }
     }
 
+    /// raid1_write_request's bad-block look at the members a write to
+    /// `sector`..+`sectors` goes to: those that saw a write error and have an
+    /// acknowledged bad range at its start are skipped (the mask), and the write
+    /// is cut short (the length) where a bad range starts or a skipped one ends.
+    /// `Err` with the member whose bad range there is not yet acknowledged: the
+    /// write must wait for it.
+    pub(super) fn bad_block_plan(
+        &self,
+        sector: u64,
+        sectors: u64,
+    ) -> Result<(u32, u64), Arc<Rdev>> {
+        let mut max = sectors;
+        let mut skip = 0u32;
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            let Some(rd) = m.rdev().filter(|r| !r.faulty()) else {
+                continue;
+            };
+            if !rd.test(flag::WRITE_ERROR) || max == 0 {
+                continue;
+            }
+            let Some(b) = rd.bad_range(sector, max) else {
+                continue;
+            };
+            if !b.acked {
+                match m.rdev_arc() {
+                    Some(a) => return Err(a),
+                    None => continue,
+                }
+            }
+            if b.first <= sector {
+                // Nothing to write there: skip it, and the others only as far as
+                // its bad range goes.
+                let left = b.first.saturating_add(b.sectors).saturating_sub(sector);
+                max = max.min(left.max(1));
+                skip |= 1 << i;
+            } else {
+                max = max.min(b.first - sector);
+            }
+        }
+        Ok((skip, max.max(1).min(sectors.max(1))))
+    }
+
     /// The write-mostly mirrors.
     pub(super) fn write_mostly_mask(&self) -> u32 {
         let mut mask = 0u32;
@@ -256,7 +340,7 @@ impl Conf {
         }
         if r1.is_write() && r1.bitmapped() {
             // md_bitmap_end: a write that missed a mirror keeps its chunks dirty.
-            let degraded = status != 0 || r1.failed() != 0 || self.degraded() != 0;
+            let degraded = status != 0 || r1.failed() != 0 || r1.skipped() || self.degraded() != 0;
             self.mddev()
                 .bitmap_end_write(sector, u64::from(r1.sectors()), degraded);
         }
@@ -272,7 +356,9 @@ impl Conf {
     /// A request whose last hold was dropped: completes it or queues it for the
     /// array thread.
     pub(super) fn request_done(&self, r1: R1Ref) {
-        if r1.failed() == 0 {
+        // A write over bad blocks that it made good goes to the array thread to
+        // clear them (raid1's R1BIO_MadeGood).
+        if r1.failed() == 0 && r1.made_good() == 0 {
             self.end_r1(r1, 0);
             return;
         }

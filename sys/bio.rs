@@ -194,6 +194,24 @@ pub(crate) unsafe fn clone_behind_raw(
     to_result(unsafe { ffi::rmd_clone_submit_behind(master, member, offset, r1, idx) })
 }
 
+/// Writes `sectors` of `master`'s data, `skip` sectors into it, to `member`,
+/// `offset` sectors further on, and waits (raid1's narrow_write_error piece).
+///
+/// # Safety
+///
+/// `master` must be a bio from `Bio::into_raw` not yet ended and `member` an open
+/// bdev file, both for the length of the call.
+pub(crate) unsafe fn clone_write_sync(
+    master: *mut bindings::bio,
+    member: *mut bindings::file,
+    offset: u64,
+    skip: u32,
+    sectors: u32,
+) -> Result {
+    // SAFETY: By the caller's promise; the helper checks the piece against `master`.
+    to_result(unsafe { ffi::rmd_clone_write_sync(master, member, offset, skip, sectors) })
+}
+
 /// Sets up the bio_sets clones and splits come from; `bioset_exit` after the
 /// last array.
 pub(crate) fn bioset_init() -> Result {
