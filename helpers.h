@@ -89,6 +89,7 @@ void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
 			    void *r1, int idx);
 struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);
+struct bio *rmd_bio_split(struct bio *bio, unsigned int sectors);
 
 struct rmd_buf *rmd_buf_alloc(unsigned int nr);
 void rmd_buf_free(struct rmd_buf *b);
