@@ -82,9 +82,12 @@ impl Mirror {
     /// The first recorded bad range of the member overlapping `[sector, sector +
     /// sectors)` (md's is_badblock), data-relative.
     pub(super) fn bad(&self, sector: u64, sectors: u64) -> Option<Bad> {
-        let _r = self.rdev()?;
-        let _ = (sector, sectors);
-        None::<Bad> // TEMP until bb-lib
+        let r = self.rdev()?;
+        let b = r.bad_range(sector, sectors)?;
+        Some(Bad {
+            first: b.first,
+            sectors: b.sectors,
+        })
     }
 
     /// The member's name for messages.
