@@ -27,7 +27,6 @@ use crate::sys::wait::WaitQ;
 use crate::{Mddev, Ro, SyncProgress};
 
 mod barrier;
-mod bbstub_r;
 mod errors;
 mod io;
 mod mirror;
