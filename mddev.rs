@@ -23,6 +23,7 @@ use crate::sys::thread::{Thread, ThreadFn};
 use crate::workqueue::WorkQueue;
 use crate::{mdstat, super_any, superblock};
 
+mod badblocks;
 mod bitmap_ctl;
 mod control;
 mod knobs;
