@@ -978,7 +978,11 @@ struct rmd_rdev_kobj {
 	u32 dev;
 };
 
-/* Rust formats the snapshot (sysfs.rs RDEV_ATTRS); the copy keeps it consistent. */
+/*
+ * Rust formats the snapshot (sysfs.rs RDEV_ATTRS); the copy keeps it consistent.
+ * The bad-block lists are not in the snapshot: Rust reads them from the member
+ * (found by mddev and dev, as a store).
+ */
 static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
 			     char *page)
 {
@@ -994,8 +998,8 @@ static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
 	size_kib = k->size_kib;
 	errors = k->errors;
 	spin_unlock(&k->lock);
-	return rust_md_rdev_show(attr->name, state, slot, offset, size_kib,
-				 errors, page);
+	return rust_md_rdev_show(k->mddev, k->dev, attr->name, state, slot,
+				 offset, size_kib, errors, page);
 }
 
 static ssize_t rmd_rdev_store(struct kobject *kobj, struct attribute *attr,

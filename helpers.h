@@ -53,8 +53,9 @@ void rust_md_probe(unsigned int minor);
 void rust_md_clone_end(void *r1, int idx, u8 status);
 ssize_t rust_md_rdev_store(void *mddev, u32 dev, const char *attr,
 			   const char *page, size_t len);
-ssize_t rust_md_rdev_show(const char *attr, const char *state, int slot,
-			  u64 offset, u64 size_kib, int errors, char *page);
+ssize_t rust_md_rdev_show(void *mddev, u32 dev, const char *attr,
+			  const char *state, int slot, u64 offset, u64 size_kib,
+			  int errors, char *page);
 void rust_md_reboot(void);
 
 /* C side. */

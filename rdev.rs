@@ -21,6 +21,9 @@ use crate::sys::bdev::{sb_buffer, BdevFile};
 use crate::sys::gendisk::{MdKobj, RdevKobj};
 use crate::sys::irqlock::{IrqGuard, IrqSpinLock};
 
+mod bblog;
+pub(crate) use bblog::BbSync;
+
 /// Bits of [`Rdev`]'s flags word (md's `enum flag_bits`).
 pub(crate) mod flag {
     /// Failed: no new I/O goes to it (md's Faulty).
@@ -146,7 +149,7 @@ impl Rdev {
         let data_offset = sb.data_offset();
         let data_sectors = sb.data_size(sectors);
         let bb = IrqSpinLock::new(BadBlocks::disabled())?;
-        Arc::pin_init(
+        let rdev = Arc::pin_init(
             pin_init!(Rdev {
                 meta <- kernel::new_mutex!(
                     RdevMeta {
@@ -177,7 +180,10 @@ impl Rdev {
                 bb,
             }),
             GFP_KERNEL,
-        )
+        )?;
+        // super_1_load: the bad-block log, if its superblock has one.
+        rdev.load_bblog()?;
+        Ok(rdev)
     }
 
     /// The device name, e.g. `vda`.
@@ -397,8 +403,10 @@ impl Rdev {
         let in_sync = !faulty && self.test(flag::IN_SYNC);
         let write_error = self.test(flag::WRITE_ERROR);
         let want_replacement = write_error && (in_sync || self.raid_disk() >= 0);
+        // state_show: unacknowledged bad blocks read as faulty and blocked.
+        let unacked = self.bb_unacked_exist();
         let mut words = StateWords::new();
-        if faulty {
+        if faulty || unacked {
             words.push(b"faulty");
         }
         if in_sync {
@@ -406,6 +414,9 @@ impl Rdev {
         }
         if self.test(flag::WRITE_MOSTLY) {
             words.push(b"write_mostly");
+        }
+        if unacked && !faulty {
+            words.push(b"blocked");
         }
         if !faulty && !in_sync {
             words.push(b"spare");
