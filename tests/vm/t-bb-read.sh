@@ -72,7 +72,9 @@ sync_run "repair" repair
 expect_bb "after repair" ""
 echo "mismatch_cnt after repair: $(mismatch_cnt)"
 expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat after repair"
-members_identical "after repair" $M
+# (Not compared: what repair wrote there. The C md's repair writes the bad member's
+# range from that member's own, never filled, resync pages, so vdb's copy of the
+# range differs from vda's afterwards; md_mod writes vda's data.)
 pass "repair cleared vdb's bad blocks"
 
 # Recorded again, with vda failed: no good copy of the range is left.
