@@ -549,6 +549,25 @@ struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors)
 	return split;
 }
 
+/*
+ * Splits the first @sectors off @bio and returns them, chained to @bio (which
+ * keeps the rest and completes only after the front does); nothing is
+ * resubmitted. NULL (nothing changed) when @sectors is not inside @bio or no
+ * split can be had.
+ */
+struct bio *rmd_bio_split(struct bio *bio, unsigned int sectors)
+{
+	struct bio *split;
+
+	if (!sectors || sectors >= bio_sectors(bio))
+		return NULL;
+	split = bio_split(bio, sectors, GFP_NOIO, &rmd_split_set);
+	if (!split)
+		return NULL;
+	bio_chain(split, bio);
+	return split;
+}
+
 static void rmd_clone_endio(struct bio *bio)
 {
 	struct rmd_clone *c = container_of(bio, struct rmd_clone, bio);

@@ -92,6 +92,7 @@ int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
 int rmd_clone_write_sync(struct bio *orig, struct file *member, u64 offset,
 			 unsigned int skip, unsigned int sectors);
 struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);
+struct bio *rmd_bio_split(struct bio *bio, unsigned int sectors);
 
 struct rmd_buf *rmd_buf_alloc(unsigned int nr);
 void rmd_buf_free(struct rmd_buf *b);

@@ -15,7 +15,7 @@ use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
 use kernel::prelude::*;
 use kernel::sync::{Arc, ArcBorrow, Mutex};
 
-use crate::balance::{read_balance, MirrorView};
+use crate::balance::{self, Bad, MirrorView};
 use crate::personality::{Personality, PersonalityType};
 use crate::rdev::{flag, Rdev};
 use crate::resync::{self, Action};

@@ -226,9 +226,12 @@ impl Conf {
         false
     }
 
-    /// fix_read_error: for each page of the range, read it from another mirror,
-    /// write it to every mirror back to the failed one, and read it back there.
-    /// Returns false when the failed mirror should not be read again.
+    /// fix_read_error: for each page of the range, read it from a mirror with a
+    /// good copy there (no recorded bad block), write it to every mirror back to the
+    /// failed one, and read it back there (r1_sync_page_io: a failure records the
+    /// page as bad on that member, or fails it when it cannot). A page no mirror can
+    /// read is recorded as bad on the failed mirror (or fails it) and ends the
+    /// repair. Returns false when the failed mirror should not be read again.
     pub(super) fn fix_read_error(&self, read_disk: usize, sector: u64, sectors: u32) -> bool {
         if self.exceed_read_errors(read_disk) {
             return false;
@@ -245,7 +248,10 @@ impl Conf {
             let mut success = false;
             loop {
                 if let Some(m) = self.mirrors.get(d) {
-                    if m.readable(end) && self.sync_rw(m, sect, s, &mut buf, false).is_ok() {
+                    if m.readable(end)
+                        && m.bad(sect, u64::from(s)).is_none()
+                        && self.sync_rw(m, sect, s, &mut buf, false).is_ok()
+                    {
                         success = true;
                         break;
                     }
@@ -256,7 +262,16 @@ impl Conf {
                 }
             }
             if !success {
-                // Nowhere to read it from: this member's copy is lost.
+                // Nowhere to read it from: this member's copy is lost there.
+                let recorded = self
+                    .mirrors
+                    .get(read_disk)
+                    .and_then(Mirror::rdev)
+                    .is_some_and(|rd| self.mddev().rdev_set_badblocks(rd, sect, u64::from(s)));
+                if recorded {
+                    // Reads now avoid the recorded range on it.
+                    return true;
+                }
                 self.error(read_disk);
                 return false;
             }
@@ -264,8 +279,8 @@ impl Conf {
             while d != read_disk {
                 d = if d == 0 { n - 1 } else { d - 1 };
                 if let Some(m) = self.mirrors.get(d) {
-                    if m.working() && self.sync_rw(m, sect, s, &mut buf, true).is_err() {
-                        self.write_error(d);
+                    if m.working() {
+                        self.r1_sync_page_io(d, sect, s, &mut buf, true);
                     }
                 }
             }
@@ -281,7 +296,7 @@ impl Conf {
                 let Ok(mut check) = PageBuf::new(1) else {
                     continue;
                 };
-                if self.sync_rw(m, sect, s, &mut check, false).is_ok() {
+                if self.r1_sync_page_io(d, sect, s, &mut check, false) {
                     let Some(rd) = m.rdev() else { continue };
                     rd.add_corrected(s);
                     self.mddev().sb_change.store(true, Ordering::Release);
@@ -292,13 +307,42 @@ impl Conf {
                         sect.saturating_add(rd.data_offset()),
                         rd.name()
                     );
-                } else {
-                    self.error(d);
                 }
             }
             left -= s;
             sect = end;
         }
         true
+    }
+
+    /// r1_sync_page_io: synchronous I/O of `sectors` at `sector` on mirror `slot`.
+    /// A failure (a write's also marks the member WriteErrorSeen) is recorded as a
+    /// bad range on the member, or fails it when it cannot be recorded. Returns
+    /// whether the I/O succeeded.
+    pub(super) fn r1_sync_page_io(
+        &self,
+        slot: usize,
+        sector: u64,
+        sectors: u32,
+        buf: &mut PageBuf,
+        write: bool,
+    ) -> bool {
+        let Some(m) = self.mirrors.get(slot) else {
+            return false;
+        };
+        if self.sync_rw(m, sector, sectors, buf, write).is_ok() {
+            return true;
+        }
+        let Some(rd) = m.rdev() else { return false };
+        if write {
+            rd.set(flag::WRITE_ERROR);
+        }
+        if !self
+            .mddev()
+            .rdev_set_badblocks(rd, sector, u64::from(sectors))
+        {
+            self.error(slot);
+        }
+        false
     }
 }

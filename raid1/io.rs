@@ -54,83 +54,118 @@ impl Conf {
         }
     }
 
-    /// Sends a read to the mirror read_balance picks, or fails it.
+    /// Sends a read to the mirror read_balance picks, or fails it. Where the chosen
+    /// mirror has a recorded bad range inside the read, it serves only up to it and
+    /// the rest is read as a request of its own (raid1_read_request's split); where
+    /// no in-sync mirror has a good copy, the read fails.
     pub(super) fn submit_read(&self, r1: R1Ref, retry: bool) {
-        let end = r1.end();
+        let mut r1 = r1;
+        let mut retry = retry;
+        loop {
+            let Some((i, sectors)) = self.read_balance(&r1) else {
+                if retry {
+                    let dev = self.mirrors.get(r1.read_disk()).map_or("?", Mirror::name);
+                    md_crit!(
+                        "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
+                        self.name(),
+                        dev,
+                        r1.sector()
+                    );
+                }
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            };
+            let Some(m) = self.mirrors.get(i) else {
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            };
+            if retry {
+                md_info!(
+                    "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
+                    self.name(),
+                    r1.sector(),
+                    m.name()
+                );
+            }
+            // raid1_read_request: a read from a write-mostly member waits for the writes
+            // still going behind to it.
+            if m.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY)) {
+                if let Some(bm) = self.mddev().bitmap() {
+                    bm.wait_behind();
+                }
+            }
+            // Shortened around a bad range: this request keeps the front, the rest
+            // (same barrier unit, so it is counted there without waiting) is chosen
+            // for next. A split that cannot be had fails the read.
+            let mut rest = None;
+            if sectors < r1.sectors() {
+                match r1.split_front(sectors) {
+                    Some(b) => rest = Some(b),
+                    None => {
+                        self.end_r1(r1, bio::BLK_STS_IOERR);
+                        return;
+                    }
+                }
+            }
+            m.next_seq_sect.store(r1.end(), Ordering::Relaxed);
+            r1.set_read_disk(i);
+            let s = r1.start();
+            if !s.clone_to(i, m) {
+                // Removed meanwhile (only possible while frozen, so not here): a failed read.
+                s.fail(i);
+            }
+            if let Some(r1) = s.release() {
+                self.request_done(r1);
+            }
+            let Some(rest) = rest else { return };
+            self.hold_barrier(rest.sector());
+            let Some(next) = self.alloc_r1(rest, false) else {
+                return;
+            };
+            r1 = next;
+            // The rest is a fresh read (md resubmits it), not a retry.
+            retry = false;
+        }
+    }
+
+    /// read_balance: the mirror for `r1` and how many of its sectors it serves;
+    /// `None` when no mirror can serve its start.
+    pub(super) fn read_balance(&self, r1: &R1Ref) -> Option<(usize, u32)> {
+        let (sector, sectors, end) = (r1.sector(), r1.sectors(), r1.end());
         let blocked = r1.blocked();
         let mut views = [MirrorView {
             in_sync: false,
             pending: 0,
             next_seq_sect: 0,
             write_mostly: false,
+            bad: None,
         }; MAX_MIRRORS];
         for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
+            let in_sync = m.readable(end) && blocked & (1 << i) == 0;
             *v = MirrorView {
-                in_sync: m.readable(end) && blocked & (1 << i) == 0,
+                in_sync,
                 pending: m
                     .rdev()
                     .map_or(0, |r| r.nr_pending.load(Ordering::Relaxed).max(0) as u32),
                 next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
                 write_mostly: m.write_mostly(),
+                bad: if in_sync {
+                    m.bad(sector, u64::from(sectors))
+                } else {
+                    None
+                },
             };
         }
-        let mut n = self.mirrors.len().min(views.len());
-        // Where resync has not been, only the first readable mirror has the data
-        // everyone will get (raid1_should_read_first), write-mostly or not
-        // (choose_first_rdev).
-        if self.mddev().resync_offset() < end {
-            n = views
-                .iter()
-                .take(n)
-                .position(|v| v.in_sync)
-                .map_or(0, |i| i + 1);
-            for v in views.iter_mut().take(n.saturating_sub(1)) {
-                v.in_sync = false;
-            }
-            for v in views.iter_mut() {
-                v.write_mostly = false;
-            }
-        }
-        let chosen = read_balance(views.get(..n).unwrap_or(&[]), r1.sector())
-            .and_then(|i| self.mirrors.get(i).filter(|m| m.occupied()).map(|m| (i, m)));
-        let Some((i, m)) = chosen else {
-            if retry {
-                let dev = self.mirrors.get(r1.read_disk()).map_or("?", Mirror::name);
-                md_crit!(
-                    "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
-                    self.name(),
-                    dev,
-                    r1.sector()
-                );
-            }
-            self.end_r1(r1, bio::BLK_STS_IOERR);
-            return;
-        };
-        if retry {
-            md_info!(
-                "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
-                self.name(),
-                r1.sector(),
-                m.name()
-            );
-        }
-        // raid1_read_request: a read from a write-mostly member waits for the writes
-        // still going behind to it.
-        if m.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY)) {
-            if let Some(bm) = self.mddev().bitmap() {
-                bm.wait_behind();
-            }
-        }
-        m.next_seq_sect.store(end, Ordering::Relaxed);
-        r1.set_read_disk(i);
-        let s = r1.start();
-        if !s.clone_to(i, m) {
-            // Removed meanwhile (only possible while frozen, so not here): a failed read.
-            s.fail(i);
-        }
-        if let Some(r1) = s.release() {
-            self.request_done(r1);
-        }
+        let n = self.mirrors.len().min(views.len());
+        // Where resync has not been, only the first readable mirror with a good copy
+        // has the data everyone will get (raid1_should_read_first), write-mostly or
+        // not (choose_first_rdev).
+        let read_first = self.mddev().resync_offset() < end;
+        let c = balance::choose(views.get(..n).unwrap_or(&[]), sector, sectors, read_first)?;
+        self.mirrors
+            .get(c.disk)
+            .filter(|m| m.occupied())
+            .map(|_| (c.disk, c.sectors.max(1).min(sectors.max(1))))
     }
 
     /// Writes go to every working member, in sync or still recovering (whose

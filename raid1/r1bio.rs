@@ -6,7 +6,9 @@
 //! clones (any CPU, interrupt context) and the array thread. Code outside this file
 //! reaches it only through the handles below, and the handles only ever make shared
 //! references to it: every field is either fixed when the request is allocated or
-//! atomic, so no `&mut` to a request exists once it is built.
+//! atomic, so no `&mut` to a request exists once it is built (the array bio and
+//! length change only in [`R1Ref::split_front`], through the raw pointer, while the
+//! request is owned alone).
 //!
 //! - [`R1Ref`]: the request owned alone (just allocated, taken off a list, or handed
 //!   back by its last hold). It is sent, listed or completed by value.
@@ -299,6 +301,34 @@ impl R1Ref {
     /// Whether the array's bio was ended early (write-behind).
     pub(super) fn returned(&self) -> bool {
         self.get().returned.load(Ordering::Acquire) != 0
+    }
+
+    /// raid1_read_request's split: the request keeps the first `sectors` (its array
+    /// bio becomes that front part, chained to the rest) and the rest of the array's
+    /// bio is returned, to be handled as a request of its own. `None` (nothing
+    /// changed) when it cannot be split.
+    pub(super) fn split_front(&mut self, sectors: u32) -> Option<Bio> {
+        if sectors == 0 || sectors >= self.sectors() {
+            return None;
+        }
+        let master = self.get().master;
+        // SAFETY: `master` came from `Bio::into_raw` and is not ended while the request
+        // lives.
+        let front = unsafe { bio::split_raw(master, sectors) };
+        if front.is_null() {
+            return None;
+        }
+        let r = self.ptr.as_ptr();
+        // SAFETY: The request is ours alone (type invariant: no clone in flight, on no
+        // list) and no reference to it is alive here (`get`'s borrow ended above), so
+        // these plain writes race with nobody.
+        unsafe {
+            (*r).master = front;
+            (*r).sectors = sectors;
+        }
+        // SAFETY: The rest is still a bio submitted to the array and not ended; the
+        // request no longer reaches it, so it is handed over whole.
+        Some(unsafe { Bio::from_raw(master) })
     }
 
     /// Starts sending clones: the caller's hold is the only one, no clone has failed.

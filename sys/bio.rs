@@ -158,6 +158,19 @@ unsafe fn endio(bio: *mut bindings::bio, status: u8) {
     }
 }
 
+/// Splits the first `sectors` off `master` and returns them as a bio of their own,
+/// chained to `master` (which keeps the rest and completes after the front);
+/// nothing is resubmitted. NULL (nothing changed) when `sectors` is not strictly
+/// inside `master` or no split can be had.
+///
+/// # Safety
+///
+/// `master` must be a bio from `Bio::into_raw` (or returned here) not yet ended.
+pub(crate) unsafe fn split_raw(master: *mut bindings::bio, sectors: u32) -> *mut bindings::bio {
+    // SAFETY: By the caller's promise; the helper checks the length.
+    unsafe { ffi::rmd_bio_split(master, sectors) }
+}
+
 /// Sends a clone of `master` to `member`, `offset` sectors further on; its end is
 /// reported to `raid1::clone_end(r1, idx, status)`.
 ///

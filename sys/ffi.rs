@@ -159,6 +159,7 @@ extern "C" {
         bio: *mut bindings::bio,
         sectors: c_uint,
     ) -> *mut bindings::bio;
+    pub(crate) fn rmd_bio_split(bio: *mut bindings::bio, sectors: c_uint) -> *mut bindings::bio;
     pub(crate) fn rmd_buf_alloc(nr: c_uint) -> *mut RmdBuf;
     pub(crate) fn rmd_buf_free(b: *mut RmdBuf);
     pub(crate) fn rmd_buf_page(b: *mut RmdBuf, i: c_uint) -> *mut u8;
