@@ -7,12 +7,13 @@
 //!
 //! md's super_1_load reads it into the list (refusing only a shift of 64 or more and
 //! entries of length 0 or that do not fit); [`decode`] refuses more, each with a
-//! reason: entries out of order, overlapping or beyond the device. super_1_sync
-//! writes the list back ([`encode`]).
+//! reason: entries out of order, overlapping or beyond the device, and a shift over
+//! 9 (a block longer than an entry of the list). super_1_sync writes the list back
+//! ([`encode`]); unlike 6.12's, which writes sectors whatever the shift, in blocks.
 //!
 //! Pure code (`core` only): the kernel module and the host tests compile this file.
 
-use super::BadBlocks;
+use super::{BadBlocks, MAX_RANGE};
 
 /// Longest log md reads (one page: 8 sectors, 512 entries).
 pub const LOG_BYTES: usize = 4096;
@@ -28,6 +29,9 @@ pub enum LogError {
     TooLarge,
     /// `bblog_shift` of 64 or more.
     BadShift,
+    /// `bblog_shift` over 9: one block would be longer than an entry of the list
+    /// (512 sectors), so the list could not be written back in blocks.
+    ShiftTooLarge,
     /// An entry of length 0.
     ZeroLength,
     /// An entry starting before the one before it.
@@ -46,6 +50,7 @@ impl LogError {
         match self {
             LogError::TooLarge => "bad block log larger than a page",
             LogError::BadShift => "bogus bblog_shift for bad blocks",
+            LogError::ShiftTooLarge => "bblog_shift larger than a bad block entry",
             LogError::ZeroLength => "bad block log entry of length 0",
             LogError::Unsorted => "bad block log not sorted",
             LogError::Overlap => "bad block log entries overlap",
@@ -79,6 +84,9 @@ fn load(log: &[u8], shift: u8, dev_sectors: u64, into: &mut BadBlocks) -> Result
     }
     if shift >= 64 {
         return Err(LogError::BadShift);
+    }
+    if (1u64 << shift) > MAX_RANGE {
+        return Err(LogError::ShiftTooLarge);
     }
     into.set_shift(u32::from(shift));
     let mut prev_start = 0u64;
@@ -149,7 +157,12 @@ pub fn encode(bb: &BadBlocks, out: &mut [u8]) -> usize {
     let shift = bb.shift().min(63);
     let mut n = 0;
     for (r, slot) in bb.ranges().zip(out.chunks_exact_mut(ENTRY_BYTES)) {
-        let v = ((r.start >> shift) << 10) | ((r.sectors >> shift) & 0x3ff);
+        // Whole blocks covering the range (exact for the shifts `decode` accepts: the
+        // list keeps its entries block-aligned).
+        let first = r.start >> shift;
+        let last = r.end().saturating_sub(1) >> shift;
+        let count = (last - first + 1).clamp(1, 0x3ff);
+        let v = (first << 10) | count;
         slot.copy_from_slice(&v.to_le_bytes());
         n += 1;
     }

@@ -232,6 +232,10 @@ fn log_refusals() {
         Err(LogError::BadShift)
     );
     assert_eq!(
+        log::decode(&mklog(&[e(1, 1)]), 10, dev, &mut bb),
+        Err(LogError::ShiftTooLarge)
+    );
+    assert_eq!(
         log::decode(&[0xff; 4104], 0, dev, &mut bb),
         Err(LogError::TooLarge)
     );

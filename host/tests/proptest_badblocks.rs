@@ -80,7 +80,7 @@ fn show(bb: &BadBlocks, unack: bool) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Never near full: every operation does exactly what the model does.
     #[test]
