@@ -919,7 +919,9 @@ fn degraded_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Resul
 // ---- dev-NAME/ ----
 
 /// A write to md/dev-NAME/ (md's rdev_attr_store): `state` takes `faulty`,
-/// `remove`, `writemostly` and `-writemostly`; the other attributes are read-only here.
+/// `remove`, `writemostly` and `-writemostly`; `bad_blocks` and
+/// `unacknowledged_bad_blocks` take `SECTOR LENGTH`; the other attributes are
+/// read-only here.
 pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
     with_ref(m, |m| {
         // No reclaim into this array's writes under the state lock (see md_ioctl).
