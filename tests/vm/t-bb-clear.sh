@@ -25,7 +25,6 @@ expect_data_offset /dev/vdb $DOFF
 dd if=/dev/urandom of=/tmp/data bs=1M count=4 2>/dev/null
 dd if=/tmp/data of=/dev/md0 bs=64k oflag=direct conv=notrunc 2>/dev/null || fail "write the data"
 data_ok() { # WHAT: md0 and both members' data areas hold /tmp/data
-    echo 3 > /proc/sys/vm/drop_caches
     dd if=/dev/md0 of=/tmp/back bs=64k count=64 iflag=direct 2>/dev/null || fail "$1: read md0"
     cmp /tmp/data /tmp/back || fail "$1: md0's data differs"
     for d in vda vdb; do

@@ -38,8 +38,8 @@ LOG=$(( (8 + 16) * 512 ))   # byte offset of vdb's log
 mdadm --stop /dev/md0 > /dev/null 2>&1 || fail "stop"
 expect_eq 0x0 "$(feature_map /dev/vdb)" "vdb: Feature Map after create"
 expect_eq 0 "$(dd if=/dev/vdb bs=1 skip=184 count=2 2>/dev/null | od -An -tu2 | tr -d ' ')" "vdb: devflags and bblog_shift after create"
-echo 3 > /proc/sys/vm/drop_caches
-for d in vda vdb; do dd if=/dev/$d of=/tmp/meta.$d bs=1M count=1 2>/dev/null || fail "save $d's metadata"; done
+# The metadata md may write: 16 KiB = the superblock (4 KiB at 4 KiB) and the log.
+for d in vda vdb; do dd if=/dev/$d of=/tmp/meta.$d bs=4k count=4 iflag=direct 2>/dev/null || fail "save $d's metadata"; done
 END=-1           # the all-ones end marker
 ent() { echo $(( ($1 << 10) | $2 )); }   # SECTOR COUNT: one entry
 
@@ -48,7 +48,7 @@ ent() { echo $(( ($1 << 10) | $2 )); }   # SECTOR COUNT: one entry
 corrupt() {
     _sh=$1; shift
     for _d in vda vdb; do
-        dd if=/tmp/meta.$_d of=/dev/$_d bs=1M count=1 conv=notrunc,fsync 2>/dev/null || fail "restore $_d's metadata"
+        dd if=/tmp/meta.$_d of=/dev/$_d bs=4k count=4 conv=notrunc,fsync 2>/dev/null || fail "restore $_d's metadata"
     done
     _o=$LOG
     for _e in "$@"; do put_le /dev/vdb $_o 8 "$_e"; _o=$((_o + 8)); done
@@ -57,9 +57,8 @@ corrupt() {
         # le16 at 184: devflags (0) and bblog_shift
         mdioctl /dev/vdb sb1set $SB 184 le16 $((_sh << 8)) > /dev/null || fail "set bblog_shift"
     fi
-    echo 3 > /proc/sys/vm/drop_caches
 }
-meta_md5() { echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vdb bs=1M count=1 2>/dev/null | md5sum; }
+meta_md5() { dd if=/dev/vdb bs=4k count=4 iflag=direct 2>/dev/null | md5sum; }
 
 # try NAME SHIFT C_LIST C_LINE ENTRY...: assembles with the corrupt log; C_LIST is the
 # list the C md accepts ("" = it refuses vdb), C_LINE its specific kernel line if any.

@@ -62,7 +62,6 @@ expect_eq 0x0 "$(feature_map /dev/vda)" "vda: Feature Map"
 pass "the range is in vdb's log (sysfs and on disk)"
 
 # The data reads back; reads of the range come from vda only.
-echo 3 > /proc/sys/vm/drop_caches
 dd if=/dev/md0 of=/tmp/back bs=64k skip=512 count=16 iflag=direct 2>/dev/null || fail "read back the MiB"
 cmp /tmp/data /tmp/back || fail "data read back differs"
 ra=$(dev_rd vda); rb=$(dev_rd vdb)
@@ -78,7 +77,6 @@ pass "data intact, the bad range read from vda only"
 # With vda gone, vdb has no good copy of the range: EIO, never stale data.
 mdadm /dev/md0 --fail /dev/vda > /dev/null 2>&1 || fail "--fail vda"
 expect_eq "64512 blocks super 1.2 [2/1] [_U]" "$(mdstat_state)" "mdstat with vda failed"
-echo 3 > /proc/sys/vm/drop_caches
 dd if=/dev/md0 of=/dev/null bs=4k count=1 iflag=direct,skip_bytes skip=$((ABAD * 512)) 2>/tmp/dd.err \
     && fail "a read of the bad range with vda failed succeeded (it must fail: no good copy)"
 grep -q "Input/output error" /tmp/dd.err || { cat /tmp/dd.err; fail "the read of the bad range must fail with EIO"; }
