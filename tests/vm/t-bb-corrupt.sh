@@ -10,8 +10,8 @@
 # The C md (checked with IMPL=c) accepts the first three: it stores each entry with
 # badblocks_set, which sorts and merges as it goes and never compares with the
 # device size, so vdb joins ([2/2] [UU]) with the sorted/merged list in
-# dev-vdb/bad_blocks, and the next superblock write (sb_flush) puts that normalized
-# list back into the log. It refuses the last two: shift 64 with "md: vdb: bogus
+# dev-vdb/bad_blocks, and the next superblock write (sb_flush, done for the unsorted
+# case) puts that normalized list back into the log. It refuses the last two: shift 64 with "md: vdb: bogus
 # bblog_shift 64 for badblocks." plus md's generic "does not have a valid v1.2
 # superblock, not importing!" and "md_import_device returned -22"; a zero count only
 # with the generic two lines (badblocks_set fails on 0 sectors, super_1_load returns
@@ -73,8 +73,10 @@ try() {
         expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "$_name: mdstat (C md: vdb accepted)"
         expect_eq "$_clist" "$(bb_sysfs vdb)" "$_name: dev-vdb/bad_blocks (C md: sorted, merged)"
         expect_eq "$_before" "$(meta_md5)" "$_name: vdb's metadata after assembly"
-        sb_flush "$_name"
-        expect_eq "$_clist" "$(bb_examine /dev/vdb)" "$_name: the log after a superblock write (C md: rewritten normalized)"
+        if [ "$_name" = unsorted ]; then   # (once: each superblock write is slow under TCG)
+            sb_flush "$_name"
+            expect_eq "$_clist" "$(bb_examine /dev/vdb)" "$_name: the log after a superblock write (C md: rewritten sorted)"
+        fi
     else
         grep -qF "mdadm: failed to add /dev/vdb to /dev/md0: Invalid argument" /tmp/as.out || { cat /tmp/as.out; fail "$_name: mdadm did not fail to add vdb"; }
         expect_eq "64512 blocks super 1.2 [2/1] [U_]" "$(mdstat_state)" "$_name: mdstat (vdb refused)"
@@ -107,11 +109,4 @@ try beyond-device 0 "200000 8" "" "$(ent 200000 8)" $END
 try shift-64 64 "" "md: vdb: bogus bblog_shift 64 for badblocks." "$(ent 10000 8)" $END
 try zero-count 0 "" "" "$(ent 10000 0)" $END
 
-# The good log restored: both members assemble with an empty list.
-corrupt 0
-mdioctl /dev/vdb sb1set $SB 8 le32 0 > /dev/null || fail "clear feature bit 0x8"
-mdadm --assemble /dev/md0 $M > /tmp/as.out 2>&1 || { cat /tmp/as.out; fail "assemble the restored members"; }
-expect_eq "64512 blocks super 1.2 [2/2] [UU]" "$(mdstat_state)" "mdstat with the restored log"
-expect_eq "" "$(bb_sysfs vdb)" "dev-vdb/bad_blocks with the restored log"
-mdadm --stop /dev/md0 > /dev/null 2>&1 || fail "stop (restored)"
 pass "bb-corrupt ($IMPL)"
