@@ -101,7 +101,6 @@ pub(crate) struct Rdev {
 
 /// A recorded bad range as a member's data sees it (md's is_badblock answer).
 // The raid1 read/write paths use it (issue 12, other branches).
-#[allow(dead_code)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct BadRange {
     /// First bad sector, data-relative (may be below the sector asked; an entry
@@ -209,20 +208,17 @@ impl Rdev {
     // ---- bad blocks (md's rdev->badblocks; sectors of the whole device) ----
 
     /// The bad-block list, locked (irq-safe: nothing may sleep while it is held).
-    #[allow(dead_code)]
     pub(crate) fn badblocks(&self) -> IrqGuard<'_, BadBlocks> {
         self.bb.lock()
     }
 
     /// The member can record bad blocks (it has a log, loaded).
-    #[allow(dead_code)]
     pub(crate) fn has_bblog(&self) -> bool {
         self.bb.lock().enabled()
     }
 
     /// is_badblock: the first recorded bad range overlapping the data sectors
     /// `[sector, sector + sectors)`, if any. Any context.
-    #[allow(dead_code)]
     pub(crate) fn bad_range(&self, sector: u64, sectors: u64) -> Option<BadRange> {
         let off = self.data_offset;
         let s = sector.checked_add(off)?;
@@ -249,27 +245,18 @@ impl Rdev {
 
     /// ack_all_badblocks: every recorded range acknowledged (unless the list changed
     /// since it was last copied for writing).
-    #[allow(dead_code)]
     pub(crate) fn bb_ack_all(&self) {
         self.bb.lock().ack_all();
     }
 
     /// The list changed since it was last copied for writing.
-    #[allow(dead_code)]
     pub(crate) fn bb_changed(&self) -> bool {
         self.bb.lock().changed()
     }
 
     /// Unacknowledged ranges may exist.
-    #[allow(dead_code)]
     pub(crate) fn bb_unacked_exist(&self) -> bool {
         self.bb.lock().unacked_exist()
-    }
-
-    /// Ranges recorded.
-    #[allow(dead_code)]
-    pub(crate) fn bb_count(&self) -> usize {
-        self.bb.lock().count()
     }
 
     /// The superblock and sysfs state (callers hold the array's state lock).

@@ -6,7 +6,6 @@
 use super::*;
 
 // Called by raid1's error and sync paths and by bb-core (issue 12, other branches).
-#[allow(dead_code)]
 impl Mddev {
     /// rdev_set_badblocks(rdev, s, n, 0): records `[sector, sector + sectors)` of the
     /// member's data as bad (unacknowledged). On success a superblock update is

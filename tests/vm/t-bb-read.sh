@@ -7,6 +7,7 @@
 # reads of the range fail with EIO (no stale data) while the rest of the array reads.
 # impls: rust c
 # run-vm: --disks 2 --disk-size 64M
+# group: redund64
 M="/dev/vda /dev/vdb"
 mdadm --create /dev/md0 --run --assume-clean -l1 -n2 $M > /tmp/create.out 2>&1 || { cat /tmp/create.out; fail "mdadm --create"; }
 sync_fast
