@@ -253,14 +253,18 @@ unsafe extern "C" fn rust_md_attr_store(
     consumed(crate::sysfs::attr_store(mddev, name.as_bytes(), input), len)
 }
 
-/// Called by helpers.c only, for a dev-NAME/ show (from its snapshot copy).
+/// Called by helpers.c only, for a dev-NAME/ show (from its snapshot copy, or for
+/// the bad-block lists from the member `dev` of the array `mddev_ptr`).
 ///
 /// # Safety
 ///
-/// `attr` and `state` are NUL-terminated strings and `page` is the zeroed
-/// PAGE_SIZE buffer sysfs hands the show, all valid for the call.
+/// `mddev_ptr` is the dev-NAME kobject's array (as in `rust_md_rdev_store`), `attr`
+/// and `state` are NUL-terminated strings and `page` is the zeroed PAGE_SIZE buffer
+/// sysfs hands the show, all valid for the call.
 #[no_mangle]
 unsafe extern "C" fn rust_md_rdev_show(
+    mddev_ptr: *mut c_void,
+    dev: u32,
     attr: *const c_char,
     state: *const c_char,
     slot: c_int,
@@ -269,6 +273,9 @@ unsafe extern "C" fn rust_md_rdev_show(
     errors: c_int,
     page: *mut u8,
 ) -> c_long {
+    // SAFETY: As in `rust_md_rdev_store`: the dev-NAME kobject sits under md/, removed
+    // before the mddev's gendisk reference is dropped; its callbacks run while it exists.
+    let mddev = unsafe { mddev(mddev_ptr) };
     // SAFETY: sysfs passes the attribute's NUL-terminated name.
     let name = unsafe { CStr::from_char_ptr(attr) };
     // SAFETY: helpers.c passes its copy of the snapshot's NUL-terminated state words,
@@ -283,7 +290,7 @@ unsafe extern "C" fn rust_md_rdev_show(
         size_kib,
         errors,
     };
-    match crate::sysfs::rdev_show(&snap, name.as_bytes(), &mut page) {
+    match crate::sysfs::rdev_show(mddev, dev, &snap, name.as_bytes(), &mut page) {
         Ok(()) => page.len() as c_long,
         Err(e) => e.to_errno() as c_long,
     }

@@ -549,6 +549,25 @@ struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors)
 	return split;
 }
 
+/*
+ * Splits the first @sectors off @bio and returns them, chained to @bio (which
+ * keeps the rest and completes only after the front does); nothing is
+ * resubmitted. NULL (nothing changed) when @sectors is not inside @bio or no
+ * split can be had.
+ */
+struct bio *rmd_bio_split(struct bio *bio, unsigned int sectors)
+{
+	struct bio *split;
+
+	if (!sectors || sectors >= bio_sectors(bio))
+		return NULL;
+	split = bio_split(bio, sectors, GFP_NOIO, &rmd_split_set);
+	if (!split)
+		return NULL;
+	bio_chain(split, bio);
+	return split;
+}
+
 static void rmd_clone_endio(struct bio *bio)
 {
 	struct rmd_clone *c = container_of(bio, struct rmd_clone, bio);
@@ -626,6 +645,30 @@ int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
 	bio->bi_end_io = rmd_clone_endio;
 	submit_bio_noacct(bio);
 	return 0;
+}
+
+/*
+ * raid1's narrow_write_error: writes @sectors of @orig's data, starting @skip
+ * sectors into it, to @member (@offset sectors further on) as a plain write,
+ * and waits for it. -EINVAL for a piece outside @orig.
+ */
+int rmd_clone_write_sync(struct bio *orig, struct file *member, u64 offset,
+			 unsigned int skip, unsigned int sectors)
+{
+	struct bio *bio;
+	int ret;
+
+	if (!sectors || (u64)skip + sectors > bio_sectors(orig))
+		return -EINVAL;
+	bio = bio_alloc_clone(file_bdev(member), orig, GFP_NOIO, &rmd_bio_set);
+	if (!bio)
+		return -ENOMEM;
+	bio->bi_opf = REQ_OP_WRITE;
+	bio_trim(bio, skip, sectors);
+	bio->bi_iter.bi_sector += offset;
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
 }
 
 /* ---- page buffers and synchronous member I/O for resync and repairs ---- */
@@ -959,7 +1002,11 @@ struct rmd_rdev_kobj {
 	u32 dev;
 };
 
-/* Rust formats the snapshot (sysfs.rs RDEV_ATTRS); the copy keeps it consistent. */
+/*
+ * Rust formats the snapshot (sysfs.rs RDEV_ATTRS); the copy keeps it consistent.
+ * The bad-block lists are not in the snapshot: Rust reads them from the member
+ * (found by mddev and dev, as a store).
+ */
 static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
 			     char *page)
 {
@@ -975,8 +1022,8 @@ static ssize_t rmd_rdev_show(struct kobject *kobj, struct attribute *attr,
 	size_kib = k->size_kib;
 	errors = k->errors;
 	spin_unlock(&k->lock);
-	return rust_md_rdev_show(attr->name, state, slot, offset, size_kib,
-				 errors, page);
+	return rust_md_rdev_show(k->mddev, k->dev, attr->name, state, slot,
+				 offset, size_kib, errors, page);
 }
 
 static ssize_t rmd_rdev_store(struct kobject *kobj, struct attribute *attr,

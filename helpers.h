@@ -53,8 +53,9 @@ void rust_md_probe(unsigned int minor);
 void rust_md_clone_end(void *r1, int idx, u8 status);
 ssize_t rust_md_rdev_store(void *mddev, u32 dev, const char *attr,
 			   const char *page, size_t len);
-ssize_t rust_md_rdev_show(const char *attr, const char *state, int slot,
-			  u64 offset, u64 size_kib, int errors, char *page);
+ssize_t rust_md_rdev_show(void *mddev, u32 dev, const char *attr,
+			  const char *state, int slot, u64 offset, u64 size_kib,
+			  int errors, char *page);
 void rust_md_reboot(void);
 
 /* C side. */
@@ -88,7 +89,10 @@ void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 		      void *r1, int idx);
 int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
 			    void *r1, int idx);
+int rmd_clone_write_sync(struct bio *orig, struct file *member, u64 offset,
+			 unsigned int skip, unsigned int sectors);
 struct bio *rmd_bio_split_front(struct bio *bio, unsigned int sectors);
+struct bio *rmd_bio_split(struct bio *bio, unsigned int sectors);
 
 struct rmd_buf *rmd_buf_alloc(unsigned int nr);
 void rmd_buf_free(struct rmd_buf *b);

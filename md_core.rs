@@ -32,6 +32,9 @@ mod entry;
 // ---- pure code (`core` only), shared with the host tests ----
 #[allow(unreachable_pub)]
 mod balance;
+// The bad-block list and its on-disk log; `pub` for the host tests.
+#[allow(dead_code, unreachable_pub)]
+mod badblocks;
 // Parts serve later issues (hence `dead_code`); `pub` for the host tests.
 #[allow(dead_code, unreachable_pub)]
 mod ioctl;

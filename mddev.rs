@@ -23,6 +23,8 @@ use crate::sys::thread::{Thread, ThreadFn};
 use crate::workqueue::WorkQueue;
 use crate::{mdstat, super_any, superblock};
 
+mod badblocks;
+mod bblog;
 mod bitmap_ctl;
 mod control;
 mod knobs;
@@ -35,6 +37,7 @@ mod status;
 mod stop;
 mod writes;
 
+pub(crate) use bblog::*;
 pub(crate) use bitmap_ctl::*;
 pub(crate) use control::*;
 pub(crate) use knobs::*;

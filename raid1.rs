@@ -5,9 +5,12 @@
 //! Every request passes a barrier bucket (64 MiB units hashed into 1024
 //! buckets) that resync, recovery and scrubs raise one region at a time, so
 //! normal I/O only waits where the sync thread is working. Failed clones are
-//! handed to the array thread: a failed write fails its member and completes
-//! once the superblocks record that; a failed read is rewritten from a good
-//! copy and retried on another mirror.
+//! handed to the array thread: a failed write on a member with a bad-block log
+//! is narrowed to the failing blocks, which are recorded (the member stays);
+//! without a log, or with a full one, it fails its member. Either way the write
+//! completes once the superblocks record it. A failed read is rewritten from a
+//! good copy and retried on another mirror. Reads and writes keep away from a
+//! member's recorded bad blocks; a successful write or sync over them clears them.
 
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
@@ -15,7 +18,7 @@ use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
 use kernel::prelude::*;
 use kernel::sync::{Arc, ArcBorrow, Mutex};
 
-use crate::balance::{read_balance, MirrorView};
+use crate::balance::{self, Bad, MirrorView};
 use crate::personality::{Personality, PersonalityType};
 use crate::rdev::{flag, Rdev};
 use crate::resync::{self, Action};

@@ -14,10 +14,15 @@ use kernel::prelude::*;
 use kernel::str::CString;
 use kernel::sync::{Arc, Mutex};
 
+use crate::badblocks::{BadBlocks, Check};
 use crate::super_any::Super;
 use crate::superblock::{Role, MAX_SECTOR};
 use crate::sys::bdev::{sb_buffer, BdevFile};
 use crate::sys::gendisk::{MdKobj, RdevKobj};
+use crate::sys::irqlock::{IrqGuard, IrqSpinLock};
+
+mod bblog;
+pub(crate) use bblog::BbSync;
 
 /// Bits of [`Rdev`]'s flags word (md's `enum flag_bits`).
 pub(crate) mod flag {
@@ -89,6 +94,23 @@ pub(crate) struct Rdev {
     /// Recent read errors (decayed hourly; md's read_errors) and when the last was seen.
     pub(crate) read_errors: AtomicU32,
     pub(crate) last_read_error_s: AtomicU64,
+    /// The bad-block list (md's `rdev->badblocks`), device sectors; disabled until a
+    /// log is loaded. Checked from bio completions, hence the irq-safe lock.
+    bb: IrqSpinLock<BadBlocks>,
+}
+
+/// A recorded bad range as a member's data sees it (md's is_badblock answer).
+// The raid1 read/write paths use it (issue 12, other branches).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BadRange {
+    /// First bad sector, data-relative (may be below the sector asked; an entry
+    /// starting before the data is cut at the data's start).
+    pub(crate) first: u64,
+    /// Its length in sectors.
+    pub(crate) sectors: u64,
+    /// Every recorded range overlapping the sectors asked is acknowledged (on disk);
+    /// false: one is not yet (md's -1), writes there must wait.
+    pub(crate) acked: bool,
 }
 
 impl Rdev {
@@ -125,7 +147,8 @@ impl Rdev {
         let desc_nr = i32::try_from(sb.dev_number()).map_err(|_| EINVAL)?;
         let data_offset = sb.data_offset();
         let data_sectors = sb.data_size(sectors);
-        Arc::pin_init(
+        let bb = IrqSpinLock::new(BadBlocks::disabled())?;
+        let rdev = Arc::pin_init(
             pin_init!(Rdev {
                 meta <- kernel::new_mutex!(
                     RdevMeta {
@@ -153,9 +176,13 @@ impl Rdev {
                 saved_raid_disk: AtomicI32::new(-1),
                 read_errors: AtomicU32::new(0),
                 last_read_error_s: AtomicU64::new(0),
+                bb,
             }),
             GFP_KERNEL,
-        )
+        )?;
+        // super_1_load: the bad-block log, if its superblock has one.
+        rdev.load_bblog()?;
+        Ok(rdev)
     }
 
     /// The device name, e.g. `vda`.
@@ -176,6 +203,60 @@ impl Rdev {
     /// Usable data size in sectors.
     pub(crate) fn data_sectors(&self) -> u64 {
         self.data_sectors
+    }
+
+    // ---- bad blocks (md's rdev->badblocks; sectors of the whole device) ----
+
+    /// The bad-block list, locked (irq-safe: nothing may sleep while it is held).
+    pub(crate) fn badblocks(&self) -> IrqGuard<'_, BadBlocks> {
+        self.bb.lock()
+    }
+
+    /// The member can record bad blocks (it has a log, loaded).
+    pub(crate) fn has_bblog(&self) -> bool {
+        self.bb.lock().enabled()
+    }
+
+    /// is_badblock: the first recorded bad range overlapping the data sectors
+    /// `[sector, sector + sectors)`, if any. Any context.
+    pub(crate) fn bad_range(&self, sector: u64, sectors: u64) -> Option<BadRange> {
+        let off = self.data_offset;
+        let s = sector.checked_add(off)?;
+        let bb = self.bb.lock();
+        if bb.count() == 0 {
+            return None;
+        }
+        match bb.check(s, sectors) {
+            Check::Good => None,
+            Check::Bad {
+                first,
+                sectors,
+                acked,
+            } => {
+                let cut = off.saturating_sub(first);
+                Some(BadRange {
+                    first: first.saturating_sub(off),
+                    sectors: sectors.saturating_sub(cut),
+                    acked,
+                })
+            }
+        }
+    }
+
+    /// ack_all_badblocks: every recorded range acknowledged (unless the list changed
+    /// since it was last copied for writing).
+    pub(crate) fn bb_ack_all(&self) {
+        self.bb.lock().ack_all();
+    }
+
+    /// The list changed since it was last copied for writing.
+    pub(crate) fn bb_changed(&self) -> bool {
+        self.bb.lock().changed()
+    }
+
+    /// Unacknowledged ranges may exist.
+    pub(crate) fn bb_unacked_exist(&self) -> bool {
+        self.bb.lock().unacked_exist()
     }
 
     /// The superblock and sysfs state (callers hold the array's state lock).
@@ -309,8 +390,10 @@ impl Rdev {
         let in_sync = !faulty && self.test(flag::IN_SYNC);
         let write_error = self.test(flag::WRITE_ERROR);
         let want_replacement = write_error && (in_sync || self.raid_disk() >= 0);
+        // state_show: unacknowledged bad blocks read as faulty and blocked.
+        let unacked = self.bb_unacked_exist();
         let mut words = StateWords::new();
-        if faulty {
+        if faulty || unacked {
             words.push(b"faulty");
         }
         if in_sync {
@@ -318,6 +401,9 @@ impl Rdev {
         }
         if self.test(flag::WRITE_MOSTLY) {
             words.push(b"write_mostly");
+        }
+        if unacked && !faulty {
+            words.push(b"blocked");
         }
         if !faulty && !in_sync {
             words.push(b"spare");

@@ -32,6 +32,19 @@ pub(crate) trait MemberView {
     fn write_mostly(&self) -> bool;
 }
 
+/// Where a 1.x member keeps its bad-block log (super_1_load's view of it).
+#[derive(Clone, Copy)]
+pub(crate) struct Bblog {
+    /// Sectors from the superblock's start (signed: 1.0 keeps it before).
+    pub(crate) offset: i32,
+    /// Sectors reserved for it.
+    pub(crate) sectors: u16,
+    /// Its entries' unit, as a shift of 512-byte sectors.
+    pub(crate) shift: u8,
+    /// Feature bit 8: it holds entries (to be loaded).
+    pub(crate) recorded: bool,
+}
+
 /// The array-wide values a superblock write records.
 pub(crate) struct SyncInfo<'a, M: MemberView> {
     /// Event count.
@@ -272,11 +285,10 @@ impl Super {
                 let f = s.feature_map
                     & !(superblock::FEATURE_RECOVERY_OFFSET
                         | superblock::FEATURE_BITMAP_OFFSET
-                        | superblock::FEATURE_RECOVERY_BITMAP);
+                        | superblock::FEATURE_RECOVERY_BITMAP
+                        | superblock::FEATURE_BAD_BLOCKS);
                 if f == 0 {
                     None
-                } else if f & superblock::FEATURE_BAD_BLOCKS != 0 {
-                    Some("recorded bad blocks")
                 } else {
                     Some("a superblock feature")
                 }
@@ -287,6 +299,32 @@ impl Super {
                 } else {
                     None
                 }
+            }
+        }
+    }
+
+    /// This member's bad-block log as its superblock places it (1.x with a nonzero
+    /// `bblog_offset`); 0.90 and a 1.x superblock without a log have none.
+    pub(crate) fn bblog(&self) -> Option<Bblog> {
+        match self {
+            Super::V1(s) if s.bblog_offset != 0 => Some(Bblog {
+                offset: s.bblog_offset,
+                sectors: s.bblog_size,
+                shift: s.bblog_shift,
+                recorded: s.feature_map & superblock::FEATURE_BAD_BLOCKS != 0,
+            }),
+            _ => None,
+        }
+    }
+
+    /// super_1_sync: feature bit 8 (MD_FEATURE_BAD_BLOCKS) while the member's list
+    /// holds entries; 0.90 has no such bit.
+    pub(crate) fn set_bad_blocks_recorded(&mut self, on: bool) {
+        if let Super::V1(s) = self {
+            if on {
+                s.feature_map |= superblock::FEATURE_BAD_BLOCKS;
+            } else {
+                s.feature_map &= !superblock::FEATURE_BAD_BLOCKS;
             }
         }
     }

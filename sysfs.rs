@@ -18,6 +18,7 @@ use core::sync::atomic::Ordering;
 
 use crate::resync::Action;
 
+use crate::rdev::Rdev;
 use crate::{
     do_md_run, do_md_stop, ioctl, jiffies_to_ms, md_set_readonly, restart_array, set_in_sync,
     set_safemode_delay, with_ref, Mddev, MddevState, Ro, HZ,
@@ -79,6 +80,7 @@ macro_rules! attr_table {
     };
 }
 
+use RdevShow::{Live, Snap};
 use Store::{Locked, Own};
 
 /// md's default group, then its redundancy group. md creates the latter when a
@@ -136,8 +138,15 @@ pub(crate) struct RdevSnapshot<'a> {
     pub(crate) errors: i32,
 }
 
-/// Shows a dev-NAME/ attribute from the snapshot.
-type RdevShow = fn(&RdevSnapshot<'_>, &mut Page<'_>) -> fmt::Result;
+/// How a dev-NAME/ attribute is shown.
+#[derive(Clone, Copy)]
+pub(crate) enum RdevShow {
+    /// From the snapshot.
+    Snap(fn(&RdevSnapshot<'_>, &mut Page<'_>) -> fmt::Result),
+    /// From the member itself (the bad-block lists, which change in bio completions
+    /// and are not in the snapshot), found with a reference and the state lock held.
+    Live(fn(&Rdev, &mut Page<'_>)),
+}
 
 /// A dev-NAME/ write; called with a reference, NoIo and the state lock held, the
 /// member still in the array, unless the module is unloading (ENODEV).
@@ -157,12 +166,14 @@ pub(crate) struct RdevEntry {
 /// The dev-NAME/ attributes. helpers.c's store breaks sysfs's active protection for
 /// `remove` into `state`, which deletes the very directory (as md's rdev_attr_store).
 #[rustfmt::skip]
-pub(crate) static RDEV_ATTRS: [RdevEntry; 5] = attr_table! { RdevEntry;
-    state:  0o644, rdev_state_show,  Some(rdev_state_store);
-    slot:   0o644, rdev_slot_show,   None;
-    offset: 0o644, rdev_offset_show, None;
-    size:   0o644, rdev_size_show,   None;
-    errors: 0o644, rdev_errors_show, None;
+pub(crate) static RDEV_ATTRS: [RdevEntry; 7] = attr_table! { RdevEntry;
+    state:  0o644, Snap(rdev_state_show),  Some(rdev_state_store);
+    slot:   0o644, Snap(rdev_slot_show),   None;
+    offset: 0o644, Snap(rdev_offset_show), None;
+    size:   0o644, Snap(rdev_size_show),   None;
+    errors: 0o644, Snap(rdev_errors_show), None;
+    bad_blocks:                0o644, Live(rdev_bb_show),  Some(rdev_bb_store);
+    unacknowledged_bad_blocks: 0o644, Live(rdev_ubb_show), Some(rdev_ubb_store);
 };
 
 /// md/bitmap/ (md's md_bitmap_group, a named default group of every array's md/).
@@ -908,7 +919,9 @@ fn degraded_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Resul
 // ---- dev-NAME/ ----
 
 /// A write to md/dev-NAME/ (md's rdev_attr_store): `state` takes `faulty`,
-/// `remove`, `writemostly` and `-writemostly`; the other attributes are read-only here.
+/// `remove`, `writemostly` and `-writemostly`; `bad_blocks` and
+/// `unacknowledged_bad_blocks` take `SECTOR LENGTH`; the other attributes are
+/// read-only here.
 pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: &[u8]) -> Result {
     with_ref(m, |m| {
         // No reclaim into this array's writes under the state lock (see md_ioctl).
@@ -927,10 +940,26 @@ pub(crate) fn rdev_store(m: ArcBorrow<'_, Mddev>, dev: u32, name: &[u8], input: 
     })
 }
 
-/// Shows dev-NAME/ attribute `name` from `snap`.
-pub(crate) fn rdev_show(snap: &RdevSnapshot<'_>, name: &[u8], page: &mut Page<'_>) -> Result {
+/// Shows dev-NAME/ attribute `name` of member `dev` from `snap`, or for a live
+/// attribute from the member.
+pub(crate) fn rdev_show(
+    m: ArcBorrow<'_, Mddev>,
+    dev: u32,
+    snap: &RdevSnapshot<'_>,
+    name: &[u8],
+    page: &mut Page<'_>,
+) -> Result {
     match RDEV_ATTRS.iter().find(|e| e.name.as_bytes() == name) {
-        Some(e) => (e.show)(snap, page).map_err(|_| EFBIG),
+        Some(RdevEntry { show: Snap(f), .. }) => f(snap, page).map_err(|_| EFBIG),
+        Some(RdevEntry { show: Live(f), .. }) => with_ref(m, |m| {
+            // No reclaim into this array's writes under the state lock (see md_ioctl).
+            let _noio = crate::sys::util::NoIo::enter();
+            let st = m.state.lock();
+            // A member on its way out (its directory not yet removed) is gone.
+            let r = st.disks.iter().find(|r| r.dev == dev).ok_or(ENODEV)?;
+            f(r, page);
+            Ok(())
+        }),
         None => Err(EIO),
     }
 }
@@ -958,6 +987,25 @@ fn rdev_size_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
 
 fn rdev_errors_show(snap: &RdevSnapshot<'_>, page: &mut Page<'_>) -> fmt::Result {
     writeln!(page, "{}", snap.errors)
+}
+
+// md's bb_show / ubb_show: badblocks_show's text, every range or the
+// unacknowledged ones only.
+fn rdev_bb_show(r: &Rdev, page: &mut Page<'_>) {
+    r.bb_show(false, page);
+}
+
+fn rdev_ubb_show(r: &Rdev, page: &mut Page<'_>) {
+    r.bb_show(true, page);
+}
+
+// md's bb_store / ubb_store (badblocks_store: `SECTOR LEN`, a leading `-` clears).
+fn rdev_bb_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> Result {
+    crate::bb_sysfs_store(m, st, dev, input, false)
+}
+
+fn rdev_ubb_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> Result {
+    crate::bb_sysfs_store(m, st, dev, input, true)
 }
 
 fn rdev_state_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> Result {

@@ -44,8 +44,8 @@ pub(crate) fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInf
             meta.sb.role_of(rdev.desc_nr as u32),
         )
     };
-    // On-disk state we would not maintain (a bitmap, a reshape position, a bad-block
-    // list): running without it would leave metadata that md later trusts.
+    // On-disk state we would not maintain (a reshape position, a journal, PPL...):
+    // running without it would leave metadata that md later trusts.
     if let Some(what) = unsupported {
         md_warn!(
             "md: {}: {} is not supported by this md_mod\n",

@@ -71,8 +71,11 @@ pub(crate) fn update_sb(m: &Mddev, st: &mut MddevState, clean: bool, devs: bool)
         return;
     }
     let mut devs = devs;
+    // md's any_badblocks_changed: a list goes out with these superblocks.
+    let mut bb_written = false;
     // Each round fails at least one more member, so this ends; bounded anyway.
     for _ in 0..=st.disks.len() {
+        bb_written |= bb_any_changed(st);
         m.sb_change.store(false, Ordering::Release);
         // The failed members this update records.
         let mut recorded: KVec<Arc<Rdev>> = KVec::new();
@@ -108,6 +111,11 @@ pub(crate) fn update_sb(m: &Mddev, st: &mut MddevState, clean: bool, devs: bool)
             break;
         }
         devs = true;
+    }
+    // The lists written are on disk: what they recorded is acknowledged (writers
+    // waiting for that are woken below).
+    if bb_written {
+        bb_ack_all(st);
     }
     m.sb_pending.store(false, Ordering::SeqCst);
     if m.sb_change.load(Ordering::SeqCst) {
@@ -185,7 +193,33 @@ pub(crate) fn write_superblocks(m: &Mddev, st: &mut MddevState, clean: bool) -> 
         meta.sb.set_recovery_bitmap(
             bitmap.is_some() && r.saved_raid_disk.load(Ordering::Acquire) >= 0,
         );
-        if let Err(e) = r.write_sb(&mut meta) {
+        // super_1_sync: the bad-block log, encoded when the list changed.
+        let log = match r.bb_sync(&mut meta.sb) {
+            Ok(rdev::BbSync::Write(w)) => Some(w),
+            Ok(rdev::BbSync::Nothing) => None,
+            Ok(rdev::BbSync::NoLog) => {
+                // Bad blocks it cannot record: md_error.
+                if failed.push(r.dev, GFP_KERNEL).is_err() {
+                    md_err!("md: out of memory recording a failed superblock write\n");
+                }
+                None
+            }
+            Err(_) => {
+                // No memory for the log's page: it stays changed for the next update.
+                md_err!(
+                    "md: {}: out of memory writing the bad block log of {}\n",
+                    m.name(),
+                    r.name()
+                );
+                None
+            }
+        };
+        // md_update_sb: the superblock, then the log.
+        let res = r.write_sb(&mut meta).and_then(|()| match log {
+            Some(w) => r.write_bblog(w),
+            None => Ok(()),
+        });
+        if let Err(e) = res {
             // md's super_written line (it names the function, not the member).
             md_err!("md: super_written gets error={}\n", e.to_errno());
             if failed.push(r.dev, GFP_KERNEL).is_err() {

@@ -41,6 +41,16 @@ impl Conf {
         }
     }
 
+    /// Counts one more request in `sector`'s bucket without waiting: the caller
+    /// holds one there already (the rest of a split read, as md's raid1_read_request
+    /// for a request that existed), so no barrier can be up in between.
+    pub(super) fn hold_barrier(&self, sector: u64) {
+        if let Some((_, p, _, _)) = self.bucket_of(sector) {
+            p.fetch_add(1, Ordering::SeqCst);
+            self.total_pending.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
     pub(super) fn allow_barrier(&self, idx: usize) {
         if let Some(p) = self.nr_pending.get(idx) {
             p.fetch_sub(1, Ordering::SeqCst);

@@ -73,14 +73,31 @@ impl Conf {
         }
     }
 
-    /// A write some clone of which failed: fail those members; the write succeeds
-    /// if an in-sync member took it, once the superblocks say so.
+    /// handle_write_finished: a write some clone of which failed, or that reached
+    /// a member over its bad blocks. Those bad blocks are cleared; a failed member
+    /// with a bad-block log records the pieces that still fail and stays, any
+    /// other is failed. The write succeeds if an in-sync member took it, once the
+    /// superblocks say so.
     pub(super) fn write_finished(&self, r1: R1Ref) {
         let failed = r1.failed();
+        let made_good = r1.made_good();
         for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
             if failed & (1 << i) != 0 {
-                self.write_error(i);
+                if !self.narrow_write_error(&r1, i) {
+                    self.write_error(i);
+                }
+            } else if made_good & (1 << i) != 0 {
+                if let Some(rd) = self.mirrors.get(i).and_then(Mirror::rdev) {
+                    self.mddev()
+                        .rdev_clear_badblocks(rd, r1.sector(), u64::from(r1.sectors()));
+                }
             }
+        }
+        if failed == 0 {
+            // Only bad blocks cleared: nothing to wait for.
+            self.nr_queued.fetch_sub(1, Ordering::SeqCst);
+            self.end_r1(r1, 0);
+            return;
         }
         let sent = r1.sent();
         let ok = self
@@ -93,6 +110,65 @@ impl Conf {
         // Still counted in nr_queued until ended.
         self.sb_wait.push(r1);
         self.mddev().sb_work_queued();
+    }
+
+    /// narrow_write_error: the write to the member in `slot` failed. If it keeps a
+    /// bad-block log, rewrite the range in pieces of its bad-block granularity
+    /// (at least its logical block), synchronously, recording each piece that
+    /// fails. False when the member must be failed instead (no log, or a piece
+    /// could not be recorded).
+    pub(super) fn narrow_write_error(&self, r1: &R1Ref, slot: usize) -> bool {
+        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
+            return false;
+        };
+        // raid1_end_write_request: WriteErrorSeen, even on a member failed already.
+        rd.set(flag::WRITE_ERROR);
+        if rd.faulty() {
+            // Failed already: nothing to narrow (its failure ends as today).
+            return false;
+        }
+        // Without the data (the array's bio ended early behind this write) there
+        // is nothing to rewrite: the member fails, as without a log.
+        if !rd.has_bblog() || r1.returned() {
+            return false;
+        }
+        // As md's reference on the member until handle_write_finished: a removal
+        // (which waits for the member's I/O to end) waits for the rewrites.
+        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev_arc) else {
+            return false;
+        };
+        rd.nr_pending.fetch_add(1, Ordering::AcqRel);
+        let ok = self.narrow_pieces(r1, &rd);
+        if rd.nr_pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.wq.wake();
+        }
+        ok
+    }
+
+    /// narrow_write_error's loop: each piece of `r1` written to `rd` again, the
+    /// failed ones recorded; false if one could not be.
+    fn narrow_pieces(&self, r1: &R1Ref, rd: &Rdev) -> bool {
+        let lbs = u64::from(rd.file().logical_block_size() >> 9).max(1);
+        let granule = 1u64 << rd.badblocks().shift().min(16);
+        // roundup(1 << shift, logical block size in sectors).
+        let block = granule.div_ceil(lbs).saturating_mul(lbs).max(1);
+        let (start, end) = (r1.sector(), r1.end());
+        let mut sector = start;
+        // The first piece ends at a block boundary.
+        let mut piece = block - sector % block;
+        let mut ok = true;
+        while sector < end {
+            let n = piece.min(end - sector);
+            let (Ok(skip), Ok(len)) = (u32::try_from(sector - start), u32::try_from(n)) else {
+                return false;
+            };
+            if r1.write_piece(rd, skip, len).is_err() {
+                ok = self.mddev().rdev_set_badblocks(rd, sector, n) && ok;
+            }
+            sector += n;
+            piece = block;
+        }
+        ok
     }
 
     /// Completes the failed writes on `list` (their failure is on disk).
@@ -150,9 +226,12 @@ impl Conf {
         false
     }
 
-    /// fix_read_error: for each page of the range, read it from another mirror,
-    /// write it to every mirror back to the failed one, and read it back there.
-    /// Returns false when the failed mirror should not be read again.
+    /// fix_read_error: for each page of the range, read it from a mirror with a
+    /// good copy there (no recorded bad block), write it to every mirror back to the
+    /// failed one, and read it back there (r1_sync_page_io: a failure records the
+    /// page as bad on that member, or fails it when it cannot). A page no mirror can
+    /// read is recorded as bad on the failed mirror (or fails it) and ends the
+    /// repair. Returns false when the failed mirror should not be read again.
     pub(super) fn fix_read_error(&self, read_disk: usize, sector: u64, sectors: u32) -> bool {
         if self.exceed_read_errors(read_disk) {
             return false;
@@ -169,7 +248,10 @@ impl Conf {
             let mut success = false;
             loop {
                 if let Some(m) = self.mirrors.get(d) {
-                    if m.readable(end) && self.sync_rw(m, sect, s, &mut buf, false).is_ok() {
+                    if m.readable(end)
+                        && m.bad(sect, u64::from(s)).is_none()
+                        && self.sync_rw(m, sect, s, &mut buf, false).is_ok()
+                    {
                         success = true;
                         break;
                     }
@@ -180,7 +262,16 @@ impl Conf {
                 }
             }
             if !success {
-                // Nowhere to read it from: this member's copy is lost.
+                // Nowhere to read it from: this member's copy is lost there.
+                let recorded = self
+                    .mirrors
+                    .get(read_disk)
+                    .and_then(Mirror::rdev)
+                    .is_some_and(|rd| self.mddev().rdev_set_badblocks(rd, sect, u64::from(s)));
+                if recorded {
+                    // Reads now avoid the recorded range on it.
+                    return true;
+                }
                 self.error(read_disk);
                 return false;
             }
@@ -188,8 +279,8 @@ impl Conf {
             while d != read_disk {
                 d = if d == 0 { n - 1 } else { d - 1 };
                 if let Some(m) = self.mirrors.get(d) {
-                    if m.working() && self.sync_rw(m, sect, s, &mut buf, true).is_err() {
-                        self.write_error(d);
+                    if m.working() {
+                        self.r1_sync_page_io(d, sect, s, &mut buf, true);
                     }
                 }
             }
@@ -205,7 +296,7 @@ impl Conf {
                 let Ok(mut check) = PageBuf::new(1) else {
                     continue;
                 };
-                if self.sync_rw(m, sect, s, &mut check, false).is_ok() {
+                if self.r1_sync_page_io(d, sect, s, &mut check, false) {
                     let Some(rd) = m.rdev() else { continue };
                     rd.add_corrected(s);
                     self.mddev().sb_change.store(true, Ordering::Release);
@@ -216,13 +307,42 @@ impl Conf {
                         sect.saturating_add(rd.data_offset()),
                         rd.name()
                     );
-                } else {
-                    self.error(d);
                 }
             }
             left -= s;
             sect = end;
         }
         true
+    }
+
+    /// r1_sync_page_io: synchronous I/O of `sectors` at `sector` on mirror `slot`.
+    /// A failure (a write's also marks the member WriteErrorSeen) is recorded as a
+    /// bad range on the member, or fails it when it cannot be recorded. Returns
+    /// whether the I/O succeeded.
+    pub(super) fn r1_sync_page_io(
+        &self,
+        slot: usize,
+        sector: u64,
+        sectors: u32,
+        buf: &mut PageBuf,
+        write: bool,
+    ) -> bool {
+        let Some(m) = self.mirrors.get(slot) else {
+            return false;
+        };
+        if self.sync_rw(m, sector, sectors, buf, write).is_ok() {
+            return true;
+        }
+        let Some(rd) = m.rdev() else { return false };
+        if write {
+            rd.set(flag::WRITE_ERROR);
+        }
+        if !self
+            .mddev()
+            .rdev_set_badblocks(rd, sector, u64::from(sectors))
+        {
+            self.error(slot);
+        }
+        false
     }
 }

@@ -54,89 +54,124 @@ impl Conf {
         }
     }
 
-    /// Sends a read to the mirror read_balance picks, or fails it.
+    /// Sends a read to the mirror read_balance picks, or fails it. Where the chosen
+    /// mirror has a recorded bad range inside the read, it serves only up to it and
+    /// the rest is read as a request of its own (raid1_read_request's split); where
+    /// no in-sync mirror has a good copy, the read fails.
     pub(super) fn submit_read(&self, r1: R1Ref, retry: bool) {
-        let end = r1.end();
+        let mut r1 = r1;
+        let mut retry = retry;
+        loop {
+            let Some((i, sectors)) = self.read_balance(&r1) else {
+                if retry {
+                    let dev = self.mirrors.get(r1.read_disk()).map_or("?", Mirror::name);
+                    md_crit!(
+                        "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
+                        self.name(),
+                        dev,
+                        r1.sector()
+                    );
+                }
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            };
+            let Some(m) = self.mirrors.get(i) else {
+                self.end_r1(r1, bio::BLK_STS_IOERR);
+                return;
+            };
+            if retry {
+                md_info!(
+                    "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
+                    self.name(),
+                    r1.sector(),
+                    m.name()
+                );
+            }
+            // raid1_read_request: a read from a write-mostly member waits for the writes
+            // still going behind to it.
+            if m.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY)) {
+                if let Some(bm) = self.mddev().bitmap() {
+                    bm.wait_behind();
+                }
+            }
+            // Shortened around a bad range: this request keeps the front, the rest
+            // (same barrier unit, so it is counted there without waiting) is chosen
+            // for next. A split that cannot be had fails the read.
+            let mut rest = None;
+            if sectors < r1.sectors() {
+                match r1.split_front(sectors) {
+                    Some(b) => rest = Some(b),
+                    None => {
+                        self.end_r1(r1, bio::BLK_STS_IOERR);
+                        return;
+                    }
+                }
+            }
+            m.next_seq_sect.store(r1.end(), Ordering::Relaxed);
+            r1.set_read_disk(i);
+            let s = r1.start();
+            if !s.clone_to(i, m) {
+                // Removed meanwhile (only possible while frozen, so not here): a failed read.
+                s.fail(i);
+            }
+            if let Some(r1) = s.release() {
+                self.request_done(r1);
+            }
+            let Some(rest) = rest else { return };
+            self.hold_barrier(rest.sector());
+            let Some(next) = self.alloc_r1(rest, false) else {
+                return;
+            };
+            r1 = next;
+            // The rest is a fresh read (md resubmits it), not a retry.
+            retry = false;
+        }
+    }
+
+    /// read_balance: the mirror for `r1` and how many of its sectors it serves;
+    /// `None` when no mirror can serve its start.
+    pub(super) fn read_balance(&self, r1: &R1Ref) -> Option<(usize, u32)> {
+        let (sector, sectors, end) = (r1.sector(), r1.sectors(), r1.end());
         let blocked = r1.blocked();
         let mut views = [MirrorView {
             in_sync: false,
             pending: 0,
             next_seq_sect: 0,
             write_mostly: false,
+            bad: None,
         }; MAX_MIRRORS];
         for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
+            let in_sync = m.readable(end) && blocked & (1 << i) == 0;
             *v = MirrorView {
-                in_sync: m.readable(end) && blocked & (1 << i) == 0,
+                in_sync,
                 pending: m
                     .rdev()
                     .map_or(0, |r| r.nr_pending.load(Ordering::Relaxed).max(0) as u32),
                 next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
                 write_mostly: m.write_mostly(),
+                bad: if in_sync {
+                    m.bad(sector, u64::from(sectors))
+                } else {
+                    None
+                },
             };
         }
-        let mut n = self.mirrors.len().min(views.len());
-        // Where resync has not been, only the first readable mirror has the data
-        // everyone will get (raid1_should_read_first), write-mostly or not
-        // (choose_first_rdev).
-        if self.mddev().resync_offset() < end {
-            n = views
-                .iter()
-                .take(n)
-                .position(|v| v.in_sync)
-                .map_or(0, |i| i + 1);
-            for v in views.iter_mut().take(n.saturating_sub(1)) {
-                v.in_sync = false;
-            }
-            for v in views.iter_mut() {
-                v.write_mostly = false;
-            }
-        }
-        let chosen = read_balance(views.get(..n).unwrap_or(&[]), r1.sector())
-            .and_then(|i| self.mirrors.get(i).filter(|m| m.occupied()).map(|m| (i, m)));
-        let Some((i, m)) = chosen else {
-            if retry {
-                let dev = self.mirrors.get(r1.read_disk()).map_or("?", Mirror::name);
-                md_crit!(
-                    "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
-                    self.name(),
-                    dev,
-                    r1.sector()
-                );
-            }
-            self.end_r1(r1, bio::BLK_STS_IOERR);
-            return;
-        };
-        if retry {
-            md_info!(
-                "md/raid1:{}: redirecting sector {} to other mirror: {}\n",
-                self.name(),
-                r1.sector(),
-                m.name()
-            );
-        }
-        // raid1_read_request: a read from a write-mostly member waits for the writes
-        // still going behind to it.
-        if m.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY)) {
-            if let Some(bm) = self.mddev().bitmap() {
-                bm.wait_behind();
-            }
-        }
-        m.next_seq_sect.store(end, Ordering::Relaxed);
-        r1.set_read_disk(i);
-        let s = r1.start();
-        if !s.clone_to(i, m) {
-            // Removed meanwhile (only possible while frozen, so not here): a failed read.
-            s.fail(i);
-        }
-        if let Some(r1) = s.release() {
-            self.request_done(r1);
-        }
+        let n = self.mirrors.len().min(views.len());
+        // Where resync has not been, only the first readable mirror with a good copy
+        // has the data everyone will get (raid1_should_read_first), write-mostly or
+        // not (choose_first_rdev).
+        let read_first = self.mddev().resync_offset() < end;
+        let c = balance::choose(views.get(..n).unwrap_or(&[]), sector, sectors, read_first)?;
+        self.mirrors
+            .get(c.disk)
+            .filter(|m| m.occupied())
+            .map(|_| (c.disk, c.sectors.max(1).min(sectors.max(1))))
     }
 
     /// Writes go to every working member, in sync or still recovering (whose
     /// recovered region must stay current), as raid1 does.
     pub(super) fn write(&self, bio: Bio) {
-        let (sector, sectors) = (bio.sector(), u64::from(bio.sectors()));
+        let (sector, mut sectors) = (bio.sector(), u64::from(bio.sectors()));
         // md_clone_bio's md_bitmap_start: the chunks are marked on every member
         // before the request exists (no barrier is held while that is written).
         let mut counted = self.mddev().bitmap_start_write(sector, sectors);
@@ -147,7 +182,7 @@ impl Conf {
             }
             return bio.io_error();
         }
-        loop {
+        let (skip, max) = loop {
             let idx = self.wait_barrier(bio.sector());
             // raid1_write_request: wait for a failed member until the superblocks
             // record its failure. `faulty` is read before `blocked` (set in the other
@@ -160,18 +195,57 @@ impl Conf {
                         .is_some_and(|r| r.test(flag::FAULTY | flag::BLOCKED))
                 })
                 .and_then(Mirror::rdev_arc);
-            let Some(rd) = blocked else { break };
-            self.allow_barrier(idx);
-            self.wake_thread();
-            self.mddev()
-                .sb_wait
-                .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
-        }
+            if let Some(rd) = blocked {
+                self.allow_barrier(idx);
+                self.wake_thread();
+                self.mddev()
+                    .sb_wait
+                    .wait(|| !rd.test(flag::BLOCKED) || self.slot_of(&rd).is_none());
+                continue;
+            }
+            match self.bad_block_plan(sector, sectors) {
+                Ok(plan) => break plan,
+                Err(rd) => {
+                    // md_wait_for_blocked_rdev (BlockedBadBlocks): not written there
+                    // until the bad blocks are acknowledged (on disk), which the
+                    // superblock update does; md looks again every 5 s.
+                    self.allow_barrier(idx);
+                    self.wake_thread();
+                    self.mddev().sb_wait.wait_idle_timeout(5000, || {
+                        rd.bad_range(sector, sectors).map_or(true, |b| b.acked)
+                            || rd.faulty()
+                            || self.slot_of(&rd).is_none()
+                    });
+                }
+            }
+        };
         // A bitmap added while we waited at the barrier (the array was quiesced for
         // it): this write is counted in it too, as md's suspend would have held it
         // before md_clone_bio.
         if !counted {
             counted = self.mddev().bitmap_start_write(sector, sectors);
+        }
+        // raid1_write_request's max_sectors: up to the first bad range of a member
+        // that gets the write, or to the end of one it skips; the rest of the bio
+        // comes back as a new write.
+        let mut bio = bio;
+        if let (true, Ok(front)) = (max < sectors, u32::try_from(max)) {
+            if counted {
+                // The rest is counted again when it comes back.
+                self.mddev()
+                    .bitmap_end_write(sector + max, sectors - max, false);
+            }
+            bio = match bio.split_front(front) {
+                Some(b) => b,
+                None => {
+                    self.allow_barrier(bucket(sector));
+                    if counted {
+                        self.mddev().bitmap_end_write(sector, max, true);
+                    }
+                    return;
+                }
+            };
+            sectors = max;
         }
         let Some(r1) = self.alloc_r1(bio, true) else {
             if counted {
@@ -185,10 +259,13 @@ impl Conf {
         let mut sent = 0u32;
         let mut any_active = false;
         for (i, m) in self.mirrors.iter().enumerate() {
-            if m.working() {
+            if m.working() && skip & (1 << i) == 0 {
                 sent |= 1 << i;
                 any_active |= m.active();
             }
+        }
+        if skip != 0 {
+            r1.set_skipped();
         }
         if !any_active {
             self.end_r1(r1, bio::BLK_STS_IOERR);
@@ -235,6 +312,48 @@ impl Conf {
         }
     }
 
+    /// raid1_write_request's bad-block look at the members a write to
+    /// `sector`..+`sectors` goes to: those that saw a write error and have an
+    /// acknowledged bad range at its start are skipped (the mask), and the write
+    /// is cut short (the length) where a bad range starts or a skipped one ends.
+    /// `Err` with the member whose bad range there is not yet acknowledged: the
+    /// write must wait for it.
+    pub(super) fn bad_block_plan(
+        &self,
+        sector: u64,
+        sectors: u64,
+    ) -> Result<(u32, u64), Arc<Rdev>> {
+        let mut max = sectors;
+        let mut skip = 0u32;
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            let Some(rd) = m.rdev().filter(|r| !r.faulty()) else {
+                continue;
+            };
+            if !rd.test(flag::WRITE_ERROR) || max == 0 {
+                continue;
+            }
+            let Some(b) = rd.bad_range(sector, max) else {
+                continue;
+            };
+            if !b.acked {
+                match m.rdev_arc() {
+                    Some(a) => return Err(a),
+                    None => continue,
+                }
+            }
+            if b.first <= sector {
+                // Nothing to write there: skip it, and the others only as far as
+                // its bad range goes.
+                let left = b.first.saturating_add(b.sectors).saturating_sub(sector);
+                max = max.min(left.max(1));
+                skip |= 1 << i;
+            } else {
+                max = max.min(b.first - sector);
+            }
+        }
+        Ok((skip, max.max(1).min(sectors.max(1))))
+    }
+
     /// The write-mostly mirrors.
     pub(super) fn write_mostly_mask(&self) -> u32 {
         let mut mask = 0u32;
@@ -256,7 +375,7 @@ impl Conf {
         }
         if r1.is_write() && r1.bitmapped() {
             // md_bitmap_end: a write that missed a mirror keeps its chunks dirty.
-            let degraded = status != 0 || r1.failed() != 0 || self.degraded() != 0;
+            let degraded = status != 0 || r1.failed() != 0 || r1.skipped() || self.degraded() != 0;
             self.mddev()
                 .bitmap_end_write(sector, u64::from(r1.sectors()), degraded);
         }
@@ -272,7 +391,9 @@ impl Conf {
     /// A request whose last hold was dropped: completes it or queues it for the
     /// array thread.
     pub(super) fn request_done(&self, r1: R1Ref) {
-        if r1.failed() == 0 {
+        // A write over bad blocks that it made good goes to the array thread to
+        // clear them (raid1's R1BIO_MadeGood).
+        if r1.failed() == 0 && r1.made_good() == 0 {
             self.end_r1(r1, 0);
             return;
         }

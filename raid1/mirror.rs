@@ -79,6 +79,17 @@ impl Mirror {
             .is_some_and(|r| !r.faulty() && !r.test(flag::IN_SYNC))
     }
 
+    /// The first recorded bad range of the member overlapping `[sector, sector +
+    /// sectors)` (md's is_badblock), data-relative.
+    pub(super) fn bad(&self, sector: u64, sectors: u64) -> Option<Bad> {
+        let r = self.rdev()?;
+        let b = r.bad_range(sector, sectors)?;
+        Some(Bad {
+            first: b.first,
+            sectors: b.sectors,
+        })
+    }
+
     /// The member's name for messages.
     pub(super) fn name(&self) -> &str {
         self.rdev().map_or("?", Rdev::name)

@@ -6,7 +6,9 @@
 //! clones (any CPU, interrupt context) and the array thread. Code outside this file
 //! reaches it only through the handles below, and the handles only ever make shared
 //! references to it: every field is either fixed when the request is allocated or
-//! atomic, so no `&mut` to a request exists once it is built.
+//! atomic, so no `&mut` to a request exists once it is built (the array bio and
+//! length change only in [`R1Ref::split_front`], through the raw pointer, while the
+//! request is owned alone).
 //!
 //! - [`R1Ref`]: the request owned alone (just allocated, taken off a list, or handed
 //!   back by its last hold). It is sent, listed or completed by value.
@@ -23,6 +25,7 @@ use kernel::bindings;
 use kernel::prelude::*;
 
 use super::{slot_bit, Conf, Mirror};
+use crate::rdev::Rdev;
 use crate::sys::bio::{self, Bio};
 
 /// One request of the array (raid1's `struct r1bio`).
@@ -58,6 +61,12 @@ struct R1Bio {
     behind_remaining: AtomicU32,
     /// The array's bio was ended early (raid1's R1BIO_Returned).
     returned: AtomicU8,
+    /// Mirrors whose write succeeded over a range with bad blocks there (raid1's
+    /// IO_MADE_GOOD / R1BIO_MadeGood): the array thread clears them.
+    made_good: AtomicU32,
+    /// Some mirror was left out for a bad range it has there (raid1's degraded
+    /// write): the bitmap keeps the chunks dirty.
+    skipped: AtomicU8,
     /// Link in an [`R1List`] or [`R1Chain`].
     next: AtomicPtr<R1Bio>,
 }
@@ -146,6 +155,8 @@ impl R1Ref {
             behind_mask: AtomicU32::new(0),
             behind_remaining: AtomicU32::new(0),
             returned: AtomicU8::new(0),
+            made_good: AtomicU32::new(0),
+            skipped: AtomicU8::new(0),
             next: AtomicPtr::new(null_mut()),
         };
         // SAFETY: The pool's blocks are `size_of::<R1Bio>()` bytes with kmalloc
@@ -246,6 +257,78 @@ impl R1Ref {
     /// The mirrors sent a write-behind copy.
     pub(super) fn behind_mask(&self) -> u32 {
         self.get().behind_mask.load(Ordering::Acquire)
+    }
+
+    /// The mirrors whose write succeeded over their recorded bad blocks.
+    pub(super) fn made_good(&self) -> u32 {
+        self.get().made_good.load(Ordering::Acquire)
+    }
+
+    /// Whether a mirror was left out for its bad blocks.
+    pub(super) fn skipped(&self) -> bool {
+        self.get().skipped.load(Ordering::Acquire) != 0
+    }
+
+    /// Records that a mirror was left out for its bad blocks.
+    pub(super) fn set_skipped(&self) {
+        self.get().skipped.store(1, Ordering::Release);
+    }
+
+    /// narrow_write_error's piece: writes `sectors` of the request's data, `skip`
+    /// sectors into it, to `rd` and waits. `Err(EIO)` when the array's bio was
+    /// ended already (write-behind), so its data is gone.
+    pub(super) fn write_piece(&self, rd: &Rdev, skip: u32, sectors: u32) -> Result {
+        let r = self.get();
+        if r.returned.load(Ordering::Acquire) != 0 {
+            return Err(EIO);
+        }
+        // SAFETY: The master is not ended while we own the request alone and it was
+        // not returned early (checked above; only clone completions, all done, could
+        // do that); the member is open while it is in its slot, which the caller
+        // (the array thread) holds it in: removal freezes the array, which waits for
+        // queued requests like this one.
+        unsafe {
+            bio::clone_write_sync(
+                r.master,
+                rd.file().as_ptr(),
+                rd.data_offset(),
+                skip,
+                sectors,
+            )
+        }
+    }
+
+    /// Whether the array's bio was ended early (write-behind).
+    pub(super) fn returned(&self) -> bool {
+        self.get().returned.load(Ordering::Acquire) != 0
+    }
+
+    /// raid1_read_request's split: the request keeps the first `sectors` (its array
+    /// bio becomes that front part, chained to the rest) and the rest of the array's
+    /// bio is returned, to be handled as a request of its own. `None` (nothing
+    /// changed) when it cannot be split.
+    pub(super) fn split_front(&mut self, sectors: u32) -> Option<Bio> {
+        if sectors == 0 || sectors >= self.sectors() {
+            return None;
+        }
+        let master = self.get().master;
+        // SAFETY: `master` came from `Bio::into_raw` and is not ended while the request
+        // lives.
+        let front = unsafe { bio::split_raw(master, sectors) };
+        if front.is_null() {
+            return None;
+        }
+        let r = self.ptr.as_ptr();
+        // SAFETY: The request is ours alone (type invariant: no clone in flight, on no
+        // list) and no reference to it is alive here (`get`'s borrow ended above), so
+        // these plain writes race with nobody.
+        unsafe {
+            (*r).master = front;
+            (*r).sectors = sectors;
+        }
+        // SAFETY: The rest is still a bio submitted to the array and not ended; the
+        // request no longer reaches it, so it is handed over whole.
+        Some(unsafe { Bio::from_raw(master) })
     }
 
     /// Starts sending clones: the caller's hold is the only one, no clone has failed.
@@ -406,6 +489,15 @@ pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
         // The last clone of a member: `uninstall` may wait for it (the member stays in
         // its slot until then), and this request need not end here (other clones, or
         // queued for the array thread).
+        // raid1_end_write_request: a write that reached a member over its bad
+        // blocks lets the array thread clear them (R1BIO_MadeGood).
+        if r.write && status == 0 && r.sectors != 0 {
+            if let Some(bit) = usize::try_from(idx).ok().and_then(slot_bit) {
+                if rd.bad_range(r.sector, u64::from(r.sectors)).is_some() {
+                    r.made_good.fetch_or(bit, Ordering::AcqRel);
+                }
+            }
+        }
         if rd.nr_pending.fetch_sub(1, Ordering::AcqRel) == 1 {
             conf.wq.wake();
         }

@@ -120,13 +120,13 @@ impl Conf {
                 interrupted = true;
                 break;
             }
-            let ok = self.sync_chunk(p, action, j, n, &mut bufs);
+            let done = self.sync_chunk(action, j, n, &mut bufs);
             self.lower_barrier(j);
-            if !ok {
+            let Some(done) = done else {
                 interrupted = true;
                 break;
-            }
-            j += u64::from(n);
+            };
+            j = j.saturating_add(done.max(1)).min(max);
             p.curr.store(j, Ordering::Release);
             let now = sys::time::now_ms();
             if let Some((ms, cnt)) = marks.step(now, j) {
@@ -217,37 +217,105 @@ impl Conf {
         }
     }
 
-    /// One region of a sync: read, compare or copy, write. False: stop the sync.
+    /// One region of a sync: read, compare or copy, write. Returns the sectors
+    /// dealt with (fewer than `n` up to where a mirror's bad blocks begin or end);
+    /// `None`: stop the sync.
+    ///
+    /// raid1_sync_request with bad blocks: an in-sync mirror with a bad range at
+    /// `j` is not read; a resync or repair rewrites it there (unless it has seen a
+    /// write error), a check or recovery leaves it alone. Where every in-sync mirror
+    /// is bad, the range is recorded bad on every write target and skipped.
     pub(super) fn sync_chunk(
         &self,
-        p: &SyncProgress,
         action: Action,
         j: u64,
         n: u32,
         bufs: &mut KVec<PageBuf>,
-    ) -> bool {
+    ) -> Option<u64> {
         let nm = self.mirrors.len().min(bufs.len());
         // Which mirrors take part: every working member not in sync is written,
         // whatever its own recovery offset (raid1_sync_request), so members
         // recovering from different offsets are all covered by one pass.
         let mut sources = 0u32;
         let mut targets = 0u32;
+        // In-sync mirrors rewritten over their bad range.
+        let mut bad_targets = 0u32;
+        let mut good = n;
+        // Sectors bad from `j` on every in-sync mirror bad there (md's min_bad).
+        let mut min_bad = 0u64;
+        let rewrite_bad = matches!(action, Action::Resync | Action::Repair);
         for (i, m) in self.mirrors.iter().enumerate().take(nm) {
             if m.active() {
-                sources |= 1 << i;
+                let mut first_bad = u64::MAX;
+                if let Some(b) = m.bad(j, u64::from(good)) {
+                    first_bad = b.first;
+                    if b.first > j {
+                        good = u32::try_from(b.first - j).unwrap_or(good).min(good);
+                    } else {
+                        let left = b.first.saturating_add(b.sectors).saturating_sub(j);
+                        if left > 0 && (min_bad == 0 || min_bad > left) {
+                            min_bad = left;
+                        }
+                    }
+                }
+                if j < first_bad {
+                    sources |= 1 << i;
+                } else if rewrite_bad && !m.rdev().is_some_and(|r| r.test(flag::WRITE_ERROR)) {
+                    bad_targets |= 1 << i;
+                }
             } else if m.working() {
                 targets |= 1 << i;
             }
         }
-        if sources == 0 {
-            return false;
-        }
-        match action {
-            Action::Resync | Action::Recover => {
-                self.copy_step(action, j, n, sources, targets, bufs)
+        if sources == 0 && min_bad > 0 {
+            // Bad on every in-sync mirror: nothing to copy, so the range is bad on
+            // every mirror written here too. A range that cannot be recorded stops
+            // the sync.
+            let mut ok = true;
+            for (i, m) in self.mirrors.iter().enumerate().take(nm) {
+                if (targets | bad_targets) & (1 << i) != 0 {
+                    if let Some(rd) = m.rdev() {
+                        ok = self.mddev().rdev_set_badblocks(rd, j, min_bad) && ok;
+                    }
+                }
             }
-            Action::Check | Action::Repair => self.scrub_step(p, action, j, n, sources, bufs),
+            if !ok {
+                self.interrupt_sync();
+                return None;
+            }
+            if action == Action::Recover {
+                self.advance_recovery(targets, j, j.saturating_add(min_bad));
+            }
+            return Some(min_bad);
         }
+        if sources == 0 {
+            return None;
+        }
+        if min_bad > 0 && min_bad < u64::from(good) {
+            // Only up to where a bad mirror turns good.
+            good = u32::try_from(min_bad).unwrap_or(good);
+        }
+        let writers = match action {
+            Action::Recover => targets.count_ones(),
+            _ => (targets | bad_targets).count_ones() + sources.count_ones() - 1,
+        };
+        if writers == 0 {
+            // Nowhere to write (a mirror is bad here and cannot be rewritten).
+            let skip = if min_bad > 0 { min_bad } else { u64::from(n) };
+            if action == Action::Recover {
+                self.advance_recovery(targets, j, j.saturating_add(skip));
+            }
+            return Some(skip);
+        }
+        let ok = match action {
+            Action::Resync | Action::Recover => {
+                self.copy_step(action, j, good, sources, targets | bad_targets, bufs)
+            }
+            Action::Check | Action::Repair => {
+                self.scrub_step(action, j, good, sources, bad_targets, bufs)
+            }
+        };
+        ok.then_some(u64::from(good))
     }
 
     /// Resync or recovery of one region: read it from the first in-sync mirror that
@@ -264,16 +332,31 @@ impl Conf {
         if action == Action::Recover && targets == 0 {
             return true;
         }
-        let Some(src) = self.read_first(j, n, sources, bufs) else {
-            self.unrecoverable(j);
-            return false;
-        };
-        let writes = if action == Action::Resync {
-            (sources | targets) & !(1 << src)
+        // Resync writes every mirror but the one read; recovery the recovering ones.
+        let all = if action == Action::Resync {
+            sources | targets
         } else {
             targets
         };
-        let Ok(written) = self.write_from(src, writes, j, n, bufs) else {
+        let src = match self.read_first(j, n, sources, bufs) {
+            Some(Ok(src)) => src,
+            Some(Err(first)) => {
+                // The read failed: repair page by page from the other mirrors.
+                if !self.fix_sync_read_error(j, n, first, sources, all) {
+                    return false;
+                }
+                if action == Action::Recover {
+                    self.advance_recovery(targets, j, j.saturating_add(u64::from(n)));
+                }
+                return true;
+            }
+            None => {
+                self.unrecoverable(j);
+                return false;
+            }
+        };
+        let Ok(written) = self.write_from(src, all & !slot_bit(src).unwrap_or(0), j, n, bufs)
+        else {
             self.sync_nomem(j);
             return false;
         };
@@ -283,25 +366,133 @@ impl Conf {
         true
     }
 
-    /// Reads `[j, j + n)` from the first mirror in `sources` that can (a failed read
-    /// fails its member) into that mirror's buffer; the mirror read.
+    /// Reads `[j, j + n)` into its buffer from the mirror of `sources`
+    /// raid1_sync_request reads from: the first that is not write-mostly, else the
+    /// first. `Ok`: the mirror read; `Err`: the mirror whose read failed; `None`:
+    /// no source.
     pub(super) fn read_first(
         &self,
         j: u64,
         n: u32,
         sources: u32,
         bufs: &mut KVec<PageBuf>,
-    ) -> Option<usize> {
-        for (i, (m, b)) in self.mirrors.iter().zip(bufs.iter_mut()).enumerate() {
-            if sources & (1 << i) == 0 {
-                continue;
-            }
-            if self.sync_rw(m, j, n, b, false).is_ok() {
-                return Some(i);
-            }
-            self.error(i);
+    ) -> Option<core::result::Result<usize, usize>> {
+        let nm = self.mirrors.len().min(bufs.len()).min(MAX_MIRRORS);
+        let is_source = |i: usize| sources & (1 << i) != 0;
+        let first = (0..nm)
+            .find(|&i| is_source(i) && !self.mirrors.get(i).is_some_and(Mirror::write_mostly))
+            .or_else(|| (0..nm).find(|&i| is_source(i)))?;
+        let (Some(m), Some(b)) = (self.mirrors.get(first), bufs.get_mut(first)) else {
+            return None;
+        };
+        Some(match self.sync_rw(m, j, n, b, false) {
+            Ok(()) => Ok(first),
+            Err(_) => Err(first),
+        })
+    }
+
+    /// fix_sync_read_error: the read of `[j, j + n)` from `first` failed. Page by
+    /// page, the first mirror of `sources` (from `first` on) that can read it gives
+    /// the data: it is written back to the sources that failed (and read again
+    /// there: corrected errors), and written to the mirrors of `writes` (but the one
+    /// it came from). A failed write records a bad range or fails its member
+    /// (r1_sync_page_io); a write over a bad range from a good copy clears it. A page
+    /// no source can read is recorded as bad on every working member; false (stop
+    /// the sync) when that cannot be recorded.
+    pub(super) fn fix_sync_read_error(
+        &self,
+        j: u64,
+        n: u32,
+        first: usize,
+        sources: u32,
+        writes: u32,
+    ) -> bool {
+        let (Ok(mut buf), Ok(mut check)) = (PageBuf::new(1), PageBuf::new(1)) else {
+            self.sync_nomem(j);
+            return false;
+        };
+        let nm = self.mirrors.len().min(MAX_MIRRORS);
+        if first >= nm {
+            return false;
         }
-        None
+        let (mut sect, mut left) = (j, n);
+        while left > 0 {
+            let s = left.min(buf.sectors());
+            let ss = u64::from(s);
+            let mut d = first;
+            let mut from = None;
+            loop {
+                if sources & (1 << d) != 0 {
+                    if let Some(m) = self.mirrors.get(d) {
+                        if self.sync_rw(m, sect, s, &mut buf, false).is_ok() {
+                            from = Some(d);
+                            break;
+                        }
+                    }
+                }
+                d = (d + 1) % nm;
+                if d == first {
+                    break;
+                }
+            }
+            let Some(d) = from else {
+                // Lost on every mirror: recorded bad on each, so no read is served it.
+                md_crit!(
+                    "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
+                    self.name(),
+                    self.mirrors.get(first).map_or("?", Mirror::name),
+                    j
+                );
+                let mut ok = true;
+                for m in self.mirrors.iter() {
+                    if let Some(rd) = m.rdev().filter(|r| !r.faulty()) {
+                        ok = self.mddev().rdev_set_badblocks(rd, sect, ss) && ok;
+                    }
+                }
+                if !ok {
+                    self.interrupt_sync();
+                    return false;
+                }
+                left -= s;
+                sect = sect.saturating_add(ss);
+                continue;
+            };
+            let good_here = self
+                .mirrors
+                .get(d)
+                .is_some_and(|m| m.bad(sect, ss).is_none());
+            // The sources tried before `d` failed: write the page back, read it again.
+            let mut failed = 0u32;
+            let mut e = first;
+            while e != d {
+                if sources & (1 << e) != 0 {
+                    failed |= 1 << e;
+                    if self.r1_sync_page_io(e, sect, s, &mut buf, true)
+                        && self.r1_sync_page_io(e, sect, s, &mut check, false)
+                    {
+                        if let Some(rd) = self.mirrors.get(e).and_then(Mirror::rdev) {
+                            rd.add_corrected(s);
+                            self.mddev().sb_change.store(true, Ordering::Release);
+                        }
+                    }
+                }
+                e = (e + 1) % nm;
+            }
+            for (t, m) in self.mirrors.iter().enumerate().take(nm) {
+                let bit = 1u32 << t;
+                if writes & bit == 0 || failed & bit != 0 || t == d || !m.working() {
+                    continue;
+                }
+                if self.r1_sync_page_io(t, sect, s, &mut buf, true) && good_here {
+                    if let Some(rd) = m.rdev().filter(|_| m.bad(sect, ss).is_some()) {
+                        self.mddev().rdev_clear_badblocks(rd, sect, ss);
+                    }
+                }
+            }
+            left -= s;
+            sect = sect.saturating_add(ss);
+        }
+        true
     }
 
     /// The mirrors being recovered (working, not in sync).
@@ -332,11 +523,11 @@ impl Conf {
     /// with the first good copy, rewrite what failed to read and (repair) what differs.
     pub(super) fn scrub_step(
         &self,
-        p: &SyncProgress,
         action: Action,
         j: u64,
         n: u32,
         sources: u32,
+        bad_targets: u32,
         bufs: &KVec<PageBuf>,
     ) -> bool {
         let Ok(failed_reads) = self.read_sources(j, n, sources, bufs) else {
@@ -350,7 +541,10 @@ impl Conf {
             return false;
         };
         // Read errors are rewritten even by `check`, as md's scrub does.
-        let rewrite = (failed_reads & sources) | self.compare(p, action, src, good, n, bufs);
+        // A repair also rewrites the in-sync mirrors bad here (`bad_targets`).
+        let p = &self.mddev().sync;
+        let rewrite =
+            (failed_reads & sources) | bad_targets | self.compare(p, action, src, good, n, bufs);
         if self.write_from(src, rewrite, j, n, bufs).is_err() {
             self.sync_nomem(j);
             return false;
@@ -431,8 +625,8 @@ impl Conf {
         );
     }
 
-    /// Writes `bufs[src]` to the working mirrors in `mask`; a failed write fails its
-    /// member. Returns the mirrors really written; `Err` (nothing written) when the
+    /// Writes `bufs[src]` to the working mirrors in `mask`; a failed write records a
+    /// bad range on its member, or fails it. Returns the mirrors really written; `Err` (nothing written) when the
     /// requests cannot be allocated.
     pub(super) fn write_from(
         &self,
@@ -452,9 +646,23 @@ impl Conf {
             }
         }
         let (written, failed) = batch.run();
-        for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
+        // end_sync_write and handle_sync_write_finished: a failed write is recorded
+        // as a bad range on its member (WriteErrorSeen), which fails only when it
+        // cannot record it; a write over a member's bad range from a source good
+        // there made it good (R1BIO_MadeGood): the range is cleared.
+        let made_good = self
+            .mirrors
+            .get(src)
+            .is_some_and(|m| m.bad(j, u64::from(n)).is_none());
+        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+            let Some(rd) = m.rdev() else { continue };
             if failed & (1 << i) != 0 {
-                self.write_error(i);
+                rd.set(flag::WRITE_ERROR);
+                if !self.mddev().rdev_set_badblocks(rd, j, u64::from(n)) {
+                    self.error(i);
+                }
+            } else if made_good && written & (1 << i) != 0 && m.bad(j, u64::from(n)).is_some() {
+                self.mddev().rdev_clear_badblocks(rd, j, u64::from(n));
             }
         }
         Ok(written)

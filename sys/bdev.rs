@@ -65,6 +65,11 @@ impl BdevFile {
         self.sync_io(sector, buf, len, false)
     }
 
+    /// Reads the first `len` bytes of `buf` at `sector`.
+    pub(crate) fn read_len(&self, sector: u64, buf: &mut SbBuf, len: usize) -> Result {
+        self.sync_io(sector, buf, len, false)
+    }
+
     /// Writes the first `len` bytes of `buf` at `sector` with PREFLUSH|FUA and waits.
     pub(crate) fn write(&self, sector: u64, buf: &mut SbBuf, len: usize) -> Result {
         self.sync_io(sector, buf, len, true)

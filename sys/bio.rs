@@ -158,6 +158,19 @@ unsafe fn endio(bio: *mut bindings::bio, status: u8) {
     }
 }
 
+/// Splits the first `sectors` off `master` and returns them as a bio of their own,
+/// chained to `master` (which keeps the rest and completes after the front);
+/// nothing is resubmitted. NULL (nothing changed) when `sectors` is not strictly
+/// inside `master` or no split can be had.
+///
+/// # Safety
+///
+/// `master` must be a bio from `Bio::into_raw` (or returned here) not yet ended.
+pub(crate) unsafe fn split_raw(master: *mut bindings::bio, sectors: u32) -> *mut bindings::bio {
+    // SAFETY: By the caller's promise; the helper checks the length.
+    unsafe { ffi::rmd_bio_split(master, sectors) }
+}
+
 /// Sends a clone of `master` to `member`, `offset` sectors further on; its end is
 /// reported to `raid1::clone_end(r1, idx, status)`.
 ///
@@ -192,6 +205,24 @@ pub(crate) unsafe fn clone_behind_raw(
 ) -> Result {
     // SAFETY: By the caller's promise.
     to_result(unsafe { ffi::rmd_clone_submit_behind(master, member, offset, r1, idx) })
+}
+
+/// Writes `sectors` of `master`'s data, `skip` sectors into it, to `member`,
+/// `offset` sectors further on, and waits (raid1's narrow_write_error piece).
+///
+/// # Safety
+///
+/// `master` must be a bio from `Bio::into_raw` not yet ended and `member` an open
+/// bdev file, both for the length of the call.
+pub(crate) unsafe fn clone_write_sync(
+    master: *mut bindings::bio,
+    member: *mut bindings::file,
+    offset: u64,
+    skip: u32,
+    sectors: u32,
+) -> Result {
+    // SAFETY: By the caller's promise; the helper checks the piece against `master`.
+    to_result(unsafe { ffi::rmd_clone_write_sync(master, member, offset, skip, sectors) })
 }
 
 /// Sets up the bio_sets clones and splits come from; `bioset_exit` after the

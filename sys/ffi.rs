@@ -148,10 +148,18 @@ extern "C" {
         r1: *mut c_void,
         idx: c_int,
     ) -> c_int;
+    pub(crate) fn rmd_clone_write_sync(
+        orig: *mut bindings::bio,
+        member: *mut bindings::file,
+        offset: u64,
+        skip: c_uint,
+        sectors: c_uint,
+    ) -> c_int;
     pub(crate) fn rmd_bio_split_front(
         bio: *mut bindings::bio,
         sectors: c_uint,
     ) -> *mut bindings::bio;
+    pub(crate) fn rmd_bio_split(bio: *mut bindings::bio, sectors: c_uint) -> *mut bindings::bio;
     pub(crate) fn rmd_buf_alloc(nr: c_uint) -> *mut RmdBuf;
     pub(crate) fn rmd_buf_free(b: *mut RmdBuf);
     pub(crate) fn rmd_buf_page(b: *mut RmdBuf, i: c_uint) -> *mut u8;

@@ -58,6 +58,16 @@ impl<'a> Page<'a> {
     pub(crate) fn len(&self) -> usize {
         self.len
     }
+
+    /// Lets `f` write into the rest of the page; it returns how many bytes it wrote
+    /// (clamped to the room there was).
+    pub(crate) fn fill(&mut self, f: impl FnOnce(&mut [u8]) -> usize) {
+        let Some(rest) = self.buf.get_mut(self.len..) else {
+            return;
+        };
+        let room = rest.len();
+        self.len += f(rest).min(room);
+    }
 }
 
 impl fmt::Write for Page<'_> {

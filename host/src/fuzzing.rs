@@ -363,3 +363,93 @@ pub fn check_bitmap_decode(data: &[u8]) -> bool {
     assert_eq!(bits, buf);
     true
 }
+
+/// The check of the `badblocks_log` fuzz target. Input: byte 0 selects: bit 7 set:
+/// the rest is a sysfs `bad_blocks` write (`BadBlocks::store`, unacknowledged when
+/// bit 6 is set) on a list holding one entry; otherwise byte 0 is the log's
+/// `bblog_shift`, bytes 1..9 the device size in sectors (little endian) and the rest
+/// the log. An accepted log must give a well-formed list of acknowledged entries
+/// holding exactly the log's sectors, within the device, and survive encode and
+/// decode (a second round trip changes no byte). Returns whether it was accepted.
+pub fn check_badblocks_log(data: &[u8]) -> bool {
+    use crate::badblocks::log::{decode, encode, LOG_BYTES};
+    use crate::badblocks::{BadBlocks, StoreError, MAX_ENTRIES, MAX_RANGE};
+
+    let Some((&sel, rest)) = data.split_first() else {
+        return false;
+    };
+    if sel & 0x80 != 0 {
+        let mut bb = BadBlocks::new();
+        assert!(bb.set(1 << 20, 8, true));
+        let unack = sel & 0x40 != 0;
+        let r = bb.store(rest, unack);
+        let mut page = vec![0u8; 4096];
+        let n = bb.show(false, &mut page);
+        assert!(n <= page.len());
+        return match r {
+            Ok(()) => {
+                assert!(bb.changed());
+                true
+            }
+            Err(StoreError::NoSpace) => {
+                assert_eq!(bb.count(), 1);
+                false
+            }
+            Err(StoreError::Invalid) => false,
+        };
+    }
+    let Some((size, log)) = rest.split_first_chunk::<8>() else {
+        return false;
+    };
+    let dev_sectors = u64::from_le_bytes(*size);
+    let mut bb = BadBlocks::new();
+    if decode(log, sel, dev_sectors, &mut bb).is_err() {
+        assert_eq!(bb.count(), 0);
+        return false;
+    }
+    assert!(bb.count() <= MAX_ENTRIES);
+    assert_eq!(bb.shift(), u32::from(sel));
+    let mut prev_end = 0;
+    for r in bb.ranges() {
+        assert!(r.acked);
+        assert!((1..=MAX_RANGE).contains(&r.sectors));
+        assert!(r.start >= prev_end);
+        assert!(r.end() <= dev_sectors);
+        prev_end = r.end();
+    }
+    // The same sectors as the log's entries (up to its end mark).
+    let mut want: Vec<(u64, u64)> = Vec::new();
+    for c in log.chunks_exact(8) {
+        let v = u64::from_le_bytes(c.try_into().unwrap());
+        if v == u64::MAX {
+            break;
+        }
+        let s = (v >> 10) << sel;
+        let e = s + ((v & 0x3ff) << sel);
+        match want.last_mut() {
+            Some(last) if last.1 == s => last.1 = e,
+            _ => want.push((s, e)),
+        }
+    }
+    let mut have: Vec<(u64, u64)> = Vec::new();
+    for r in bb.ranges() {
+        match have.last_mut() {
+            Some(last) if last.1 == r.start => last.1 = r.end(),
+            _ => have.push((r.start, r.end())),
+        }
+    }
+    assert_eq!(have, want);
+    // Round trips.
+    let mut page = vec![0u8; LOG_BYTES];
+    assert_eq!(encode(&bb, &mut page), bb.count());
+    let mut back = BadBlocks::disabled();
+    decode(&page, sel, dev_sectors, &mut back).expect("encoded log must decode");
+    let mut page2 = vec![0u8; LOG_BYTES];
+    encode(&back, &mut page2);
+    let mut again = BadBlocks::disabled();
+    decode(&page2, sel, dev_sectors, &mut again).expect("re-encoded log must decode");
+    let mut page3 = vec![0u8; LOG_BYTES];
+    encode(&again, &mut page3);
+    assert_eq!(page2, page3);
+    true
+}

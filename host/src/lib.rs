@@ -22,4 +22,13 @@ pub mod sysfs_parse;
 #[path = "../../bitmap/format.rs"]
 pub mod bitmap_format;
 
+// Pure files with a folder of submodules (badblocks.rs + badblocks/log.rs): an inline
+// module rooted at the top level, so their `mod` items resolve as in the kernel crate
+// (host/scripts/kernel-lints.sh compiles the modules listed here the same way).
+#[path = "../.."]
+mod top {
+    pub mod badblocks;
+}
+pub use top::badblocks;
+
 pub mod fuzzing;

@@ -1,6 +1,6 @@
 //! raid1 read_balance: which mirror serves a read.
 
-use rust_md_host::balance::{read_balance, MirrorView};
+use rust_md_host::balance::{check_read_range, choose, read_balance, Bad, Choice, MirrorView};
 
 fn m(in_sync: bool, pending: u32, next: u64) -> MirrorView {
     MirrorView {
@@ -8,6 +8,7 @@ fn m(in_sync: bool, pending: u32, next: u64) -> MirrorView {
         pending,
         next_seq_sect: next,
         write_mostly: false,
+        bad: None,
     }
 }
 
@@ -78,7 +79,180 @@ fn write_mostly_serves_when_it_is_the_only_readable_mirror() {
 fn among_write_mostly_mirrors_the_first_readable_one_serves() {
     // choose_slow_rdev: the first write-mostly mirror that can serve, not the least
     // loaded nor the sequential one.
-    let mirrors = [m(false, 0, 0), wm(false, 0, 0), wm(true, 5, 0), wm(true, 0, 4096)];
+    let mirrors = [
+        m(false, 0, 0),
+        wm(false, 0, 0),
+        wm(true, 5, 0),
+        wm(true, 0, 4096),
+    ];
     assert_eq!(read_balance(&mirrors, 4096), Some(2));
     assert_eq!(read_balance(&[wm(false, 0, 0), m(false, 0, 0)], 0), None);
+}
+
+// ---- bad blocks (read_balance's choose_first/best/bb/slow_rdev) ----
+
+/// `mv` with a recorded bad range.
+fn bad(mv: MirrorView, first: u64, sectors: u64) -> MirrorView {
+    MirrorView {
+        bad: Some(Bad { first, sectors }),
+        ..mv
+    }
+}
+
+fn c(disk: usize, sectors: u32) -> Option<Choice> {
+    Some(Choice { disk, sectors })
+}
+
+#[test]
+fn check_read_range_as_md() {
+    let mut len = 64;
+    assert_eq!(check_read_range(None, 100, &mut len), 64);
+    // Outside the read (before, after, right after its end).
+    assert_eq!(
+        check_read_range(
+            Some(Bad {
+                first: 0,
+                sectors: 100
+            }),
+            100,
+            &mut len
+        ),
+        64
+    );
+    assert_eq!(
+        check_read_range(
+            Some(Bad {
+                first: 164,
+                sectors: 8
+            }),
+            100,
+            &mut len
+        ),
+        64
+    );
+    assert_eq!(len, 64);
+    // Starts inside: good up to it.
+    assert_eq!(
+        check_read_range(
+            Some(Bad {
+                first: 110,
+                sectors: 8
+            }),
+            100,
+            &mut len
+        ),
+        10
+    );
+    assert_eq!(len, 64);
+    // Covers all of it.
+    assert_eq!(
+        check_read_range(
+            Some(Bad {
+                first: 96,
+                sectors: 68
+            }),
+            100,
+            &mut len
+        ),
+        0
+    );
+    assert_eq!(len, 64);
+    // Starts before, ends inside: nothing readable, len up to its end.
+    assert_eq!(
+        check_read_range(
+            Some(Bad {
+                first: 96,
+                sectors: 8
+            }),
+            100,
+            &mut len
+        ),
+        0
+    );
+    assert_eq!(len, 4);
+}
+
+#[test]
+fn a_mirror_with_bad_blocks_in_the_read_is_avoided() {
+    // Mirror 0 would win on load, but has a bad range inside the read.
+    let mirrors = [bad(m(true, 0, 0), 120, 8), m(true, 5, 0)];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(1, 64));
+    // Even a sequential continuation leaves it.
+    let mirrors = [bad(m(true, 0, 100), 100, 8), m(true, 5, 0)];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(1, 64));
+    // A bad range outside the read does not matter.
+    let mirrors = [bad(m(true, 0, 0), 200, 8), m(true, 5, 0)];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(0, 64));
+}
+
+#[test]
+fn without_a_clean_mirror_the_read_is_shortened_to_the_longest_good_run() {
+    // Both bad inside the read: the one good for longer serves, up to its bad range.
+    let mirrors = [bad(m(true, 0, 0), 110, 8), bad(m(true, 0, 0), 140, 8)];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(1, 40));
+    // Bad at the start on one: the other serves up to its own bad range.
+    let mirrors = [bad(m(true, 0, 0), 96, 8), bad(m(true, 0, 0), 140, 8)];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(1, 40));
+    // Tie: the first.
+    let mirrors = [bad(m(true, 0, 0), 110, 8), bad(m(true, 0, 0), 110, 1)];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(0, 10));
+    // Bad at the start on the only other mirror: that one serves the start.
+    let mirrors = [m(false, 0, 0), bad(m(true, 0, 0), 100, 8)];
+    assert_eq!(choose(&mirrors, 100, 64, false), None);
+    let mirrors = [bad(m(true, 0, 0), 104, 200), bad(m(true, 0, 0), 100, 8)];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(0, 4));
+}
+
+#[test]
+fn no_good_copy_fails_the_read() {
+    let mirrors = [bad(m(true, 0, 0), 100, 8), bad(m(true, 0, 0), 90, 20)];
+    assert_eq!(choose(&mirrors, 100, 64, false), None);
+    // Blocked (not in sync for this read) mirrors do not count.
+    let mirrors = [m(false, 0, 0), bad(m(true, 0, 0), 0, 1000)];
+    assert_eq!(choose(&mirrors, 100, 64, false), None);
+    assert_eq!(choose(&mirrors, 100, 64, true), None);
+}
+
+#[test]
+fn write_mostly_serves_around_bad_blocks_last() {
+    // The fast mirror is bad at the start: a clean write-mostly mirror serves all.
+    let mirrors = [bad(m(true, 0, 0), 100, 8), wm(true, 0, 0)];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(1, 64));
+    // The fast mirror is good for a part: it serves that part (choose_bb_rdev
+    // comes before choose_slow_rdev).
+    let mirrors = [bad(m(true, 0, 0), 120, 8), wm(true, 0, 0)];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(0, 20));
+    // Among write-mostly mirrors: the first clean one, else the longest run.
+    let mirrors = [
+        bad(m(true, 0, 0), 100, 8),
+        bad(wm(true, 0, 0), 110, 8),
+        wm(true, 0, 0),
+    ];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(2, 64));
+    let mirrors = [
+        bad(m(true, 0, 0), 100, 8),
+        bad(wm(true, 0, 0), 110, 8),
+        bad(wm(true, 0, 0), 130, 8),
+    ];
+    assert_eq!(choose(&mirrors, 100, 64, false), c(2, 30));
+    // With no bad blocks, as read_balance.
+    let mirrors = [wm(true, 0, 4096), m(true, 7, 8)];
+    assert_eq!(choose(&mirrors, 4096, 8, false), c(1, 8));
+}
+
+#[test]
+fn before_resync_the_first_good_mirror_serves() {
+    // choose_first_rdev: the first in-sync mirror, even write-mostly or busy.
+    let mirrors = [wm(true, 9, 0), m(true, 0, 100)];
+    assert_eq!(choose(&mirrors, 100, 64, true), c(0, 64));
+    // Bad inside: the first one serves up to its bad range.
+    let mirrors = [bad(m(true, 0, 0), 120, 8), m(true, 0, 0)];
+    assert_eq!(choose(&mirrors, 100, 64, true), c(0, 20));
+    // Bad at the start: the next one serves, only up to where the first is good
+    // again (md passes the shortened length on).
+    let mirrors = [bad(m(true, 0, 0), 96, 8), m(true, 0, 0)];
+    assert_eq!(choose(&mirrors, 100, 64, true), c(1, 4));
+    // Out-of-sync mirrors are skipped.
+    let mirrors = [m(false, 0, 0), m(true, 3, 0)];
+    assert_eq!(choose(&mirrors, 100, 64, true), c(1, 64));
 }

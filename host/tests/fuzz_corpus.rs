@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use rust_md_host::fuzzing::{
-    check_bitmap_decode, check_decode, check_ioctl_decode, check_sysfs_parse,
+    check_badblocks_log, check_bitmap_decode, check_decode, check_ioctl_decode, check_sysfs_parse,
 };
 
 /// Replays `fuzz/corpus/<target>/` through `check`; returns (inputs, accepted).
@@ -49,4 +49,10 @@ fn replay_ioctl_decode_corpus() {
 fn replay_bitmap_decode_corpus() {
     let (_, accepted) = replay("bitmap_decode", check_bitmap_decode);
     assert!(accepted > 0, "no accepted bitmap in the corpus");
+}
+
+#[test]
+fn replay_badblocks_log_corpus() {
+    let (_, accepted) = replay("badblocks_log", check_badblocks_log);
+    assert!(accepted > 0, "no accepted log or write in the corpus");
 }

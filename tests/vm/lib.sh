@@ -258,3 +258,52 @@ check_window() {
 }
 # secs_since T0: seconds since uptime T0, one decimal.
 secs_since() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# --- bad-block log helpers (t-bb-*) ---
+# All sectors here are of the whole member device (data offset included), as md's
+# sysfs bad_blocks and mdadm --examine-badblocks give them.
+# bb_flushbufs DEV: drops DEV's page cache (BLKFLSBUF; much cheaper under KASAN than
+# drop_caches), so that mdadm reads what md wrote with bios.
+bb_flushbufs() { blockdev --flushbufs "$1" 2>/dev/null || echo 3 > /proc/sys/vm/drop_caches; }
+# bb_sysfs NAME: md0's dev-NAME/bad_blocks ("SECTOR LEN" lines).
+bb_sysfs() { cat "$MD/dev-$1/bad_blocks"; }
+# bb_inject NAME SECTOR LEN: records a bad range through dev-NAME/bad_blocks (acknowledged).
+bb_inject() { echo "$2 $3" > "$MD/dev-$1/bad_blocks" || fail "echo '$2 $3' > dev-$1/bad_blocks"; }
+# bb_examine DEV: the list mdadm --examine-badblocks reads from DEV's log, as
+# "SECTOR LEN" lines (DEV's page cache dropped first: md writes the log with bios);
+# the full output is in /tmp/bbx.out.
+bb_examine() {
+    bb_flushbufs "$1"
+    mdadm --examine-badblocks "$1" > /tmp/bbx.out 2>&1 || { cat /tmp/bbx.out; fail "mdadm --examine-badblocks $1"; }
+    sed -n 's/^ *\([0-9]*\) for \([0-9]*\) sectors$/\1 \2/p' /tmp/bbx.out
+}
+# bb_examine_empty WHAT DEV: mdadm finds DEV's log empty.
+bb_examine_empty() {
+    [ -z "$(bb_examine "$2")" ] && grep -qx "Bad-blocks list is empty in $2" /tmp/bbx.out \
+        || { cat /tmp/bbx.out; fail "$1: $2's bad-block log is not empty"; }
+}
+# feature_map DEV: the "Feature Map" mdadm --examine reads (0x0; 0x8 = bad blocks
+# recorded, MD_FEATURE_BAD_BLOCKS); bblog_line DEV: its "Bad Block Log" line, e.g.
+# "512 entries available at offset 16 sectors - bad blocks present.".
+feature_map() {
+    bb_flushbufs "$1"
+    mdadm --examine "$1" 2>/dev/null | sed -n 's/^ *Feature Map : \(0x[0-9a-f]*\)$/\1/p'
+}
+bblog_line() {
+    bb_flushbufs "$1"
+    mdadm --examine "$1" 2>/dev/null | sed -n 's/^ *Bad Block Log : //p'
+}
+# sb_flush WHAT: has md write md0's superblocks (and with them the bad-block logs: a
+# range stored through sysfs is only in memory until then): a 4 KiB O_DIRECT write
+# of zeros at array sector 100000 (member sector 102048 with a data offset of 2048;
+# the tests keep bad ranges and faults away from it; seek=12500 4 KiB blocks) switches the clean array to
+# active, and md writes the superblocks before the write goes on; then md0 is left
+# to go clean again (another superblock write).
+sb_flush() {
+    dd if=/dev/zero of=/dev/md0 bs=4k count=1 seek=12500 oflag=direct conv=notrunc 2>/dev/null || fail "$1: the write that flushes the superblocks"
+    wait_array_state clean
+    expect_eq clean "$(cat $MD/array_state)" "$1: array_state after the flushing write"
+}
+# klog_mark / klog_since: the kernel log lines after the mark.
+klog_mark() { _klog_n=$(dmesg | wc -l); }
+klog_since() { dmesg | tail -n +$((_klog_n + 1)); }
