@@ -107,6 +107,11 @@ impl Conf {
                     }
                 }
             }
+            // The rest is counted in the barrier while the front still holds it (the
+            // front may complete as soon as it is sent).
+            if let Some(b) = rest.as_ref() {
+                self.hold_barrier(b.sector());
+            }
             m.next_seq_sect.store(r1.end(), Ordering::Relaxed);
             r1.set_read_disk(i);
             let s = r1.start();
@@ -118,7 +123,6 @@ impl Conf {
                 self.request_done(r1);
             }
             let Some(rest) = rest else { return };
-            self.hold_barrier(rest.sector());
             let Some(next) = self.alloc_r1(rest, false) else {
                 return;
             };
