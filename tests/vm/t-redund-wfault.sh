@@ -11,6 +11,7 @@
 # run-vm: --disks 2 --disk-size 64M
 # The faulted sectors: data offset 2048 + array MiB 32 (65536) + 64 sectors.
 # run-vm: --fault vdb:write:67648+8
+# group: bb
 M="/dev/vda /dev/vdb"
 DOFF=2048
 expect_eq "vdb:write:$(( DOFF + 32 * 2048 + 64 ))+8" "$RUN_VM_FAULTS" "the --fault rule"
