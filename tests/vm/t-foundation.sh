@@ -1,6 +1,5 @@
 # Module start: major 9, /proc/mdstat byte-identical to the C md's, workqueues, sysctls, parameters.
 # impls: none
-# group: noimpl
 load_md rust || fail "insmod md_mod"
 grep -Eq '^ *9 md$' /proc/devices || fail "/proc/devices has no '9 md'"
 cat /proc/mdstat > /tmp/rust.mdstat

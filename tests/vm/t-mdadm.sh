@@ -2,7 +2,6 @@
 # and 1.2 with 3 mirrors; mdstat, --detail and --examine text as the C md's.
 # impls: rust c
 # run-vm: --disks 3 --disk-size 64M
-# group: three64
 mkdir -p /mnt
 OUT=/tmp/normalized
 : > $OUT

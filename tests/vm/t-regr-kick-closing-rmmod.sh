@@ -6,7 +6,6 @@
 # only, the C md has the same race).
 # impls: rust c
 # run-vm: --disks 3 --disk-size 64M
-# group: three64
 M="/dev/vda /dev/vdb /dev/vdc"
 
 # --- #14: opens racing STOP_ARRAY ---

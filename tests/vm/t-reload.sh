@@ -1,6 +1,5 @@
 # 30 load/unload cycles with arrays created and freed, then kmemleak finds nothing.
 # impls: none
-# group: noimpl
 kl=/sys/kernel/debug/kmemleak
 [ -w $kl ] || fail "kmemleak not available"
 echo scan > $kl; echo clear > $kl
