@@ -2,8 +2,8 @@
 # The benchmark's guest side (run by tests/bench/run through qemu/run-vm on the
 # bench kernel): every fio job on the raw member disk, the C md RAID1 and md_mod's
 # RAID1, each also with an internal write-intent bitmap, in one boot and on the same
-# two disks, over BENCH_ROUNDS rounds whose target order rotates; then the resync
-# and the check of the whole array on each md. Results (fio JSON, /proc/stat
+# two disks, over ROUNDS rounds (each job on every target in turn, in a rotating
+# order); then the resync and the check of the whole array on each md. Results (fio JSON, /proc/stat
 # around each job, timings) go as a tar archive onto the third disk, where the
 # host reads them after the boot (the serial line is too slow for them).
 # Arguments (tests/bench/run passes its BENCH_* variables): ROUNDS (default 5),
@@ -95,26 +95,31 @@ done
 log "disks preconditioned"
 
 ntargets=$(echo $targets | wc -w)
+# Each job runs on every target back to back (the targets' figures for a job are
+# taken within a minute of each other, whatever the host does meanwhile), in an
+# order that rotates with the round and the job: each target comes at each place.
+k=0
 for r in $(seq 1 "$rounds"); do
-    # Round r starts at the target r-1 places further on: each target comes at
-    # each place in turn.
-    order=$(echo $targets $targets | tr ' ' '\n' | sed -n "$(( (r - 1) % ntargets + 1 )),+$((ntargets - 1))p" | tr '\n' ' ')
-    log "round $r: $order"
-    for t in $order; do
-        impl=${t%+bm}
-        case $t in
-            raw) for j in $jobs; do run_job "$r" raw /dev/vda "$j"; done ;;
-            *)
-                load_impl "$impl"
-                opts="--assume-clean --bitmap=none"
-                [ "$t" != "$impl" ] && opts="--assume-clean --bitmap=internal"
-                # shellcheck disable=SC2086
-                create $opts
-                for j in $jobs; do run_job "$r" "$t" /dev/md0 "$j"; done
-                stop
-                unload_impl "$impl"
-                ;;
-        esac
+    log "round $r"
+    for j in $jobs; do
+        order=$(echo $targets $targets | tr ' ' '\n' | sed -n "$((k % ntargets + 1)),+$((ntargets - 1))p" | tr '\n' ' ')
+        k=$((k + 1))
+        for t in $order; do
+            impl=${t%+bm}
+            case $t in
+                raw) run_job "$r" raw /dev/vda "$j" ;;
+                *)
+                    load_impl "$impl"
+                    opts="--assume-clean --bitmap=none"
+                    [ "$t" != "$impl" ] && opts="--assume-clean --bitmap=internal"
+                    # shellcheck disable=SC2086
+                    create $opts
+                    run_job "$r" "$t" /dev/md0 "$j"
+                    stop
+                    unload_impl "$impl"
+                    ;;
+            esac
+        done
     done
 done
 
