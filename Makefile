@@ -71,8 +71,10 @@ FUZZ_SECONDS ?= 60
 fuzz: setup
 	fuzz/run $(FUZZ_SECONDS)
 
-# Side by side with the C md in one VM, as ratios; BENCH_RUNTIME=seconds per job.
-bench: module
-	RUN_VM_KMEMLEAK=0 qemu/run-vm --impl none --disk-size 2G tests/bench.sh
+# md_mod, the C md and the raw disk side by side in one VM on the benchmark kernel
+# (built and cached on first use; never by `make test`): see README.md, Performance.
+# BENCH_ROUNDS (5), BENCH_RUNTIME (seconds per job, 5), BENCH_JOBS, BENCH_TARGETS.
+bench:
+	tests/bench/run
 
 endif
