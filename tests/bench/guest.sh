@@ -8,7 +8,9 @@
 # host reads them after the boot (the serial line is too slow for them).
 # Arguments (tests/bench/run passes its BENCH_* variables): ROUNDS (default 5),
 # RUNTIME (seconds per fio job, default 5), JOBS (names, default
-# all), TARGETS (default all: raw c rust c+bm rust+bm).
+# all), TARGETS (default all: raw c rust c+bm rust+bm), PROFILE ("TARGET:JOB ...":
+# those runs under `perf record -a -g`, perf from the fourth disk; the report goes
+# back as profile.TARGET.JOB.txt).
 set -u
 rounds=${1:-5}
 rt=${2:-5}
@@ -28,6 +30,13 @@ syncwrite:write:4k:1:1:--fsync=1"
 all_targets="raw c rust c+bm rust+bm"
 jobs=${3:-$(echo "$all_jobs" | cut -d: -f1 | tr '\n' ' ')}
 targets=${4:-$all_targets}
+profile=${5:-}
+if [ -n "$profile" ]; then
+    mkdir -p /mnt/perf && mount -o ro /dev/vdd /mnt/perf || die "no perf disk"
+    echo 0 > /proc/sys/kernel/kptr_restrict
+    echo -1 > /proc/sys/kernel/perf_event_paranoid
+fi
+perf() { /mnt/perf/ld-linux-x86-64.so.2 --library-path /mnt/perf/lib /mnt/perf/perf "$@"; }
 
 cpu_line() { head -1 /proc/stat; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
@@ -41,13 +50,22 @@ EOF
     [ "$nj" -gt 1 ] && size=256M
     out=$res/$1.$2.$name
     cpu_line > $out.cpu0
-    # shellcheck disable=SC2046
-    fio --name="$name" --filename="$3" --rw="$rw" --bs="$bs" --iodepth="$qd" \
+    wrap=
+    case " $profile " in *" $2:$name "*) wrap="perf record -q -a -g -o /tmp/perf.data --" ;; esac
+    # shellcheck disable=SC2046,SC2086
+    $wrap fio --name="$name" --filename="$3" --rw="$rw" --bs="$bs" --iodepth="$qd" \
         --numjobs="$nj" --direct=1 --ioengine=libaio --runtime="$rt" \
         --time_based --size=$size --group_reporting --randseed=1234 \
         $(echo "$extra" | tr ',' ' ') --output-format=json --output=$out.json \
         > $out.err 2>&1 || { cat $out.err; die "fio $name on $2 (round $1)"; }
     cpu_line > $out.cpu1
+    if [ -n "$wrap" ]; then
+        perf report -i /tmp/perf.data --stdio --no-children --sort sym --percent-limit 0.3 \
+            -g none > $res/profile.$2.$name.txt 2> /dev/null
+        perf report -i /tmp/perf.data --stdio --no-children --sort dso --percent-limit 0.5 \
+            -g none >> $res/profile.$2.$name.txt 2> /dev/null
+        rm -f /tmp/perf.data
+    fi
 }
 
 load_impl() { # c|rust
