@@ -921,7 +921,14 @@ void rmd_waitq_free(struct rmd_waitq *q)
 
 void rmd_waitq_wake(struct rmd_waitq *q)
 {
-	wake_up_all(&q->wq);
+	/*
+	 * Most wakes (every request's completion) find nobody waiting: skip the
+	 * queue's lock then, as md's wake_up_barrier does. The full barrier in
+	 * wq_has_sleeper orders the caller's change of the condition before the
+	 * look at the queue; a waiter queues itself before it tests the condition.
+	 */
+	if (wq_has_sleeper(&q->wq))
+		wake_up_all(&q->wq);
 }
 
 void rmd_waitq_wait(struct rmd_waitq *q, bool (*cond)(const void *),

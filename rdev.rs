@@ -97,6 +97,39 @@ pub(crate) struct Rdev {
     /// The bad-block list (md's `rdev->badblocks`), device sectors; disabled until a
     /// log is loaded. Checked from bio completions, hence the irq-safe lock.
     bb: IrqSpinLock<BadBlocks>,
+    /// Its number of entries, stored under the lock whenever it is let go
+    /// ([`BbGuard`]): every read and write looks here first and takes the lock only
+    /// when there is something to find (md's `unlikely(rdev->badblocks.count)`).
+    bb_count: AtomicU32,
+}
+
+/// The locked bad-block list of a member; storing its entry count for lock-free
+/// looks when let go.
+pub(crate) struct BbGuard<'a> {
+    guard: IrqGuard<'a, BadBlocks>,
+    count: &'a AtomicU32,
+}
+
+impl core::ops::Deref for BbGuard<'_> {
+    type Target = BadBlocks;
+
+    fn deref(&self) -> &BadBlocks {
+        &self.guard
+    }
+}
+
+impl core::ops::DerefMut for BbGuard<'_> {
+    fn deref_mut(&mut self) -> &mut BadBlocks {
+        &mut self.guard
+    }
+}
+
+impl Drop for BbGuard<'_> {
+    fn drop(&mut self) {
+        // Still under the lock (the guard field is dropped after this).
+        let n = u32::try_from(self.guard.count()).unwrap_or(u32::MAX);
+        self.count.store(n, Ordering::Release);
+    }
 }
 
 /// A recorded bad range as a member's data sees it (md's is_badblock answer).
@@ -177,6 +210,7 @@ impl Rdev {
                 read_errors: AtomicU32::new(0),
                 last_read_error_s: AtomicU64::new(0),
                 bb,
+                bb_count: AtomicU32::new(0),
             }),
             GFP_KERNEL,
         )?;
@@ -208,8 +242,11 @@ impl Rdev {
     // ---- bad blocks (md's rdev->badblocks; sectors of the whole device) ----
 
     /// The bad-block list, locked (irq-safe: nothing may sleep while it is held).
-    pub(crate) fn badblocks(&self) -> IrqGuard<'_, BadBlocks> {
-        self.bb.lock()
+    pub(crate) fn badblocks(&self) -> BbGuard<'_> {
+        BbGuard {
+            guard: self.bb.lock(),
+            count: &self.bb_count,
+        }
     }
 
     /// The member can record bad blocks (it has a log, loaded).
@@ -220,6 +257,9 @@ impl Rdev {
     /// is_badblock: the first recorded bad range overlapping the data sectors
     /// `[sector, sector + sectors)`, if any. Any context.
     pub(crate) fn bad_range(&self, sector: u64, sectors: u64) -> Option<BadRange> {
+        if self.bb_count.load(Ordering::Acquire) == 0 {
+            return None;
+        }
         let off = self.data_offset;
         let s = sector.checked_add(off)?;
         let bb = self.bb.lock();
@@ -246,7 +286,7 @@ impl Rdev {
     /// ack_all_badblocks: every recorded range acknowledged (unless the list changed
     /// since it was last copied for writing).
     pub(crate) fn bb_ack_all(&self) {
-        self.bb.lock().ack_all();
+        self.badblocks().ack_all();
     }
 
     /// The list changed since it was last copied for writing.

@@ -43,8 +43,7 @@ impl Mddev {
             None => bio.io_error(),
         }
         if write {
-            self.last_write_ms
-                .fetch_max(sys::time::now_ms(), Ordering::Relaxed);
+            self.note_write_ms(sys::time::now_ms());
             self.writes_pending.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -68,8 +67,7 @@ impl Mddev {
             self.need_check();
         }
         self.writes_pending.fetch_add(1, Ordering::SeqCst);
-        self.last_write_ms
-            .fetch_max(sys::time::now_ms(), Ordering::Relaxed);
+        self.note_write_ms(sys::time::now_ms());
         if self.in_sync.load(Ordering::SeqCst) {
             if let Some(g) = globals() {
                 let _ = g.md_wq.enqueue::<Arc<Mddev>, 1>(Arc::from(self));
@@ -97,7 +95,16 @@ impl Mddev {
             0 => now,
             d => now.div_ceil(d).saturating_mul(d),
         };
-        self.last_write_ms.fetch_max(start, Ordering::Relaxed);
+        self.note_write_ms(start);
+    }
+
+    /// Moves the last write time on to `ms` (never back). Every write passes here
+    /// two or three times within the same millisecond: only a later time is
+    /// written, so the writers of both CPUs do not fight over the line for nothing.
+    fn note_write_ms(&self, ms: u64) {
+        if self.last_write_ms.load(Ordering::Relaxed) < ms {
+            self.last_write_ms.fetch_max(ms, Ordering::Relaxed);
+        }
     }
 
     /// safe_mode_delay changed: a worker sleeping out the old delay looks again
@@ -112,7 +119,10 @@ impl Mddev {
         if self.safemode_delay_ms.load(Ordering::Relaxed) == 0 {
             return;
         }
-        if self.safemode_queued.swap(true, Ordering::SeqCst) {
+        // Queued already (the common case under writes): no write to the line.
+        if self.safemode_queued.load(Ordering::SeqCst)
+            || self.safemode_queued.swap(true, Ordering::SeqCst)
+        {
             return;
         }
         let Some(g) = globals() else { return };

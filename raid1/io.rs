@@ -135,6 +135,16 @@ impl Conf {
     /// read_balance: the mirror for `r1` and how many of its sectors it serves;
     /// `None` when no mirror can serve its start.
     pub(super) fn read_balance(&self, r1: &R1Ref) -> Option<(usize, u32)> {
+        // Most arrays have a few mirrors: their views fit a small array.
+        if self.mirrors.len() <= 4 {
+            self.read_balance_in::<4>(r1)
+        } else {
+            self.read_balance_in::<MAX_MIRRORS>(r1)
+        }
+    }
+
+    /// read_balance over the first (at most) `N` mirrors.
+    fn read_balance_in<const N: usize>(&self, r1: &R1Ref) -> Option<(usize, u32)> {
         let (sector, sectors, end) = (r1.sector(), r1.sectors(), r1.end());
         let blocked = r1.blocked();
         let mut views = [MirrorView {
@@ -143,16 +153,15 @@ impl Conf {
             next_seq_sect: 0,
             write_mostly: false,
             bad: None,
-        }; MAX_MIRRORS];
+        }; N];
         for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
-            let in_sync = m.readable(end) && blocked & (1 << i) == 0;
+            let Some(rd) = m.rdev() else { continue };
+            let in_sync = rd.readable(end) && blocked & (1 << i) == 0;
             *v = MirrorView {
                 in_sync,
-                pending: m
-                    .rdev()
-                    .map_or(0, |r| r.nr_pending.load(Ordering::Relaxed).max(0) as u32),
+                pending: rd.nr_pending.load(Ordering::Relaxed).max(0) as u32,
                 next_seq_sect: m.next_seq_sect.load(Ordering::Relaxed),
-                write_mostly: m.write_mostly(),
+                write_mostly: rd.test(flag::WRITE_MOSTLY),
                 bad: if in_sync {
                     m.bad(sector, u64::from(sectors))
                 } else {
