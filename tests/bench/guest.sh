@@ -1,14 +1,16 @@
 #!/bin/bash
 # The benchmark's guest side (run by tests/bench/run through qemu/run-vm on the
-# bench kernel): every fio job on the raw member disk, the C md RAID1 and md_mod's
+# bench kernel): every fio job on the raw member disk, on both member disks at once
+# (raw2: what two mirrors can give on this host), the C md RAID1 and md_mod's
 # RAID1, each also with an internal write-intent bitmap, in one boot and on the same
 # two disks, over ROUNDS rounds (each job on every target in turn, in a rotating
-# order); then the resync and the check of the whole array on each md. Results (fio JSON, /proc/stat
+# order); then the resync and the check of the whole array on each md, beside a
+# raw copy of one member onto the other (what a resync can reach on this host). Results (fio JSON, /proc/stat
 # around each job, timings) go as a tar archive onto the third disk, where the
 # host reads them after the boot (the serial line is too slow for them).
 # Arguments (tests/bench/run passes its BENCH_* variables): ROUNDS (default 5),
 # RUNTIME (seconds per fio job, default 5), JOBS (names, default
-# all), TARGETS (default all: raw c rust c+bm rust+bm), PROFILE ("TARGET:JOB ...":
+# all), TARGETS (default all: raw raw2 c rust c+bm rust+bm), PROFILE ("TARGET:JOB ...":
 # those runs under `perf record -a -g`, perf from the fourth disk; the report goes
 # back as profile.TARGET.JOB.txt).
 set -u
@@ -27,7 +29,7 @@ randread:randread:4k:32:1
 randwrite:randwrite:4k:32:1
 randrw:randrw:4k:16:1:--rwmixread=70
 syncwrite:write:4k:1:1:--fsync=1"
-all_targets="raw c rust c+bm rust+bm"
+all_targets="raw raw2 c rust c+bm rust+bm"
 jobs=${3:-$(echo "$all_jobs" | cut -d: -f1 | tr '\n' ' ')}
 targets=${4:-$all_targets}
 profile=${5:-}
@@ -41,8 +43,22 @@ perf() { /mnt/perf/ld-linux-x86-64.so.2 --library-path /mnt/perf/lib /mnt/perf/p
 cpu_line() { head -1 /proc/stat; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
-run_job() { # round target dev jobname
-    spec=$(echo "$all_jobs" | grep "^$4:") || die "unknown job $4"
+# fio's per-device job sections: "DEV[:RW] ..." -> --name=NAME.I --filename=DEV
+# [--rw=RW] per device (the options before them are every section's).
+sections() { # name dev[:rw]...
+    n=$1; shift; i=0
+    for d in "$@"; do
+        echo "--name=$n.$i --filename=${d%%:*}"
+        case $d in *:*) echo "--rw=${d#*:}" ;; esac
+        i=$((i + 1))
+    done
+}
+run_job() { # round target "dev[:rw] ..." jobname
+    if [ "$4" = copy ]; then
+        spec="copy:read:1M:8:1"
+    else
+        spec=$(echo "$all_jobs" | grep "^$4:") || die "unknown job $4"
+    fi
     IFS=: read -r name rw bs qd nj extra <<EOF
 $spec
 EOF
@@ -53,10 +69,11 @@ EOF
     wrap=
     case " $profile " in *" $2:$name "*) wrap="perf record -q -a -g -o /tmp/perf.data --" ;; esac
     # shellcheck disable=SC2046,SC2086
-    $wrap fio --name="$name" --filename="$3" --rw="$rw" --bs="$bs" --iodepth="$qd" \
+    $wrap fio --rw="$rw" --bs="$bs" --iodepth="$qd" \
         --numjobs="$nj" --direct=1 --ioengine=libaio --runtime="$rt" \
         --time_based --size=$size --group_reporting --randseed=1234 \
         $(echo "$extra" | tr ',' ' ') --output-format=json --output=$out.json \
+        $(sections "$name" $3) \
         > $out.err 2>&1 || { cat $out.err; die "fio $name on $2 (round $1)"; }
     cpu_line > $out.cpu1
     if [ -n "$wrap" ]; then
@@ -126,6 +143,7 @@ for r in $(seq 1 "$rounds"); do
             impl=${t%+bm}
             case $t in
                 raw) run_job "$r" raw /dev/vda "$j" ;;
+                raw2) run_job "$r" raw2 "/dev/vda /dev/vdb" "$j" ;;
                 *)
                     load_impl "$impl"
                     opts="--assume-clean --bitmap=none"
@@ -141,9 +159,11 @@ for r in $(seq 1 "$rounds"); do
     done
 done
 
-# Resync of the whole array (no bitmap: every block read and written), then a
-# check of it, on each md, alternating.
+# Resync of the whole array (no bitmap: one member read, the other written), then
+# a check of it (both read), on each md, alternating; beside them, each round, a raw
+# copy (vda read while vdb is written, 1M QD8 each): the host's bound for a resync.
 for r in $(seq 1 "$rounds"); do
+    case " $targets " in *" raw2 "*) run_job "$r" raw2 "/dev/vda:read /dev/vdb:write" copy ;; esac
     order="c rust"; [ $((r % 2)) = 0 ] && order="rust c"
     for impl in $order; do
         case " $targets " in *" $impl "*) ;; *) continue ;; esac
