@@ -25,6 +25,14 @@ pub struct MirrorView {
     pub write_mostly: bool,
     /// The first recorded bad range overlapping the read on this mirror, if any.
     pub bad: Option<Bad>,
+    /// Where the last request it completed ended (md's head_position).
+    pub head_position: u64,
+    /// A non-rotational member (md's Nonrot): with one in the array, reads go to the
+    /// least busy mirror rather than the one whose head is closest.
+    pub nonrot: bool,
+    /// Its sequential stream has outgrown the member's optimal I/O size
+    /// (should_choose_next): an idle mirror takes the next read instead.
+    pub choose_next: bool,
 }
 
 /// read_balance's answer: the mirror and how many sectors of the read it serves
@@ -67,34 +75,56 @@ fn overlaps(bad: Option<Bad>, sector: u64, len: u32) -> bool {
 }
 
 /// choose_best_rdev among the in-sync mirrors `usable` accepts: a sequential
-/// continuation stays on its disk, otherwise the one with the fewest pending
-/// requests (the first one on a tie).
+/// continuation (of the last read sent there or of the last request done there)
+/// stays on its disk unless its stream outgrew the optimal I/O size and another
+/// mirror is idle; otherwise, with a non-rotational mirror in the array or an
+/// idle one, the one with the fewest pending requests, else the one whose head is
+/// closest (the first one on a tie).
 fn best(
     mirrors: &[MirrorView],
     sector: u64,
     usable: impl Fn(&MirrorView) -> bool,
 ) -> Option<usize> {
-    let mut best: Option<(usize, u32)> = None;
+    let any_nonrot = mirrors.iter().any(|m| m.nonrot);
+    let mut min_pending: Option<(usize, u64)> = None;
+    let mut closest: Option<(usize, u64)> = None;
+    let mut sequential = None;
     for (i, m) in mirrors.iter().enumerate() {
         if !m.in_sync || !usable(m) {
             continue;
         }
-        if m.next_seq_sect == sector && sector != 0 {
-            return Some(i);
+        let mut pending = u64::from(m.pending);
+        let dist = sector.abs_diff(m.head_position);
+        if (m.next_seq_sect == sector || m.head_position == sector) && sector != 0 {
+            if !m.choose_next {
+                return Some(i);
+            }
+            // Only if no other mirror is idle.
+            pending += 1;
+            sequential = Some(i);
         }
-        match best {
-            Some((_, p)) if p <= m.pending => {}
-            _ => best = Some((i, m.pending)),
+        if min_pending.map_or(true, |(_, p)| p > pending) {
+            min_pending = Some((i, pending));
+        }
+        if closest.map_or(true, |(_, d)| d > dist) {
+            closest = Some((i, dist));
         }
     }
-    best.map(|(i, _)| i)
+    let idle = min_pending.is_some_and(|(_, p)| p == 0);
+    if let (Some(i), false) = (sequential, idle) {
+        return Some(i);
+    }
+    match min_pending {
+        Some((i, _)) if any_nonrot || idle => Some(i),
+        _ => closest.map(|(i, _)| i),
+    }
 }
 
 /// Picks the mirror for a read starting at `sector`, as raid1's read_balance
 /// without bad blocks: among the in-sync mirrors that are not write-mostly
 /// (choose_best_rdev), a sequential continuation stays on its disk, otherwise the
-/// one with the fewest pending requests (the first one on a tie); only when none
-/// of those can serve, the first in-sync write-mostly mirror (choose_slow_rdev).
+/// one with the fewest pending requests or the closest head (see `best`); only when
+/// none of those can serve, the first in-sync write-mostly mirror (choose_slow_rdev).
 /// `None` when no mirror is in sync.
 pub fn read_balance(mirrors: &[MirrorView], sector: u64) -> Option<usize> {
     best(mirrors, sector, |m| !m.write_mostly)

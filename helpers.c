@@ -412,6 +412,16 @@ unsigned int rmd_bdev_logical_block_size(struct file *f)
 	return bdev_logical_block_size(file_bdev(f));
 }
 
+bool rmd_bdev_nonrot(struct file *f)
+{
+	return bdev_nonrot(file_bdev(f));
+}
+
+unsigned int rmd_bdev_io_opt(struct file *f)
+{
+	return bdev_io_opt(file_bdev(f));
+}
+
 void rmd_bdev_name(struct file *f, char *buf, size_t len)
 {
 	snprintf(buf, len, "%pg", file_bdev(f));

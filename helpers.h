@@ -76,6 +76,8 @@ void rmd_md_kobj_notify(struct rmd_kobj *k, const char *attr);
 struct file *rmd_bdev_open(u32 dev, void *holder);
 u64 rmd_bdev_sectors(struct file *f);
 unsigned int rmd_bdev_logical_block_size(struct file *f);
+bool rmd_bdev_nonrot(struct file *f);
+unsigned int rmd_bdev_io_opt(struct file *f);
 void rmd_bdev_name(struct file *f, char *buf, size_t len);
 int rmd_sync_io(struct file *f, u64 sector, void *buf, unsigned int len,
 		bool write);

@@ -234,6 +234,8 @@ impl Conf {
             return;
         };
         mi.next_seq_sect.store(0, Ordering::Relaxed);
+        mi.seq_start.store(u64::MAX, Ordering::Relaxed);
+        mi.head_position.store(0, Ordering::Relaxed);
         r.clear(flag::BLOCKED);
         let old = mi
             .rdev

@@ -71,6 +71,10 @@ pub(crate) struct Rdev {
     data_offset: u64,
     /// Usable data size in sectors.
     data_sectors: u64,
+    /// The device is non-rotational (md's Nonrot) and its optimal I/O size in
+    /// sectors, read when it joined: read balancing uses them.
+    nonrot: bool,
+    io_opt_sectors: u32,
     /// Where the superblock lives, in sectors.
     sb_offset: u64,
     /// Bytes written when the superblock is rewritten (rounded to the block size).
@@ -181,6 +185,8 @@ impl Rdev {
         let data_offset = sb.data_offset();
         let data_sectors = sb.data_size(sectors);
         let bb = IrqSpinLock::new(BadBlocks::disabled())?;
+        let nonrot = file.nonrot();
+        let io_opt_sectors = file.io_opt() >> 9;
         let rdev = Arc::pin_init(
             pin_init!(Rdev {
                 meta <- kernel::new_mutex!(
@@ -198,6 +204,8 @@ impl Rdev {
                 dev_sectors: sectors,
                 data_offset,
                 data_sectors,
+                nonrot,
+                io_opt_sectors,
                 sb_offset,
                 sb_write_len,
                 desc_nr,
@@ -232,6 +240,16 @@ impl Rdev {
     /// Where the data starts on the device, in sectors.
     pub(crate) fn data_offset(&self) -> u64 {
         self.data_offset
+    }
+
+    /// A non-rotational device (md's Nonrot).
+    pub(crate) fn nonrot(&self) -> bool {
+        self.nonrot
+    }
+
+    /// Optimal I/O size in sectors (0: none).
+    pub(crate) fn io_opt_sectors(&self) -> u32 {
+        self.io_opt_sectors
     }
 
     /// Usable data size in sectors.

@@ -112,7 +112,7 @@ impl Conf {
             if let Some(b) = rest.as_ref() {
                 self.hold_barrier(b.sector());
             }
-            m.next_seq_sect.store(r1.end(), Ordering::Relaxed);
+            m.note_read(r1.sector(), r1.end());
             r1.set_read_disk(i);
             let s = r1.start();
             if !s.clone_to(i, m) {
@@ -153,6 +153,9 @@ impl Conf {
             next_seq_sect: 0,
             write_mostly: false,
             bad: None,
+            head_position: 0,
+            nonrot: false,
+            choose_next: false,
         }; N];
         for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
             let Some(rd) = m.rdev() else { continue };
@@ -167,6 +170,9 @@ impl Conf {
                 } else {
                     None
                 },
+                head_position: m.head_position.load(Ordering::Relaxed),
+                nonrot: rd.nonrot(),
+                choose_next: m.stream_outgrown(rd),
             };
         }
         let n = self.mirrors.len().min(views.len());

@@ -12,6 +12,10 @@ pub(crate) struct Mirror {
     pub(super) rdev: AtomicPtr<Rdev>,
     /// Sector after the last read sent here.
     pub(super) next_seq_sect: AtomicU64,
+    /// Where the read stream ending at `next_seq_sect` began (md's seq_start).
+    pub(super) seq_start: AtomicU64,
+    /// Array sector after the last request completed here (md's head_position).
+    pub(super) head_position: AtomicU64,
 }
 
 impl Mirror {
@@ -19,6 +23,8 @@ impl Mirror {
         Mirror {
             rdev: AtomicPtr::new(null_mut()),
             next_seq_sect: AtomicU64::new(0),
+            seq_start: AtomicU64::new(u64::MAX),
+            head_position: AtomicU64::new(0),
         }
     }
 
@@ -88,6 +94,25 @@ impl Mirror {
             first: b.first,
             sectors: b.sectors,
         })
+    }
+
+    /// update_read_sectors: a read of `[sector, end)` goes here.
+    pub(super) fn note_read(&self, sector: u64, end: u64) {
+        if self.next_seq_sect.load(Ordering::Relaxed) != sector {
+            self.seq_start.store(sector, Ordering::Relaxed);
+        }
+        self.next_seq_sect.store(end, Ordering::Relaxed);
+    }
+
+    /// should_choose_next: the read stream here has outgrown a non-rotational
+    /// member's optimal I/O size, so an idle mirror should take the next read.
+    pub(super) fn stream_outgrown(&self, rd: &Rdev) -> bool {
+        let opt = u64::from(rd.io_opt_sectors());
+        let (start, next) = (
+            self.seq_start.load(Ordering::Relaxed),
+            self.next_seq_sect.load(Ordering::Relaxed),
+        );
+        rd.nonrot() && opt > 0 && start != u64::MAX && next > opt && next - opt >= start
     }
 
     /// The member's name for messages.

@@ -481,11 +481,15 @@ pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
     let r = unsafe { ptr.as_ref() };
     // SAFETY: The conf outlives every request (`Conf`'s invariant).
     let conf = unsafe { &*r.conf };
-    if let Some(rd) = usize::try_from(idx)
-        .ok()
-        .and_then(|i| conf.mirrors.get(i))
-        .and_then(Mirror::rdev)
-    {
+    let mirror = usize::try_from(idx).ok().and_then(|i| conf.mirrors.get(i));
+    if let Some(m) = mirror {
+        // update_head_pos: the member's head is where this request ended.
+        m.head_position.store(
+            r.sector.saturating_add(u64::from(r.sectors)),
+            Ordering::Relaxed,
+        );
+    }
+    if let Some(rd) = mirror.and_then(Mirror::rdev) {
         // The last clone of a member: `uninstall` may wait for it (the member stays in
         // its slot until then), and this request need not end here (other clones, or
         // queued for the array thread).

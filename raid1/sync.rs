@@ -27,6 +27,11 @@ impl Conf {
         unsafe { sys::pages::io_batch(&mut req) };
         rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
         self.wq.wake();
+        if !write {
+            // end_sync_read's update_head_pos.
+            m.head_position
+                .store(sector.saturating_add(u64::from(sectors)), Ordering::Relaxed);
+        }
         let [r] = req;
         r.result
     }

@@ -52,6 +52,18 @@ impl BdevFile {
         unsafe { ffi::rmd_bdev_logical_block_size(self.ptr.as_ptr()) }
     }
 
+    /// A non-rotational device (SSD, most virtual disks that say so).
+    pub(crate) fn nonrot(&self) -> bool {
+        // SAFETY: Open file (type invariant).
+        unsafe { ffi::rmd_bdev_nonrot(self.ptr.as_ptr()) }
+    }
+
+    /// Its optimal I/O size in bytes (0: none given).
+    pub(crate) fn io_opt(&self) -> u32 {
+        // SAFETY: Open file (type invariant).
+        unsafe { ffi::rmd_bdev_io_opt(self.ptr.as_ptr()) }
+    }
+
     /// The device name (`vda`) into `buf`; returns its length.
     pub(crate) fn name(&self, buf: &mut [u8; 32]) -> usize {
         // SAFETY: Open file; `buf` has room for 32 bytes including the NUL.

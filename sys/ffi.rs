@@ -91,6 +91,8 @@ extern "C" {
     pub(crate) fn rmd_bdev_open(dev: u32, holder: *mut c_void) -> *mut bindings::file;
     pub(crate) fn rmd_bdev_sectors(f: *mut bindings::file) -> u64;
     pub(crate) fn rmd_bdev_logical_block_size(f: *mut bindings::file) -> c_uint;
+    pub(crate) fn rmd_bdev_nonrot(f: *mut bindings::file) -> bool;
+    pub(crate) fn rmd_bdev_io_opt(f: *mut bindings::file) -> c_uint;
     pub(crate) fn rmd_bdev_name(f: *mut bindings::file, buf: *mut c_char, len: usize);
     pub(crate) fn rmd_sync_io(
         f: *mut bindings::file,

@@ -9,7 +9,61 @@ fn m(in_sync: bool, pending: u32, next: u64) -> MirrorView {
         next_seq_sect: next,
         write_mostly: false,
         bad: None,
+        head_position: 0,
+        nonrot: true,
+        choose_next: false,
     }
+}
+
+/// A rotational mirror whose last request ended at `head`.
+fn rot(in_sync: bool, pending: u32, next: u64, head: u64) -> MirrorView {
+    MirrorView {
+        nonrot: false,
+        head_position: head,
+        ..m(in_sync, pending, next)
+    }
+}
+
+#[test]
+fn rotational_mirrors_read_from_the_closest_head() {
+    // Both busy: the head nearest the read wins, busier or not (md's closest_dist).
+    let mirrors = [rot(true, 1, 0, 100), rot(true, 4, 0, 9000)];
+    assert_eq!(read_balance(&mirrors, 8000), Some(1));
+    assert_eq!(read_balance(&mirrors, 200), Some(0));
+    // An idle one is taken whatever its head.
+    let mirrors = [rot(true, 1, 0, 100), rot(true, 0, 0, 9000)];
+    assert_eq!(read_balance(&mirrors, 200), Some(1));
+    // A tie in distance: the first.
+    let mirrors = [rot(true, 2, 0, 100), rot(true, 1, 0, 300)];
+    assert_eq!(read_balance(&mirrors, 200), Some(0));
+    // One non-rotational member in the array: the least busy one.
+    let mirrors = [
+        rot(true, 2, 0, 100),
+        MirrorView {
+            head_position: 9000,
+            ..m(true, 1, 0)
+        },
+    ];
+    assert_eq!(read_balance(&mirrors, 200), Some(1));
+}
+
+#[test]
+fn a_read_where_the_last_request_ended_is_sequential() {
+    // head_position == sector counts as sequential, as next_seq_sect does.
+    let mirrors = [rot(true, 0, 0, 100), rot(true, 7, 0, 5000)];
+    assert_eq!(read_balance(&mirrors, 5000), Some(1));
+}
+
+#[test]
+fn an_outgrown_stream_moves_to_an_idle_mirror() {
+    let long = MirrorView {
+        choose_next: true,
+        ..m(true, 3, 4096)
+    };
+    // Another mirror idle: it takes the read.
+    assert_eq!(read_balance(&[long, m(true, 0, 0)], 4096), Some(1));
+    // None idle: the stream stays.
+    assert_eq!(read_balance(&[long, m(true, 1, 0)], 4096), Some(0));
 }
 
 /// A write-mostly mirror.
