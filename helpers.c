@@ -754,10 +754,13 @@ static void rmd_batch_endio(struct bio *bio)
 void rmd_io_batch(struct rmd_io *ios, unsigned int n)
 {
 	struct rmd_batch b;
+	struct blk_plug plug;
 	unsigned int i, p;
 
 	atomic_set(&b.left, 1);
 	init_completion(&b.done);
+	/* One plug: each member's requests go to its queue together. */
+	blk_start_plug(&plug);
 	for (i = 0; i < n; i++) {
 		struct rmd_io *io = &ios[i];
 		unsigned int bytes = io->sectors << 9;
@@ -784,6 +787,7 @@ void rmd_io_batch(struct rmd_io *ios, unsigned int n)
 		atomic_inc(&b.left);
 		submit_bio(bio);
 	}
+	blk_finish_plug(&plug);
 	if (!atomic_dec_and_test(&b.left))
 		wait_for_completion_io(&b.done);
 }

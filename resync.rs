@@ -13,6 +13,13 @@ pub const BUCKETS: usize = 1024;
 pub const RESYNC_BLOCK: u32 = 128;
 /// Sectors one sync step reads and writes under one barrier.
 pub const SYNC_IO_SECTORS: u32 = 1024;
+/// Sectors of one piece of a resync or recovery: one request (a bio of at most
+/// BIO_MAX_VECS pages) read from one mirror and written to the others.
+pub const COPY_PIECE_SECTORS: u32 = 2048;
+/// Sectors one resync or recovery step copies under one barrier: pieces of
+/// `COPY_PIECE_SECTORS`, each written while the next one is read (md keeps up to
+/// RESYNC_DEPTH requests of a sync in flight for the same overlap).
+pub const COPY_SECTORS: u32 = 4 * COPY_PIECE_SECTORS;
 /// md's UPDATE_FREQUENCY: checkpoint at least this often (ms).
 pub const CHECKPOINT_MS: u64 = 5 * 60 * 1000;
 /// md's SYNC_MARKS and SYNC_MARK_STEP (3 s): the speed window.
@@ -46,6 +53,14 @@ pub fn chunk(j: u64, max: u64) -> u32 {
         n = to_block;
     }
     n as u32
+}
+
+/// Length of the copy step (resync, recovery) at `j` (before `max`): at most
+/// `COPY_SECTORS`, never crossing a barrier unit.
+pub fn copy_chunk(j: u64, max: u64) -> u32 {
+    u64::from(COPY_SECTORS)
+        .min(max.saturating_sub(j))
+        .min(u64::from(unit_room(j))) as u32
 }
 
 /// Whether to record `j` as the sync's completed point (md_do_sync): a

@@ -52,9 +52,15 @@ impl Conf {
                 name
             );
         }
+        let copy = matches!(action, Action::Resync | Action::Recover);
+        let buf_pages = if copy {
+            resync::COPY_PIECE_SECTORS / 8
+        } else {
+            resync::SYNC_IO_SECTORS / 8
+        } as usize;
         let mut bufs = KVec::new();
         for _ in 0..self.mirrors.len() {
-            match PageBuf::new((resync::SYNC_IO_SECTORS / 8) as usize) {
+            match PageBuf::new(buf_pages) {
                 Ok(b) => {
                     if bufs.push(b, GFP_KERNEL).is_err() {
                         break;
@@ -64,6 +70,14 @@ impl Conf {
             }
         }
         let mut interrupted = bufs.len() != self.mirrors.len();
+        // A resync or recovery copies in pieces, each written while the next is read
+        // into this buffer (then swapped with the source's); without it, one piece a
+        // step.
+        let mut spare = if copy {
+            PageBuf::new(buf_pages).ok()
+        } else {
+            None
+        };
         let bitmap = self.mddev().bitmap();
         let mut j = start;
         let mut marks = resync::Marks::new(sys::time::now_ms(), start);
@@ -98,7 +112,11 @@ impl Conf {
                     break;
                 }
             }
-            let mut n = resync::chunk(j, max);
+            let mut n = if spare.is_some() {
+                resync::copy_chunk(j, max)
+            } else {
+                resync::chunk(j, max)
+            };
             // raid1_sync_request with a bitmap: a resync or recovery skips the
             // chunks it marks clean (unless the sync must be full); a scrub reads
             // everything.
@@ -125,7 +143,7 @@ impl Conf {
                 interrupted = true;
                 break;
             }
-            let done = self.sync_chunk(action, j, n, &mut bufs);
+            let done = self.sync_chunk(action, j, n, &mut bufs, spare.as_mut());
             self.lower_barrier(j);
             let Some(done) = done else {
                 interrupted = true;
@@ -236,6 +254,7 @@ impl Conf {
         j: u64,
         n: u32,
         bufs: &mut KVec<PageBuf>,
+        spare: Option<&mut PageBuf>,
     ) -> Option<u64> {
         let nm = self.mirrors.len().min(bufs.len());
         // Which mirrors take part: every working member not in sync is written,
@@ -314,7 +333,7 @@ impl Conf {
         }
         let ok = match action {
             Action::Resync | Action::Recover => {
-                self.copy_step(action, j, good, sources, targets | bad_targets, bufs)
+                self.copy_step(action, j, good, sources, targets | bad_targets, bufs, spare)
             }
             Action::Check | Action::Repair => {
                 self.scrub_step(action, j, good, sources, bad_targets, bufs)
@@ -325,6 +344,9 @@ impl Conf {
 
     /// Resync or recovery of one region: read it from the first in-sync mirror that
     /// can, write it to the other working mirrors (resync) or the recovering ones.
+    /// A region longer than the buffers goes in pieces: with `spare`, the next piece
+    /// is read from the same mirror while the current one is written.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn copy_step(
         &self,
         action: Action,
@@ -333,6 +355,7 @@ impl Conf {
         sources: u32,
         targets: u32,
         bufs: &mut KVec<PageBuf>,
+        mut spare: Option<&mut PageBuf>,
     ) -> bool {
         if action == Action::Recover && targets == 0 {
             return true;
@@ -343,30 +366,88 @@ impl Conf {
         } else {
             targets
         };
-        let src = match self.read_first(j, n, sources, bufs) {
-            Some(Ok(src)) => src,
-            Some(Err(first)) => {
-                // The read failed: repair page by page from the other mirrors.
-                if !self.fix_sync_read_error(j, n, first, sources, all) {
-                    return false;
-                }
-                if action == Action::Recover {
-                    self.advance_recovery(targets, j, j.saturating_add(u64::from(n)));
-                }
-                return true;
-            }
-            None => {
-                self.unrecoverable(j);
+        let end = j.saturating_add(u64::from(n));
+        let piece = |pos: u64| {
+            end.saturating_sub(pos)
+                .min(u64::from(resync::COPY_PIECE_SECTORS)) as u32
+        };
+        let mut pos = j;
+        // The mirror whose buffer holds the piece at `pos`, once read ahead.
+        let mut ready: Option<usize> = None;
+        while pos < end {
+            let len = piece(pos);
+            let src = match ready.take() {
+                Some(src) => src,
+                None => match self.read_first(pos, len, sources, bufs) {
+                    Some(Ok(src)) => src,
+                    Some(Err(first)) => {
+                        if !self.repair_copy_read(action, pos, len, first, sources, all, targets) {
+                            return false;
+                        }
+                        pos = pos.saturating_add(u64::from(len));
+                        continue;
+                    }
+                    None => {
+                        self.unrecoverable(pos);
+                        return false;
+                    }
+                },
+            };
+            let next = pos.saturating_add(u64::from(len));
+            let nlen = piece(next);
+            let ahead = spare
+                .as_deref_mut()
+                .filter(|_| nlen > 0)
+                .map(|b| (b, next, nlen));
+            let mask = all & !slot_bit(src).unwrap_or(0);
+            let Ok((written, read_ahead)) = self.write_from(src, mask, pos, len, bufs, ahead)
+            else {
+                self.sync_nomem(pos);
                 return false;
+            };
+            if action == Action::Recover {
+                self.advance_recovery(targets & written, pos, next);
             }
-        };
-        let Ok(written) = self.write_from(src, all & !slot_bit(src).unwrap_or(0), j, n, bufs)
-        else {
-            self.sync_nomem(j);
+            pos = next;
+            match read_ahead {
+                Some(true) => {
+                    // The next piece is in the spare buffer: it becomes the source's.
+                    if let (Some(b), Some(sp)) = (bufs.get_mut(src), spare.as_deref_mut()) {
+                        core::mem::swap(b, sp);
+                        ready = Some(src);
+                    }
+                }
+                Some(false) => {
+                    // The read ahead failed: the piece is repaired as a first read.
+                    if !self.repair_copy_read(action, pos, nlen, src, sources, all, targets) {
+                        return false;
+                    }
+                    pos = pos.saturating_add(u64::from(nlen));
+                }
+                None => {}
+            }
+        }
+        true
+    }
+
+    /// A copy's read of `[j, j + n)` from `first` failed: fix_sync_read_error (page
+    /// by page from the other sources, written to `all`), and a recovery moves on.
+    #[allow(clippy::too_many_arguments)]
+    fn repair_copy_read(
+        &self,
+        action: Action,
+        j: u64,
+        n: u32,
+        first: usize,
+        sources: u32,
+        all: u32,
+        targets: u32,
+    ) -> bool {
+        if !self.fix_sync_read_error(j, n, first, sources, all) {
             return false;
-        };
+        }
         if action == Action::Recover {
-            self.advance_recovery(targets & written, j, j.saturating_add(u64::from(n)));
+            self.advance_recovery(targets, j, j.saturating_add(u64::from(n)));
         }
         true
     }
@@ -550,7 +631,7 @@ impl Conf {
         let p = &self.mddev().sync;
         let rewrite =
             (failed_reads & sources) | bad_targets | self.compare(p, action, src, good, n, bufs);
-        if self.write_from(src, rewrite, j, n, bufs).is_err() {
+        if self.write_from(src, rewrite, j, n, bufs, None).is_err() {
             self.sync_nomem(j);
             return false;
         }
@@ -631,8 +712,10 @@ impl Conf {
     }
 
     /// Writes `bufs[src]` to the working mirrors in `mask`; a failed write records a
-    /// bad range on its member, or fails it. Returns the mirrors really written; `Err` (nothing written) when the
-    /// requests cannot be allocated.
+    /// bad range on its member, or fails it. With `ahead` (a buffer, a sector, a
+    /// length), `src` reads that range into the buffer meanwhile. Returns the
+    /// mirrors really written, and whether the read ahead succeeded (`None`: not
+    /// sent); `Err` (nothing sent) when the requests cannot be allocated.
     pub(super) fn write_from(
         &self,
         src: usize,
@@ -640,17 +723,26 @@ impl Conf {
         j: u64,
         n: u32,
         bufs: &KVec<PageBuf>,
-    ) -> Result<u32> {
-        if mask == 0 {
-            return Ok(0);
+        ahead: Option<(&mut PageBuf, u64, u32)>,
+    ) -> Result<(u32, Option<bool>)> {
+        if mask == 0 && ahead.is_none() {
+            return Ok((0, None));
         }
-        let mut batch = SyncBatch::new(self, bufs, mask)?;
+        let src_bit = slot_bit(src).unwrap_or(0);
+        let mut batch = SyncBatch::new(self, bufs, mask | src_bit)?;
         for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
             if mask & (1 << i) != 0 && m.working() {
                 batch.add(i, Some(src), j, n)?;
             }
         }
-        let (written, failed) = batch.run();
+        let mut read_ahead = false;
+        if let Some((buf, at, len)) = ahead {
+            read_ahead = batch.read_into(src, buf, at, len)?;
+        }
+        let (ok, failed) = batch.run();
+        let ahead_ok = read_ahead.then_some(ok & src_bit != 0);
+        let own = if read_ahead { src_bit } else { 0 };
+        let (written, failed) = (ok & !own, failed & !own);
         // end_sync_write and handle_sync_write_finished: a failed write is recorded
         // as a bad range on its member (WriteErrorSeen), which fails only when it
         // cannot record it; a write over a member's bad range from a source good
@@ -670,7 +762,7 @@ impl Conf {
                 self.mddev().rdev_clear_badblocks(rd, j, u64::from(n));
             }
         }
-        Ok(written)
+        Ok((written, ahead_ok))
     }
 }
 
@@ -681,7 +773,8 @@ impl Conf {
 ///
 /// `reqs[k]` goes to mirror `slots[k]` and is counted in its `pending` until the batch
 /// is dropped; no mirror is in the batch twice (`used`), and a read goes into its
-/// mirror's own buffer `bufs[slot]`.
+/// mirror's own buffer `bufs[slot]` or into a buffer the batch borrows exclusively
+/// (`read_into`: not one of `bufs`, which it borrows shared for as long).
 struct SyncBatch<'a> {
     conf: &'a Conf,
     bufs: &'a KVec<PageBuf>,
@@ -707,10 +800,24 @@ impl<'a> SyncBatch<'a> {
     /// a write of `bufs[src]` there. `Ok(false)`: nothing added (no member in the
     /// slot, or already in the batch); `Err`: no room.
     fn add(&mut self, slot: usize, src: Option<usize>, j: u64, n: u32) -> Result<bool> {
-        let (Some(m), Some(bit)) = (self.conf.mirrors.get(slot), slot_bit(slot)) else {
+        let bufs = self.bufs;
+        let Some(buf) = bufs.get(src.unwrap_or(slot)) else {
             return Ok(false);
         };
-        let Some(buf) = self.bufs.get(src.unwrap_or(slot)) else {
+        self.push(slot, buf, src.is_some(), j, n)
+    }
+
+    /// Adds a read of `[j, j + n)` on mirror `slot` into `buf`, which the batch holds
+    /// until dropped. `Ok(false)`: nothing added (no member in the slot, or already
+    /// in the batch); `Err`: no room.
+    fn read_into(&mut self, slot: usize, buf: &'a mut PageBuf, j: u64, n: u32) -> Result<bool> {
+        self.push(slot, buf, false, j, n)
+    }
+
+    /// Adds a request of mirror `slot` on `buf` (see `add` and `read_into`, which keep
+    /// the type invariant for the buffers).
+    fn push(&mut self, slot: usize, buf: &'a PageBuf, write: bool, j: u64, n: u32) -> Result<bool> {
+        let (Some(m), Some(bit)) = (self.conf.mirrors.get(slot), slot_bit(slot)) else {
             return Ok(false);
         };
         if self.used & bit != 0 {
@@ -725,7 +832,7 @@ impl<'a> SyncBatch<'a> {
             buf,
             sector: j.saturating_add(rd.data_offset()),
             sectors: n,
-            write: src.is_some(),
+            write,
             result: Ok(()),
         };
         self.reqs.push(req, GFP_KERNEL)?;

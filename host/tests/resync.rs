@@ -146,6 +146,41 @@ fn chunk_table() {
     assert_eq!(chunk(u64::MAX - 1, u64::MAX), 1);
 }
 
+#[test]
+fn copy_chunk_table() {
+    let c = u64::from(COPY_SECTORS);
+    assert_eq!(COPY_SECTORS % COPY_PIECE_SECTORS, 0);
+    assert!(COPY_PIECE_SECTORS / 8 <= 256, "a piece is one bio of at most BIO_MAX_VECS pages");
+    assert_eq!(copy_chunk(0, 1 << 30), COPY_SECTORS);
+    // Unaligned starts are not cut back to a resync block (nothing is counted).
+    assert_eq!(copy_chunk(1, 1 << 30), COPY_SECTORS);
+    assert_eq!(copy_chunk(3 * c + 17, 1 << 30), COPY_SECTORS);
+    // Limited by max, never past it.
+    assert_eq!(copy_chunk(0, 5000), 5000);
+    assert_eq!(copy_chunk(5, 5), 0);
+    assert_eq!(copy_chunk(6, 5), 0);
+    // Never across a barrier unit.
+    assert_eq!(copy_chunk(UNIT - 100, 1 << 30), 100);
+    assert_eq!(copy_chunk(UNIT, 1 << 30), COPY_SECTORS);
+    assert_eq!(copy_chunk(u64::MAX - 1, u64::MAX), 1);
+}
+
+proptest! {
+    #[test]
+    fn copy_chunks_tile_without_crossing_units(j in 0u64..(1 << 40), len in 1u64..(1 << 22)) {
+        let max = j.saturating_add(len);
+        let mut pos = j;
+        while pos < max {
+            let n = u64::from(copy_chunk(pos, max));
+            prop_assert!(n > 0 && n <= u64::from(COPY_SECTORS));
+            prop_assert!(pos + n <= max);
+            prop_assert_eq!(pos >> 17, (pos + n - 1) >> 17);
+            pos += n;
+        }
+        prop_assert_eq!(pos, max);
+    }
+}
+
 /// Checks one step and returns its length.
 fn check_chunk(j: u64, max: u64) -> Result<u64, TestCaseError> {
     let n = u64::from(chunk(j, max));
