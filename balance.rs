@@ -85,7 +85,18 @@ fn best(
     sector: u64,
     usable: impl Fn(&MirrorView) -> bool,
 ) -> Option<usize> {
+    best_seen(mirrors, sector, usable).map(|(i, _)| i)
+}
+
+/// `best`, and how many usable mirrors it looked at before it chose (md's
+/// `readable_disks`).
+fn best_seen(
+    mirrors: &[MirrorView],
+    sector: u64,
+    usable: impl Fn(&MirrorView) -> bool,
+) -> Option<(usize, usize)> {
     let any_nonrot = mirrors.iter().any(|m| m.nonrot);
+    let mut seen = 0;
     let mut min_pending: Option<(usize, u64)> = None;
     let mut closest: Option<(usize, u64)> = None;
     let mut sequential = None;
@@ -93,11 +104,12 @@ fn best(
         if !m.in_sync || !usable(m) {
             continue;
         }
+        seen += 1;
         let mut pending = u64::from(m.pending);
         let dist = sector.abs_diff(m.head_position);
         if (m.next_seq_sect == sector || m.head_position == sector) && sector != 0 {
             if !m.choose_next {
-                return Some(i);
+                return Some((i, seen));
             }
             // Only if no other mirror is idle.
             pending += 1;
@@ -112,11 +124,11 @@ fn best(
     }
     let idle = min_pending.is_some_and(|(_, p)| p == 0);
     if let (Some(i), false) = (sequential, idle) {
-        return Some(i);
+        return Some((i, seen));
     }
     match min_pending {
-        Some((i, _)) if any_nonrot || idle => Some(i),
-        _ => closest.map(|(i, _)| i),
+        Some((i, _)) if any_nonrot || idle => Some((i, seen)),
+        _ => closest.map(|(i, _)| (i, seen)),
     }
 }
 
@@ -129,6 +141,21 @@ fn best(
 pub fn read_balance(mirrors: &[MirrorView], sector: u64) -> Option<usize> {
     best(mirrors, sector, |m| !m.write_mostly)
         .or_else(|| mirrors.iter().position(|m| m.in_sync && m.write_mostly))
+}
+
+/// R1BIO_FailFast: whether [`choose`] picks the mirror for this read the way
+/// choose_best_rdev does, after looking at a second mirror that could serve it.
+/// md then sends the read fail-fast, and a failure fails a fail-fast member at
+/// once. Reads placed by the resync window, around bad blocks or on a
+/// write-mostly member are never fail-fast.
+pub fn fail_fast_read(mirrors: &[MirrorView], sector: u64, sectors: u32, read_first: bool) -> bool {
+    if read_first && sectors != 0 {
+        return false;
+    }
+    best_seen(mirrors, sector, |m| {
+        !m.write_mostly && (sectors == 0 || !overlaps(m.bad, sector, sectors))
+    })
+    .is_some_and(|(_, seen)| seen >= 2)
 }
 
 /// raid1's read_balance for a read of `sectors` at `sector`, with the mirrors'

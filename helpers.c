@@ -593,10 +593,11 @@ static void rmd_clone_endio(struct bio *bio)
 
 /*
  * Sends a clone of @orig to @member, @offset sectors further on; its end is
- * reported to rust_md_clone_end(@r1, @idx, status).
+ * reported to rust_md_clone_end(@r1, @idx, status). @failfast: md's MD_FAILFAST
+ * (the member's driver gives up on errors without its own retries).
  */
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
-		      void *r1, int idx)
+		      void *r1, int idx, bool failfast)
 {
 	struct bio *bio = bio_alloc_clone(file_bdev(member), orig, GFP_NOIO,
 					  &rmd_bio_set);
@@ -607,7 +608,8 @@ void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
 	c->behind = false;
 	bio->bi_iter.bi_sector += offset;
 	bio->bi_end_io = rmd_clone_endio;
-	/* A retry or a member that failed must not be fast-failed again. */
+	if (failfast)
+		bio->bi_opf |= REQ_FAILFAST_DEV | REQ_FAILFAST_TRANSPORT;
 	submit_bio_noacct(bio);
 }
 

@@ -88,7 +88,7 @@ int rmd_stack_new_member(struct gendisk *disk, struct file *member,
 int rmd_bioset_init(void);
 void rmd_bioset_exit(void);
 void rmd_clone_submit(struct bio *orig, struct file *member, u64 offset,
-		      void *r1, int idx);
+		      void *r1, int idx, bool failfast);
 int rmd_clone_submit_behind(struct bio *orig, struct file *member, u64 offset,
 			    void *r1, int idx);
 int rmd_clone_write_sync(struct bio *orig, struct file *member, u64 offset,

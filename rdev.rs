@@ -41,6 +41,14 @@ pub(crate) mod flag {
     /// (superblock devflags bit / 0.90 descriptor bit 9, `writemostly` in
     /// dev-NAME/state, mdadm's `--write-mostly`).
     pub(crate) const WRITE_MOSTLY: u32 = 1 << 4;
+    /// md's FailFast: an I/O error on it fails it at once (no retry, no repair)
+    /// while another mirror can take over (superblock devflags bit / 0.90
+    /// descriptor bit 10, `failfast` in dev-NAME/state, mdadm's `--failfast`).
+    pub(crate) const FAIL_FAST: u32 = 1 << 5;
+    /// md's WantReplacement: set with `WRITE_ERROR` by a failed write (not by
+    /// dev-NAME/state `write_error`); shown as `want_replacement` while the member
+    /// holds a slot.
+    pub(crate) const WANT_REPLACEMENT: u32 = 1 << 6;
 }
 
 /// What only the reconfiguration path touches (under the array's state lock).
@@ -425,6 +433,7 @@ impl Rdev {
         // super_1_validate / super_90_validate: write-mostly as the member's own
         // superblock records it.
         self.assign(flag::WRITE_MOSTLY, sb.write_mostly());
+        self.assign(flag::FAIL_FAST, sb.fail_fast());
     }
 
     /// Creates md/dev-NAME/ under the array's md/ directory.
@@ -445,7 +454,8 @@ impl Rdev {
         let faulty = self.faulty();
         let in_sync = !faulty && self.test(flag::IN_SYNC);
         let write_error = self.test(flag::WRITE_ERROR);
-        let want_replacement = write_error && (in_sync || self.raid_disk() >= 0);
+        let want_replacement =
+            self.test(flag::WANT_REPLACEMENT) && (in_sync || self.raid_disk() >= 0);
         // state_show: unacknowledged bad blocks read as faulty and blocked.
         let unacked = self.bb_unacked_exist();
         let mut words = StateWords::new();
@@ -458,7 +468,7 @@ impl Rdev {
         if self.test(flag::WRITE_MOSTLY) {
             words.push(b"write_mostly");
         }
-        if unacked && !faulty {
+        if self.test(flag::BLOCKED) || (unacked && !faulty) {
             words.push(b"blocked");
         }
         if !faulty && !in_sync {
@@ -469,6 +479,9 @@ impl Rdev {
         }
         if want_replacement {
             words.push(b"want_replacement");
+        }
+        if self.test(flag::FAIL_FAST) {
+            words.push(b"failfast");
         }
         let state = words.as_cstr();
         k.update(
@@ -546,6 +559,9 @@ impl crate::super_any::MemberView for Arc<Rdev> {
     }
     fn write_mostly(&self) -> bool {
         self.test(flag::WRITE_MOSTLY)
+    }
+    fn fail_fast(&self) -> bool {
+        self.test(flag::FAIL_FAST)
     }
 }
 

@@ -30,6 +30,8 @@ pub(crate) trait MemberView {
     fn dev(&self) -> u32;
     /// Write-mostly (md's WriteMostly).
     fn write_mostly(&self) -> bool;
+    /// Fail-fast (md's FailFast).
+    fn fail_fast(&self) -> bool;
 }
 
 /// Where a 1.x member keeps its bad-block log (super_1_load's view of it).
@@ -230,6 +232,18 @@ impl Super {
         }
     }
 
+    /// Fail-fast as this member's own superblock records it (super_1_validate:
+    /// `devflags`; super_90_validate: its descriptor's state bit).
+    pub(crate) fn fail_fast(&self) -> bool {
+        match self {
+            Super::V1(s) => s.devflags & superblock::DEVFLAG_FAIL_FAST != 0,
+            Super::V0(s) => s
+                .disks
+                .get(s.this_disk.number as usize)
+                .is_some_and(|d| d.state & superblock::DISK_FAILFAST != 0),
+        }
+    }
+
     /// Records this member's own recovery point (`None`: in sync) and corrected reads;
     /// 0.90 has room for neither.
     pub(crate) fn set_member(&mut self, recovery: Option<u64>, corrected: u32) {
@@ -384,12 +398,17 @@ impl Super {
                     };
                     if let Ok(desc_nr) = u32::try_from(m.desc_nr()) {
                         let _ = s.set_role(desc_nr, role);
-                        // super_1_sync: this member's write-mostly flag.
+                        // super_1_sync: this member's write-mostly and fail-fast flags.
                         if desc_nr == me {
-                            if m.write_mostly() {
-                                s.devflags |= superblock::DEVFLAG_WRITE_MOSTLY;
-                            } else {
-                                s.devflags &= !superblock::DEVFLAG_WRITE_MOSTLY;
+                            for (on, bit) in [
+                                (m.write_mostly(), superblock::DEVFLAG_WRITE_MOSTLY),
+                                (m.fail_fast(), superblock::DEVFLAG_FAIL_FAST),
+                            ] {
+                                if on {
+                                    s.devflags |= bit;
+                                } else {
+                                    s.devflags &= !bit;
+                                }
                             }
                         }
                     }
@@ -471,6 +490,9 @@ fn sync_90<M: MemberView>(s: &mut Sb0, me: u32, info: &SyncInfo<'_, M>) {
         }
         if m.write_mostly() {
             d.state |= superblock::DISK_WRITEMOSTLY;
+        }
+        if m.fail_fast() {
+            d.state |= superblock::DISK_FAILFAST;
         }
     }
     for i in 0..info.raid_disks {

@@ -1018,6 +1018,9 @@ fn rdev_state_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> R
         }
         Some(parse::RdevStateWord::Remove) => crate::remove_dev(m, st, dev),
         Some(parse::RdevStateWord::WriteMostly(on)) => crate::set_write_mostly_dev(m, st, dev, on),
+        Some(parse::RdevStateWord::FailFast(on)) => crate::set_fail_fast_dev(m, st, dev, on),
+        Some(parse::RdevStateWord::Blocked(on)) => crate::set_blocked_dev(m, st, dev, on),
+        Some(parse::RdevStateWord::WriteError(on)) => crate::set_write_error_dev(st, dev, on),
         None => Err(EINVAL),
     }
 }

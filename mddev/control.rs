@@ -258,6 +258,9 @@ pub(crate) fn disk_info(st: &MddevState, info: &mut ioctl::DiskInfo) {
             if r.test(rdev::flag::WRITE_MOSTLY) {
                 info.state |= WRITEMOSTLY;
             }
+            if r.test(rdev::flag::FAIL_FAST) {
+                info.state |= FAILFAST;
+            }
         }
         None => {
             info.major = 0;

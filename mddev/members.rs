@@ -98,10 +98,15 @@ pub(crate) fn add_new_disk(m: &Mddev, st: &mut MddevState, info: &ioctl::DiskInf
         }
         rdev.make_spare();
         rdev.saved_raid_disk.store(saved_slot, Ordering::Release);
-        // md_add_new_disk's hot add: write-mostly as mdadm asks (`--write-mostly`).
+        // md_add_new_disk's hot add: write-mostly and fail-fast as mdadm asks
+        // (`--write-mostly`, `--failfast`).
         rdev.assign(
             rdev::flag::WRITE_MOSTLY,
             info.state & ioctl::disk_state::WRITEMOSTLY != 0,
+        );
+        rdev.assign(
+            rdev::flag::FAIL_FAST,
+            info.state & ioctl::disk_state::FAILFAST != 0,
         );
     }
     // Room first: once dev-NAME/ exists the rdev must not be dropped under the lock.
@@ -128,15 +133,62 @@ pub(crate) fn set_disk_faulty_dev(m: &Mddev, st: &mut MddevState, dev: u32) -> R
 /// the flag and, on a running array, writes the superblocks at once (md_update_sb
 /// with force_change; a read-only array keeps the change pending).
 pub(crate) fn set_write_mostly_dev(m: &Mddev, st: &mut MddevState, dev: u32, on: bool) -> Result {
+    set_sb_flag_dev(m, st, dev, rdev::flag::WRITE_MOSTLY, on)
+}
+
+/// dev-NAME/state `failfast` / `-failfast` (md's state_store): as write-mostly.
+pub(crate) fn set_fail_fast_dev(m: &Mddev, st: &mut MddevState, dev: u32, on: bool) -> Result {
+    set_sb_flag_dev(m, st, dev, rdev::flag::FAIL_FAST, on)
+}
+
+/// A member flag the superblocks record: set or cleared, then the superblocks
+/// written at once on a running array.
+fn set_sb_flag_dev(m: &Mddev, st: &mut MddevState, dev: u32, flag: u32, on: bool) -> Result {
     let Some(r) = st.disks.iter().find(|r| r.dev == dev) else {
         return Err(ENODEV);
     };
-    r.assign(rdev::flag::WRITE_MOSTLY, on);
+    r.assign(flag, on);
     r.publish();
     if let Some(conf) = m.conf() {
         m.sb_change.store(true, Ordering::Release);
         service_sb(m, st, &*conf, false);
     }
+    Ok(())
+}
+
+/// dev-NAME/state `blocked` / `-blocked` (md's state_store): writes to the array
+/// wait while a member is blocked. Unblocking a working member with bad blocks
+/// not yet acknowledged fails it (md: a metadata handler that does not know of
+/// them), then lets the writes go and has the array look at its members.
+pub(crate) fn set_blocked_dev(m: &Mddev, st: &mut MddevState, dev: u32, on: bool) -> Result {
+    let Some(r) = st.disks.iter().find(|r| r.dev == dev) else {
+        return Err(ENODEV);
+    };
+    if on {
+        r.set(rdev::flag::BLOCKED);
+        r.publish();
+        return Ok(());
+    }
+    let r = r.clone();
+    if !r.faulty() && r.bb_unacked_exist() {
+        // md_error (refused for the last copy, and a no-op on a stopped array).
+        let _ = set_disk_faulty(m, st, r.dev);
+    }
+    r.clear(rdev::flag::BLOCKED);
+    r.publish();
+    m.sb_wait.wake();
+    m.need_check();
+    Ok(())
+}
+
+/// dev-NAME/state `write_error` / `-write_error` (md's state_store): sets or clears
+/// WriteErrorSeen (a resync then leaves or rewrites the member's bad ranges).
+pub(crate) fn set_write_error_dev(st: &MddevState, dev: u32, on: bool) -> Result {
+    let Some(r) = st.disks.iter().find(|r| r.dev == dev) else {
+        return Err(ENODEV);
+    };
+    r.assign(rdev::flag::WRITE_ERROR, on);
+    r.publish();
     Ok(())
 }
 

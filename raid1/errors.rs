@@ -9,9 +9,20 @@ impl Conf {
     /// (there is no bad-block log to record the range in instead).
     pub(super) fn write_error(&self, slot: usize) -> bool {
         if let Some(r) = self.mirrors.get(slot).and_then(Mirror::rdev) {
-            r.set(flag::WRITE_ERROR);
+            r.set(flag::WRITE_ERROR | flag::WANT_REPLACEMENT);
         }
         self.error(slot)
+    }
+
+    /// raid1_write_request's MD_FAILFAST: writes to the member in `slot` go
+    /// fail-fast when it is fail-fast, not write-mostly, and not the array's last
+    /// working mirror; a failed one fails the member at once (no bad blocks
+    /// recorded).
+    pub(super) fn write_fails_fast(&self, slot: usize) -> bool {
+        self.mirrors
+            .get(slot)
+            .is_some_and(|m| m.fail_fast() && !m.write_mostly())
+            && self.mirrors.len().saturating_sub(self.degraded()) > 1
     }
 
     /// Fails the member in `slot`, unless it is the last one holding the data.
@@ -83,6 +94,11 @@ impl Conf {
         let made_good = r1.made_good();
         for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
             if failed & (1 << i) != 0 {
+                // raid1_end_write_request: a fail-fast write error fails the member
+                // (md_error) rather than narrowing it to bad blocks.
+                if self.write_fails_fast(i) && self.write_error(i) {
+                    continue;
+                }
                 if !self.narrow_write_error(&r1, i) {
                     self.write_error(i);
                 }
@@ -122,7 +138,7 @@ impl Conf {
             return false;
         };
         // raid1_end_write_request: WriteErrorSeen, even on a member failed already.
-        rd.set(flag::WRITE_ERROR);
+        rd.set(flag::WRITE_ERROR | flag::WANT_REPLACEMENT);
         if rd.faulty() {
             // Failed already: nothing to narrow (its failure ends as today).
             return false;
@@ -184,7 +200,21 @@ impl Conf {
     /// then read again.
     pub(super) fn read_error(&self, r1: R1Ref) {
         let disk = r1.read_disk();
-        if self.mddev().ro() == Ro::Rdwr {
+        // handle_read_error: a fail-fast member is failed, not repaired, and the read
+        // balanced again; but not the last copy (raid1_end_read_request returns
+        // that read's error unless it went fail-fast with another mirror to try).
+        let others = self
+            .mirrors
+            .iter()
+            .enumerate()
+            .any(|(i, m)| i != disk && m.active());
+        let fail_fast =
+            self.mirrors.get(disk).is_some_and(Mirror::fail_fast) && (others || r1.fail_fast());
+        if self.mddev().ro() == Ro::Rdwr && fail_fast {
+            if self.error(disk) {
+                r1.block(disk);
+            }
+        } else if self.mddev().ro() == Ro::Rdwr {
             self.freeze(1);
             if !self.fix_read_error(disk, r1.sector(), r1.sectors()) {
                 r1.block(disk);
@@ -335,7 +365,7 @@ impl Conf {
         }
         let Some(rd) = m.rdev() else { return false };
         if write {
-            rd.set(flag::WRITE_ERROR);
+            rd.set(flag::WRITE_ERROR | flag::WANT_REPLACEMENT);
         }
         if !self
             .mddev()

@@ -114,8 +114,10 @@ impl Conf {
             }
             m.note_read(r1.sector(), r1.end());
             r1.set_read_disk(i);
+            // raid1_read_request's MD_FAILFAST.
+            let failfast = r1.fail_fast() && m.fail_fast();
             let s = r1.start();
-            if !s.clone_to(i, m) {
+            if !s.clone_to(i, m, failfast) {
                 // Removed meanwhile (only possible while frozen, so not here): a failed read.
                 s.fail(i);
             }
@@ -180,7 +182,12 @@ impl Conf {
         // has the data everyone will get (raid1_should_read_first), write-mostly or
         // not (choose_first_rdev).
         let read_first = self.mddev().resync_offset() < end;
-        let c = balance::choose(views.get(..n).unwrap_or(&[]), sector, sectors, read_first)?;
+        let views = views.get(..n).unwrap_or(&[]);
+        let c = balance::choose(views, sector, sectors, read_first)?;
+        // R1BIO_FailFast matters only to a fail-fast member (looked at only then).
+        let ff = self.mirrors.get(c.disk).is_some_and(Mirror::fail_fast)
+            && balance::fail_fast_read(views, sector, sectors, read_first);
+        r1.set_fail_fast(ff);
         self.mirrors
             .get(c.disk)
             .filter(|m| m.occupied())
@@ -203,16 +210,14 @@ impl Conf {
         }
         let (skip, max) = loop {
             let idx = self.wait_barrier(bio.sector());
-            // raid1_write_request: wait for a failed member until the superblocks
-            // record its failure. `faulty` is read before `blocked` (set in the other
-            // order), so a member seen faulty and not blocked is already on disk.
+            // raid1_write_request (wait_blocked_rdev): wait for a blocked member, one
+            // failed until the superblocks record its failure (Blocked is set before
+            // Faulty, so a member seen faulty and not blocked is already on disk), or
+            // one blocked through dev-NAME/state until it is unblocked.
             let blocked = self
                 .mirrors
                 .iter()
-                .find(|m| {
-                    m.rdev()
-                        .is_some_and(|r| r.test(flag::FAULTY | flag::BLOCKED))
-                })
+                .find(|m| m.rdev().is_some_and(|r| r.test(flag::BLOCKED)))
                 .and_then(Mirror::rdev_arc);
             if let Some(rd) = blocked {
                 self.allow_barrier(idx);
@@ -314,7 +319,7 @@ impl Conf {
                 }
                 continue;
             }
-            if sent & (1 << i) != 0 && !s.clone_to(i, m) {
+            if sent & (1 << i) != 0 && !s.clone_to(i, m, self.write_fails_fast(i)) {
                 // Removed meanwhile (only possible while frozen, so not here); count
                 // it as failed so the request still completes.
                 s.fail(i);

@@ -79,6 +79,12 @@ impl Mirror {
         self.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY))
     }
 
+    /// A fail-fast member sits here: an I/O error fails it at once while another
+    /// mirror can take over.
+    pub(super) fn fail_fast(&self) -> bool {
+        self.rdev().is_some_and(|r| r.test(flag::FAIL_FAST))
+    }
+
     /// A member still being recovered.
     pub(crate) fn recovering(&self) -> bool {
         self.rdev()

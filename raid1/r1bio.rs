@@ -48,6 +48,9 @@ struct R1Bio {
     sent: AtomicU32,
     /// The mirror a read went to.
     read_disk: AtomicUsize,
+    /// The read was sent fail-fast (raid1's R1BIO_FailFast): read_balance looked at
+    /// a second mirror that could serve it.
+    fail_fast: AtomicU8,
     /// Mirrors a retried read must not use.
     blocked: AtomicU32,
     /// Status to complete a failed write with once the superblocks record the failure.
@@ -149,6 +152,7 @@ impl R1Ref {
             failed: AtomicU32::new(0),
             sent: AtomicU32::new(0),
             read_disk: AtomicUsize::new(0),
+            fail_fast: AtomicU8::new(0),
             blocked: AtomicU32::new(0),
             status: AtomicU8::new(0),
             bitmapped: AtomicU8::new(0),
@@ -220,6 +224,16 @@ impl R1Ref {
     /// Records the mirror the read goes to.
     pub(super) fn set_read_disk(&self, slot: usize) {
         self.get().read_disk.store(slot, Ordering::Release);
+    }
+
+    /// Whether the read was sent fail-fast (R1BIO_FailFast).
+    pub(super) fn fail_fast(&self) -> bool {
+        self.get().fail_fast.load(Ordering::Acquire) != 0
+    }
+
+    /// Records whether the read goes fail-fast.
+    pub(super) fn set_fail_fast(&self, on: bool) {
+        self.get().fail_fast.store(u8::from(on), Ordering::Release);
     }
 
     /// The mirrors a retried read must not use.
@@ -371,9 +385,9 @@ impl Submitter {
         unsafe { self.ptr.as_ref() }
     }
 
-    /// Sends a clone of the request to mirror `slot`, `m`. False (nothing sent) when
-    /// the slot is empty.
-    pub(super) fn clone_to(&self, slot: usize, m: &Mirror) -> bool {
+    /// Sends a clone of the request to mirror `slot`, `m` (`failfast`: md's
+    /// MD_FAILFAST on it). False (nothing sent) when the slot is empty.
+    pub(super) fn clone_to(&self, slot: usize, m: &Mirror, failfast: bool) -> bool {
         let (Some(rd), Ok(idx)) = (m.rdev(), i32::try_from(slot)) else {
             return false;
         };
@@ -391,6 +405,7 @@ impl Submitter {
                 rd.data_offset(),
                 self.ptr.as_ptr().cast(),
                 idx,
+                failfast,
             )
         };
         true
@@ -427,7 +442,8 @@ impl Submitter {
         r.behind_remaining.fetch_sub(1, Ordering::AcqRel);
         rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
         r.remaining.fetch_sub(1, Ordering::AcqRel);
-        self.clone_to(slot, m)
+        // Behind writes go to write-mostly members: never fail-fast.
+        self.clone_to(slot, m, false)
     }
 
     /// The mirrors sent a write-behind copy so far.

@@ -431,7 +431,8 @@ impl Conf {
     }
 
     /// A copy's read of `[j, j + n)` from `first` failed: fix_sync_read_error (page
-    /// by page from the other sources, written to `all`), and a recovery moves on.
+    /// by page from the other sources, written to `all`; a fail-fast `first` is
+    /// failed instead of rewritten), and a recovery moves on.
     #[allow(clippy::too_many_arguments)]
     fn repair_copy_read(
         &self,
@@ -443,11 +444,18 @@ impl Conf {
         all: u32,
         targets: u32,
     ) -> bool {
+        let end = j.saturating_add(u64::from(n));
+        let mut sources = sources;
+        if self.mirrors.get(first).is_some_and(Mirror::fail_fast) && self.error(first) {
+            // fix_sync_read_error on a fail-fast member: failed, not repaired; the
+            // other mirrors give the data.
+            sources &= !slot_bit(first).unwrap_or(0);
+        }
         if !self.fix_sync_read_error(j, n, first, sources, all) {
             return false;
         }
         if action == Action::Recover {
-            self.advance_recovery(targets, j, j.saturating_add(u64::from(n)));
+            self.advance_recovery(targets, j, end);
         }
         true
     }
@@ -754,7 +762,7 @@ impl Conf {
         for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
             let Some(rd) = m.rdev() else { continue };
             if failed & (1 << i) != 0 {
-                rd.set(flag::WRITE_ERROR);
+                rd.set(flag::WRITE_ERROR | flag::WANT_REPLACEMENT);
                 if !self.mddev().rdev_set_badblocks(rd, j, u64::from(n)) {
                     self.error(i);
                 }

@@ -184,9 +184,10 @@ pub(crate) unsafe fn clone_raw(
     offset: u64,
     r1: *mut core::ffi::c_void,
     idx: i32,
+    failfast: bool,
 ) {
     // SAFETY: By the caller's promise.
-    unsafe { ffi::rmd_clone_submit(master, member, offset, r1, idx) }
+    unsafe { ffi::rmd_clone_submit(master, member, offset, r1, idx, failfast) }
 }
 
 /// Sends a write-behind clone of `master` to `member`: a copy of its data in pages

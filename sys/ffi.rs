@@ -142,6 +142,7 @@ extern "C" {
         offset: u64,
         r1: *mut c_void,
         idx: c_int,
+        failfast: bool,
     );
     pub(crate) fn rmd_clone_submit_behind(
         orig: *mut bindings::bio,

@@ -445,6 +445,12 @@ pub enum RdevStateWord {
     Remove,
     /// `writemostly` (true) / `-writemostly` (false): set or clear write-mostly.
     WriteMostly(bool),
+    /// `blocked` / `-blocked`: hold writes for the member, or let them go.
+    Blocked(bool),
+    /// `failfast` / `-failfast`: set or clear fail-fast.
+    FailFast(bool),
+    /// `write_error` / `-write_error`: set or clear WriteErrorSeen.
+    WriteError(bool),
 }
 
 /// The dev-NAME/state write (a [`cstr`]) md_mod acts on; None for any other.
@@ -457,6 +463,18 @@ pub fn parse_rdev_state(s: &[u8]) -> Option<RdevStateWord> {
         Some(RdevStateWord::WriteMostly(true))
     } else if cmd_match(s, b"-writemostly") {
         Some(RdevStateWord::WriteMostly(false))
+    } else if cmd_match(s, b"blocked") {
+        Some(RdevStateWord::Blocked(true))
+    } else if cmd_match(s, b"-blocked") {
+        Some(RdevStateWord::Blocked(false))
+    } else if cmd_match(s, b"failfast") {
+        Some(RdevStateWord::FailFast(true))
+    } else if cmd_match(s, b"-failfast") {
+        Some(RdevStateWord::FailFast(false))
+    } else if cmd_match(s, b"write_error") {
+        Some(RdevStateWord::WriteError(true))
+    } else if cmd_match(s, b"-write_error") {
+        Some(RdevStateWord::WriteError(false))
     } else {
         None
     }

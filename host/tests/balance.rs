@@ -1,6 +1,8 @@
 //! raid1 read_balance: which mirror serves a read.
 
-use rust_md_host::balance::{check_read_range, choose, read_balance, Bad, Choice, MirrorView};
+use rust_md_host::balance::{
+    check_read_range, choose, fail_fast_read, read_balance, Bad, Choice, MirrorView,
+};
 
 fn m(in_sync: bool, pending: u32, next: u64) -> MirrorView {
     MirrorView {
@@ -309,4 +311,35 @@ fn before_resync_the_first_good_mirror_serves() {
     // Out-of-sync mirrors are skipped.
     let mirrors = [m(false, 0, 0), m(true, 3, 0)];
     assert_eq!(choose(&mirrors, 100, 64, true), c(1, 64));
+}
+
+// ---- R1BIO_FailFast: choose_best_rdev looked at a second readable mirror ----
+
+#[test]
+fn fail_fast_needs_a_second_mirror_looked_at() {
+    // Two readable mirrors, neither a sequential continuation: both looked at.
+    let two = [m(true, 0, 0), m(true, 3, 0)];
+    assert!(fail_fast_read(&two, 4096, 8, false));
+    assert!(fail_fast_read(&two, 4096, 0, false));
+    // A sequential continuation on the first: chosen before the second is seen.
+    let seq0 = [m(true, 0, 4096), m(true, 0, 0)];
+    assert_eq!(read_balance(&seq0, 4096), Some(0));
+    assert!(!fail_fast_read(&seq0, 4096, 8, false));
+    // On the second: the first was seen already.
+    let seq1 = [m(true, 0, 0), m(true, 0, 4096)];
+    assert_eq!(read_balance(&seq1, 4096), Some(1));
+    assert!(fail_fast_read(&seq1, 4096, 8, false));
+    // Only one mirror readable (the other out of sync, write-mostly, or bad there).
+    assert!(!fail_fast_read(&[m(true, 0, 0), m(false, 0, 0)], 4096, 8, false));
+    let wmost = [m(true, 0, 0), wm(true, 0, 0)];
+    assert!(!fail_fast_read(&wmost, 4096, 8, false));
+    let badb = [m(true, 0, 0), bad(m(true, 0, 0), 4090, 16)];
+    assert!(!fail_fast_read(&badb, 4096, 8, false));
+    // A bad range elsewhere does not count.
+    let bad_far = [m(true, 0, 0), bad(m(true, 0, 0), 9000, 16)];
+    assert!(fail_fast_read(&bad_far, 4096, 8, false));
+    // The resync window (choose_first_rdev): never.
+    assert!(!fail_fast_read(&two, 4096, 8, true));
+    // A single mirror: never.
+    assert!(!fail_fast_read(&[m(true, 0, 0)], 4096, 8, false));
 }

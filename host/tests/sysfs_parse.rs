@@ -226,7 +226,16 @@ fn the_other_words() {
     assert_eq!(parse_sync_max(b"-1"), Err(Inval));
     assert_eq!(parse_rdev_state(b"faulty\n"), Some(RdevStateWord::Faulty));
     assert_eq!(parse_rdev_state(b"remove"), Some(RdevStateWord::Remove));
-    assert_eq!(parse_rdev_state(b"-blocked"), None);
+    assert_eq!(parse_rdev_state(b"blocked\n"), Some(RdevStateWord::Blocked(true)));
+    assert_eq!(parse_rdev_state(b"-blocked"), Some(RdevStateWord::Blocked(false)));
+    assert_eq!(parse_rdev_state(b"failfast"), Some(RdevStateWord::FailFast(true)));
+    assert_eq!(parse_rdev_state(b"-failfast\n"), Some(RdevStateWord::FailFast(false)));
+    assert_eq!(parse_rdev_state(b"write_error"), Some(RdevStateWord::WriteError(true)));
+    assert_eq!(parse_rdev_state(b"-write_error"), Some(RdevStateWord::WriteError(false)));
+    // md's other words md_mod does not act on yet, and near misses.
+    assert_eq!(parse_rdev_state(b"fail_fast"), None);
+    assert_eq!(parse_rdev_state(b"blocked\n\n"), None);
+    assert_eq!(parse_rdev_state(b"want_replacement"), None);
     assert_eq!(
         parse_rdev_state(b"writemostly\n"),
         Some(RdevStateWord::WriteMostly(true))
