@@ -220,27 +220,28 @@ impl Super {
         }
     }
 
-    /// Write-mostly as this member's own superblock records it (super_1_validate:
-    /// `devflags`; super_90_validate: its descriptor's state bit).
+    /// Write-mostly as this member's own superblock records it.
     pub(crate) fn write_mostly(&self) -> bool {
-        match self {
-            Super::V1(s) => s.devflags & superblock::DEVFLAG_WRITE_MOSTLY != 0,
-            Super::V0(s) => s
-                .disks
-                .get(s.this_disk.number as usize)
-                .is_some_and(|d| d.state & superblock::DISK_WRITEMOSTLY != 0),
-        }
+        self.own_flag(
+            superblock::DEVFLAG_WRITE_MOSTLY,
+            superblock::DISK_WRITEMOSTLY,
+        )
     }
 
-    /// Fail-fast as this member's own superblock records it (super_1_validate:
-    /// `devflags`; super_90_validate: its descriptor's state bit).
+    /// Fail-fast as this member's own superblock records it.
     pub(crate) fn fail_fast(&self) -> bool {
+        self.own_flag(superblock::DEVFLAG_FAIL_FAST, superblock::DISK_FAILFAST)
+    }
+
+    /// A member flag as its own superblock records it (super_1_validate: the
+    /// `devflags` bit `v1`; super_90_validate: its descriptor's state bit `v0`).
+    fn own_flag(&self, v1: u8, v0: u32) -> bool {
         match self {
-            Super::V1(s) => s.devflags & superblock::DEVFLAG_FAIL_FAST != 0,
+            Super::V1(s) => s.devflags & v1 != 0,
             Super::V0(s) => s
                 .disks
                 .get(s.this_disk.number as usize)
-                .is_some_and(|d| d.state & superblock::DISK_FAILFAST != 0),
+                .is_some_and(|d| d.state & v0 != 0),
         }
     }
 

@@ -440,12 +440,11 @@ impl Conf {
         j: u64,
         n: u32,
         first: usize,
-        sources: u32,
+        mut sources: u32,
         all: u32,
         targets: u32,
     ) -> bool {
         let end = j.saturating_add(u64::from(n));
-        let mut sources = sources;
         if self.mirrors.get(first).is_some_and(Mirror::fail_fast) && self.error(first) {
             // fix_sync_read_error on a fail-fast member: failed, not repaired; the
             // other mirrors give the data.
