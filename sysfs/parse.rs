@@ -455,29 +455,23 @@ pub enum RdevStateWord {
 
 /// The dev-NAME/state write (a [`cstr`]) md_mod acts on; None for any other.
 pub fn parse_rdev_state(s: &[u8]) -> Option<RdevStateWord> {
-    if cmd_match(s, b"faulty") {
-        Some(RdevStateWord::Faulty)
-    } else if cmd_match(s, b"remove") {
-        Some(RdevStateWord::Remove)
-    } else if cmd_match(s, b"writemostly") {
-        Some(RdevStateWord::WriteMostly(true))
-    } else if cmd_match(s, b"-writemostly") {
-        Some(RdevStateWord::WriteMostly(false))
-    } else if cmd_match(s, b"blocked") {
-        Some(RdevStateWord::Blocked(true))
-    } else if cmd_match(s, b"-blocked") {
-        Some(RdevStateWord::Blocked(false))
-    } else if cmd_match(s, b"failfast") {
-        Some(RdevStateWord::FailFast(true))
-    } else if cmd_match(s, b"-failfast") {
-        Some(RdevStateWord::FailFast(false))
-    } else if cmd_match(s, b"write_error") {
-        Some(RdevStateWord::WriteError(true))
-    } else if cmd_match(s, b"-write_error") {
-        Some(RdevStateWord::WriteError(false))
-    } else {
-        None
-    }
+    use RdevStateWord::*;
+    const WORDS: [(&[u8], RdevStateWord); 10] = [
+        (b"faulty", Faulty),
+        (b"remove", Remove),
+        (b"writemostly", WriteMostly(true)),
+        (b"-writemostly", WriteMostly(false)),
+        (b"blocked", Blocked(true)),
+        (b"-blocked", Blocked(false)),
+        (b"failfast", FailFast(true)),
+        (b"-failfast", FailFast(false)),
+        (b"write_error", WriteError(true)),
+        (b"-write_error", WriteError(false)),
+    ];
+    WORDS
+        .iter()
+        .find(|(word, _)| cmd_match(s, word))
+        .map(|(_, w)| *w)
 }
 
 // ---- md/bitmap/ (md-bitmap.c's attributes) ----

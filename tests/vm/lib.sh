@@ -307,3 +307,17 @@ sb_flush() {
 # klog_mark / klog_since: the kernel log lines after the mark.
 klog_mark() { _klog_n=$(dmesg | wc -l); }
 klog_since() { dmesg | tail -n +$((_klog_n + 1)); }
+
+# ---- member state and flags (t-writemostly, t-failfast) ----
+# expect_state DEV WORDS [WHAT]: md0's dev-DEV/state reads WORDS.
+expect_state() { expect_eq "$2" "$(cat $MD/dev-$1/state)" "dev-$1/state${3:+ ($3)}"; }
+# flags_of DEV: the examine "Flags" line of a 1.x member ("" when it has none).
+flags_of() { mdadm --examine "/dev/$1" | sed -n 's/^ *Flags : //p'; }
+# detail_of DEV: the --detail state words of a member, e.g. "active sync writemostly".
+detail_of() {
+    mdadm --detail /dev/md0 | sed -n "s,^ *[0-9-]* *[0-9]* *[0-9]* *[0-9-]* *\(.*[^ ]\) */dev/$1\$,\1,p"
+}
+# md0_sum_ok WHAT: all of md0 reads back (O_DIRECT) with the md5sum $SUM.
+md0_sum_ok() {
+    expect_eq "$SUM" "$(dd if=/dev/md0 bs=1M iflag=direct 2>/dev/null | md5sum)" "$1: md0 data"
+}

@@ -22,15 +22,6 @@ ARRAY_KIB=16384
 T0=$(date +%s)
 sync_fast
 
-expect_state() { expect_eq "$2" "$(cat $M/dev-$1/state)" "dev-$1/state ($3)"; }
-flags_of() { mdadm --examine "/dev/$1" | sed -n 's/^ *Flags : //p'; }
-detail_of() {
-    mdadm --detail /dev/md0 | sed -n "s,^ *[0-9-]* *[0-9]* *[0-9]* *[0-9-]* *\(.*[^ ]\) */dev/$1\$,\1,p"
-}
-data_ok() {
-    expect_eq "$SUM" "$(dd if=/dev/md0 bs=1M iflag=direct 2>/dev/null | md5sum)" "$1: md0 data"
-}
-
 mdadm --create /dev/md0 --run --assume-clean -e 1.2 -l1 -n2 --size=$ARRAY_KIB \
     /dev/vda /dev/vdb >/tmp/c.out 2>&1 || { cat /tmp/c.out; fail create; }
 expect_data_offset /dev/vda 2048
@@ -80,7 +71,7 @@ pass "blocked / -blocked: a write waits, then completes ($IMPL, $(($(date +%s) -
 # --- a write error on the fail-fast vdb: failed at once, nothing recorded ---
 dd if=/tmp/data of=/dev/md0 bs=1M oflag=direct 2>/dev/null || fail "writing md0 (vdb fail-fast)"
 SUM=$(md5sum < /tmp/data); rm -f /tmp/data
-data_ok "after the write error on vdb"
+md0_sum_ok "after the write error on vdb"
 mdstat_state | grep -q '\[2/1\] \[U_\]' || fail "mdstat after the fail-fast write error: $(mdstat_state)"
 grep -q faulty $M/dev-vdb/state || fail "dev-vdb/state after the write error: $(cat $M/dev-vdb/state)"
 grep -q failfast $M/dev-vdb/state || fail "dev-vdb/state lost failfast: $(cat $M/dev-vdb/state)"
@@ -101,7 +92,7 @@ mdadm --stop /dev/md0 >/dev/null 2>&1 || fail stop
 mdadm --assemble /dev/md0 /dev/vda /dev/vdc >/dev/null 2>&1 || fail "assemble vda vdc"
 expect_state vdc in_sync,failfast "after stop and assemble"
 expect_eq "active sync failfast" "$(detail_of vdc)" "--detail vdc after assemble"
-data_ok "after the recovery onto vdc"
+md0_sum_ok "after the recovery onto vdc"
 pass "--add --failfast, kept across stop/assemble ($IMPL, $(($(date +%s) - T0)) s)"
 
 # --- a read error on the fail-fast vdc: failed at once, no repair ---
@@ -114,6 +105,6 @@ mdstat_state | grep -q '\[2/1\] \[U_\]' || fail "mdstat after the fail-fast read
 grep -q faulty $M/dev-vdc/state || fail "dev-vdc/state after the read error: $(cat $M/dev-vdc/state)"
 dmesg_has "read error on the fail-fast vdc" "Disk failure on vdc"
 dmesg_lacks "read error on the fail-fast vdc" "read error corrected"
-data_ok "after the read error on vdc"
+md0_sum_ok "after the read error on vdc"
 mdadm --stop /dev/md0 >/dev/null 2>&1 || fail "stop at the end"
 pass "read error on a fail-fast member: failed at once, read from vda ($IMPL, $(($(date +%s) - T0)) s)"

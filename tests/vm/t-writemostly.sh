@@ -38,18 +38,6 @@ expect_reads() {
 }
 # The member part of md0's mdstat line.
 mdstat_members() { sed -n 's/^md0 : active raid1 //p' /proc/mdstat; }
-# expect_state DEV WORDS: dev-DEV/state.
-expect_state() { expect_eq "$2" "$(cat $M/dev-$1/state)" "dev-$1/state"; }
-# The examine "Flags" line of a 1.x member ("" when it has none).
-flags_of() { mdadm --examine "/dev/$1" | sed -n 's/^ *Flags : //p'; }
-# The --detail state words of a member, e.g. "active sync writemostly".
-detail_of() {
-    mdadm --detail /dev/md0 | sed -n "s,^ *[0-9-]* *[0-9]* *[0-9]* *[0-9-]* *\(.*[^ ]\) */dev/$1\$,\1,p"
-}
-# data_ok WHAT: md0 reads back what was written (O_DIRECT).
-data_ok() {
-    expect_eq "$SUM" "$(dd if=/dev/md0 bs=1M iflag=direct 2>/dev/null | md5sum)" "$1: md0 data"
-}
 
 # --- 1.2: create with vdb write-mostly ---
 mdadm --create /dev/md0 --run --assume-clean -e 1.2 -l1 -n2 --size=$ARRAY_KIB \
@@ -67,7 +55,7 @@ wait_array_state clean
 expect_eq "write-mostly" "$(flags_of vdb)" "--examine vdb Flags"
 expect_eq "" "$(flags_of vda)" "--examine vda Flags"
 expect_reads "vdb write-mostly" vda vdb
-data_ok "vdb write-mostly"
+md0_sum_ok "vdb write-mostly"
 pass "create --write-mostly: (W), state, --detail, --examine, reads from vda ($IMPL, $(($(date +%s) - T0)) s)"
 
 # --- sysfs: both write-mostly, then only vda, then back ---
@@ -91,14 +79,14 @@ expect_eq "" "$(flags_of vda)" "--examine vda Flags after -writemostly"
 expect_eq "write-mostly" "$(flags_of vdb)" "--examine vdb Flags after writemostly"
 expect_reads "vdb write-mostly again" vda vdb
 echo bogus > $M/dev-vdb/state 2>/dev/null && fail "bogus > dev-vdb/state accepted"
-data_ok "after the sysfs toggles"
+md0_sum_ok "after the sysfs toggles"
 pass "sysfs writemostly / -writemostly ($IMPL, $(($(date +%s) - T0)) s)"
 
 # --- the fast member fails: reads come from the write-mostly one ---
 mdadm /dev/md0 --fail /dev/vda >/dev/null 2>&1 || fail "--fail vda"
 expect_eq "vdb[1](W) vda[0](F)" "$(mdstat_members)" "mdstat after --fail vda"
 expect_reads "vda failed" vdb vda
-data_ok "vda failed"
+md0_sum_ok "vda failed"
 mdadm /dev/md0 --remove /dev/vda >/dev/null 2>&1 || fail "--remove vda"
 mdadm --zero-superblock /dev/vda || fail "--zero-superblock vda"
 # --add --write-mostly (ADD_NEW_DISK's state bit): a write-mostly spare, recovered
@@ -113,14 +101,14 @@ expect_eq "active sync writemostly" "$(detail_of vda)" "--detail vda after --add
 expect_eq "write-mostly" "$(flags_of vda)" "--examine vda Flags after --add --write-mostly"
 # Both write-mostly: the first slot (vda took slot 0) serves.
 expect_reads "both write-mostly after --add" vda vdb
-data_ok "after recovery (read from vda)"
+md0_sum_ok "after recovery (read from vda)"
 mdadm --stop /dev/md0 >/dev/null 2>&1 || fail stop
 mdadm --assemble /dev/md0 /dev/vda /dev/vdb >/dev/null 2>&1 || fail assemble
 mdstat_members | grep -qE '^vda\[[0-9]+\]\(W\) vdb\[1\]\(W\)$' \
     || fail "mdstat after assemble: $(mdstat_members)"
 echo -writemostly > $M/dev-vdb/state || fail "-writemostly > dev-vdb/state"
 expect_reads "vda write-mostly after assemble" vdb vda
-data_ok "after assemble (read from vdb)"
+md0_sum_ok "after assemble (read from vdb)"
 mdadm --stop /dev/md0 >/dev/null 2>&1 || fail stop
 pass "fail, --add --write-mostly, recovery, assemble ($IMPL, $(($(date +%s) - T0)) s)"
 
