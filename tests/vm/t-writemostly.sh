@@ -11,20 +11,18 @@ T0=$(date +%s)
 ARRAY_KIB=16384
 sync_fast
 
-# Sectors read from a member so far.
-rd_sectors() { awk '{print $3}' "/sys/block/$1/stat"; }
 # read_load: O_DIRECT reads of the whole array, four parallel streams of 64 KiB
 # reads (so a balancer would spread them) and one sequential pass; sets RA / RB to
 # the sectors vda / vdb served meanwhile.
 read_load() {
-    _a=$(rd_sectors vda); _b=$(rd_sectors vdb)
+    _a=$(dev_rd vda); _b=$(dev_rd vdb)
     _q=$((ARRAY_KIB / 64 / 4))
     for _i in 0 1 2 3; do
         dd if=/dev/md0 of=/dev/null bs=64k iflag=direct skip=$((_i * _q)) count=$_q 2>/dev/null &
     done
     wait
     dd if=/dev/md0 of=/dev/null bs=1M iflag=direct 2>/dev/null || fail "reading md0"
-    RA=$(($(rd_sectors vda) - _a)); RB=$(($(rd_sectors vdb) - _b))
+    RA=$(($(dev_rd vda) - _a)); RB=$(($(dev_rd vdb) - _b))
 }
 # expect_reads WHAT FAST SLOW: FAST (vda or vdb) served (almost) all of read_load's
 # reads, SLOW (almost) none.
