@@ -55,6 +55,16 @@ pub(crate) trait Personality: Send + Sync {
 
     /// Wakes the sync thread's waits (a new sync_max, an interrupt).
     fn wake_sync(&self);
+
+    /// md's `check_reshape` for a new number of slots, no sync running (the core
+    /// checked): the members are packed into the lowest slots, each member's
+    /// `raid_disk` follows its slot, and the level runs over `raid_disks` slots.
+    /// EINVAL from a level that cannot change its slot count; EBUSY when more
+    /// members are placed than the new count holds.
+    fn reshape(&self, raid_disks: u32) -> Result {
+        let _ = raid_disks;
+        Err(EINVAL)
+    }
 }
 
 /// A personality as registered at module load (md's `struct md_personality`).

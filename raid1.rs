@@ -13,7 +13,7 @@
 //! member's recorded bad blocks; a successful write or sync over them clears them.
 
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 use kernel::prelude::*;
 use kernel::sync::{Arc, ArcBorrow, Mutex};
@@ -34,6 +34,7 @@ mod errors;
 mod io;
 mod mirror;
 mod r1bio;
+mod reshape;
 mod sync;
 
 use mirror::Mirror;
@@ -78,7 +79,7 @@ fn run(mddev: &Mddev, raid_disks: u32, members: &[Arc<Rdev>]) -> Result<Arc<dyn 
         return Err(EINVAL);
     }
     let conf = Conf::new(mddev, raid_disks as usize, members)?;
-    let working = conf.mirrors.iter().filter(|m| m.active()).count();
+    let working = conf.mirrors().iter().filter(|m| m.active()).count();
     if working == 0 {
         md_err!("md/raid1:{}: no operational mirrors\n", mddev.name());
         return Err(EIO);
@@ -111,8 +112,11 @@ fn run(mddev: &Mddev, raid_disks: u32, members: &[Arc<Rdev>]) -> Result<Arc<dyn 
 /// only after every request has finished (`Mddev::quiesce`).
 #[pin_data(PinnedDrop)]
 pub(crate) struct Conf {
-    /// Slots in order.
-    pub(crate) mirrors: KVec<Mirror>,
+    /// Every slot a conf can have (`MAX_MIRRORS`), so that a reshape changes only
+    /// `raid_disks` and never moves the table under lock-free readers.
+    slots: KVec<Mirror>,
+    /// Slots in use (raid1's conf->raid_disks): the first `raid_disks` of `slots`.
+    raid_disks: AtomicUsize,
     mddev: *const Mddev,
     nr_pending: KVec<AtomicI32>,
     nr_waiting: KVec<AtomicI32>,
@@ -161,9 +165,9 @@ impl Conf {
         if raid_disks == 0 || raid_disks > MAX_MIRRORS {
             return Err(EINVAL);
         }
-        let mut mirrors = KVec::with_capacity(raid_disks, GFP_KERNEL)?;
-        for _ in 0..raid_disks {
-            mirrors.push(Mirror::empty(), GFP_KERNEL)?;
+        let mut slots = KVec::with_capacity(MAX_MIRRORS, GFP_KERNEL)?;
+        for _ in 0..MAX_MIRRORS {
+            slots.push(Mirror::empty(), GFP_KERNEL)?;
         }
         let counters = || -> Result<KVec<AtomicI32>> {
             let mut v = KVec::with_capacity(resync::BUCKETS, GFP_KERNEL)?;
@@ -176,7 +180,8 @@ impl Conf {
         let wq = WaitQ::new()?;
         let conf = Arc::pin_init(
             pin_init!(Conf {
-            mirrors,
+            slots,
+            raid_disks: AtomicUsize::new(raid_disks),
             // INVARIANT: The caller stores this conf in `mddev`.
             mddev,
             nr_pending,
@@ -198,7 +203,7 @@ impl Conf {
         for r in members {
             if let Some(slot) = r.slot() {
                 // raid1_add_conf: two members for one slot refuse the array.
-                if conf.mirrors.get(slot).map_or(true, Mirror::occupied) {
+                if conf.mirrors().get(slot).map_or(true, Mirror::occupied) {
                     md_warn!("md: pers->run() failed ...\n");
                     return Err(EINVAL);
                 }
@@ -211,6 +216,12 @@ impl Conf {
             }
         }
         Ok(conf)
+    }
+
+    /// The slots in use, in order.
+    pub(crate) fn mirrors(&self) -> &[Mirror] {
+        let n = self.raid_disks.load(Ordering::Acquire);
+        self.slots.get(..n).unwrap_or(&self.slots)
     }
 
     pub(super) fn mddev(&self) -> &Mddev {
@@ -230,7 +241,7 @@ impl Conf {
     /// Puts the member into `slot` (run, or raid1_add_disk for a spare); its own
     /// state (in sync, recovery point) was set by the core.
     pub(super) fn install(&self, slot: usize, r: &Arc<Rdev>) {
-        let Some(mi) = self.mirrors.get(slot) else {
+        let Some(mi) = self.mirrors().get(slot) else {
             return;
         };
         mi.next_seq_sect.store(0, Ordering::Relaxed);
@@ -250,7 +261,7 @@ impl Conf {
     /// Takes the member out of `slot` (raid1_remove_disk): the array is frozen
     /// around it so no clone can still be using the member afterwards.
     pub(super) fn uninstall(&self, slot: usize) {
-        let Some(mi) = self.mirrors.get(slot) else {
+        let Some(mi) = self.mirrors().get(slot) else {
             return;
         };
         self.freeze(0);
@@ -275,13 +286,13 @@ impl Conf {
     /// The slot `rdev` occupies in this conf, if any.
     pub(super) fn slot_of(&self, rdev: &Rdev) -> Option<usize> {
         let slot = rdev.slot()?;
-        let mi = self.mirrors.get(slot)?;
+        let mi = self.mirrors().get(slot)?;
         core::ptr::eq(mi.rdev.load(Ordering::Acquire), rdev).then_some(slot)
     }
 
     /// Slots without a working in-sync member (md's `degraded`).
     pub(super) fn degraded(&self) -> usize {
-        self.mirrors.iter().filter(|m| !m.active()).count()
+        self.mirrors().iter().filter(|m| !m.active()).count()
     }
 }
 
@@ -296,7 +307,7 @@ impl PinnedDrop for Conf {
         // Nothing can be queued: the array drained before dropping the conf. Be safe.
         self.end_sb_waiters(&self.sb_inflight);
         self.end_sb_waiters(&self.sb_wait);
-        for mi in self.mirrors.iter() {
+        for mi in self.slots.iter() {
             let old = mi.rdev.swap(null_mut(), Ordering::AcqRel);
             if !old.is_null() {
                 // SAFETY: The slot's own reference (see `install`); no I/O is left.
@@ -331,8 +342,8 @@ impl Personality for Conf {
         let saved = rdev.saved_raid_disk.load(Ordering::Acquire);
         let slot = usize::try_from(saved)
             .ok()
-            .filter(|s| self.mirrors.get(*s).is_some_and(|mi| !mi.occupied()))
-            .or_else(|| self.mirrors.iter().position(|mi| !mi.occupied()))
+            .filter(|s| self.mirrors().get(*s).is_some_and(|mi| !mi.occupied()))
+            .or_else(|| self.mirrors().iter().position(|mi| !mi.occupied()))
             .ok_or(EBUSY)?;
         if saved < 0 {
             self.fullsync.store(true, Ordering::Release);
@@ -359,7 +370,7 @@ impl Personality for Conf {
 
     fn idle(&self) -> bool {
         self.total_pending.load(Ordering::Acquire) == 0
-            && self.mirrors.iter().all(|m| {
+            && self.mirrors().iter().all(|m| {
                 m.rdev()
                     .map_or(true, |r| r.nr_pending.load(Ordering::Acquire) == 0)
             })
@@ -385,5 +396,9 @@ impl Personality for Conf {
 
     fn wake_sync(&self) {
         self.wq.wake();
+    }
+
+    fn reshape(&self, raid_disks: u32) -> Result {
+        self.reshape_mirrors(raid_disks as usize)
     }
 }

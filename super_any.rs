@@ -368,6 +368,8 @@ impl Super {
             Super::V1(s) => {
                 s.events = info.events;
                 s.set_utime(info.utime);
+                // The slot count may have changed (a grow).
+                s.raid_disks = info.raid_disks;
                 // super_1_sync: the bitmap's place, or none.
                 match info.bitmap.and_then(|o| i32::try_from(o).ok()) {
                     Some(o) => {
@@ -446,6 +448,7 @@ impl Super {
 /// in-sync members at their slot and the others after the slots.
 fn sync_90<M: MemberView>(s: &mut Sb0, me: u32, info: &SyncInfo<'_, M>) {
     s.set_events(info.events);
+    s.raid_disks = info.raid_disks;
     if info.bitmap.is_some() {
         s.state |= superblock::SB0_STATE_BITMAP_PRESENT;
     } else {

@@ -276,10 +276,15 @@ fn raid_disks_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Res
 }
 
 fn raid_disks_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
-    if st.pers.is_some() {
-        return Err(EBUSY);
-    }
     let n = parse::parse_u32(word(input))?;
+    if st.pers.is_some() {
+        // mdadm --grow --raid-devices.
+        return if n == st.raid_disks {
+            Ok(())
+        } else {
+            crate::mddev::update_raid_disks(m, st, n)
+        };
+    }
     if n == 0 || n > 1920 {
         return Err(EINVAL);
     }

@@ -188,9 +188,20 @@ fn update_array_info(m: &Mddev, st: &mut MddevState, info: &ioctl::ArrayInfo) ->
         // raid1's check_reshape refuses a new layout.
         return Err(EINVAL);
     }
-    if size || disks {
-        // Resizing and reshaping a running array are not supported.
+    if size {
+        // Resizing a running array is not supported.
         return Err(crate::eopnotsupp());
+    }
+    if disks {
+        // As md, the superblocks are written whatever the outcome (a change wrote
+        // them already).
+        let n = u32::try_from(info.raid_disks).map_err(|_| EINVAL);
+        let rv = n.and_then(|n| update_raid_disks(m, st, n));
+        if let (Err(_), Some(conf)) = (rv, m.conf()) {
+            m.sb_change.store(true, Ordering::Release);
+            service_sb(m, st, &*conf, false);
+        }
+        return rv;
     }
     set_bitmap_present(m, st, info.state & SB_BITMAP_PRESENT != 0)
 }

@@ -8,7 +8,7 @@ impl Conf {
     /// A write to the member in `slot` failed: remember it, then fail the member
     /// (there is no bad-block log to record the range in instead).
     pub(super) fn write_error(&self, slot: usize) -> bool {
-        if let Some(r) = self.mirrors.get(slot).and_then(Mirror::rdev) {
+        if let Some(r) = self.mirrors().get(slot).and_then(Mirror::rdev) {
             r.set(flag::WRITE_ERROR | flag::WANT_REPLACEMENT);
         }
         self.error(slot)
@@ -19,23 +19,23 @@ impl Conf {
     /// working mirror; a failed one fails the member at once (no bad blocks
     /// recorded).
     pub(super) fn write_fails_fast(&self, slot: usize) -> bool {
-        self.mirrors
+        self.mirrors()
             .get(slot)
             .is_some_and(|m| m.fail_fast() && !m.write_mostly())
-            && self.mirrors.len().saturating_sub(self.degraded()) > 1
+            && self.mirrors().len().saturating_sub(self.degraded()) > 1
     }
 
     /// Fails the member in `slot`, unless it is the last one holding the data.
     /// Returns whether the member is now faulty.
     pub(super) fn error(&self, slot: usize) -> bool {
-        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
+        let Some(rd) = self.mirrors().get(slot).and_then(Mirror::rdev) else {
             return false;
         };
         let guard = self.error_lock.lock();
         if rd.faulty() {
             return true;
         }
-        let active = self.mirrors.iter().filter(|m| m.active()).count();
+        let active = self.mirrors().iter().filter(|m| m.active()).count();
         if rd.in_sync() && active == 1 {
             // Never fail the last copy: the array is broken, writes fail instead.
             self.mddev().broken.store(true, Ordering::Release);
@@ -65,7 +65,7 @@ impl Conf {
         md_crit!(
             "md/raid1:{}: Operation continuing on {} devices.\n",
             self.name(),
-            self.mirrors.len().saturating_sub(self.degraded())
+            self.mirrors().len().saturating_sub(self.degraded())
         );
         self.mddev().need_check();
     }
@@ -92,7 +92,7 @@ impl Conf {
     pub(super) fn write_finished(&self, r1: R1Ref) {
         let failed = r1.failed();
         let made_good = r1.made_good();
-        for i in 0..self.mirrors.len().min(MAX_MIRRORS) {
+        for i in 0..self.mirrors().len().min(MAX_MIRRORS) {
             if failed & (1 << i) != 0 {
                 // raid1_end_write_request: a fail-fast write error fails the member
                 // (md_error) rather than narrowing it to bad blocks.
@@ -103,7 +103,7 @@ impl Conf {
                     self.write_error(i);
                 }
             } else if made_good & (1 << i) != 0 {
-                if let Some(rd) = self.mirrors.get(i).and_then(Mirror::rdev) {
+                if let Some(rd) = self.mirrors().get(i).and_then(Mirror::rdev) {
                     self.mddev()
                         .rdev_clear_badblocks(rd, r1.sector(), u64::from(r1.sectors()));
                 }
@@ -117,7 +117,7 @@ impl Conf {
         }
         let sent = r1.sent();
         let ok = self
-            .mirrors
+            .mirrors()
             .iter()
             .enumerate()
             .any(|(i, m)| sent & (1 << i) != 0 && failed & (1 << i) == 0 && m.active());
@@ -134,7 +134,7 @@ impl Conf {
     /// fails. False when the member must be failed instead (no log, or a piece
     /// could not be recorded).
     pub(super) fn narrow_write_error(&self, r1: &R1Ref, slot: usize) -> bool {
-        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
+        let Some(rd) = self.mirrors().get(slot).and_then(Mirror::rdev) else {
             return false;
         };
         // raid1_end_write_request: WriteErrorSeen, even on a member failed already.
@@ -150,7 +150,7 @@ impl Conf {
         }
         // As md's reference on the member until handle_write_finished: a removal
         // (which waits for the member's I/O to end) waits for the rewrites.
-        let Some(rd) = self.mirrors.get(slot).and_then(Mirror::rdev_arc) else {
+        let Some(rd) = self.mirrors().get(slot).and_then(Mirror::rdev_arc) else {
             return false;
         };
         rd.nr_pending.fetch_add(1, Ordering::AcqRel);
@@ -204,12 +204,12 @@ impl Conf {
         // balanced again; but not the last copy (raid1_end_read_request returns
         // that read's error unless it went fail-fast with another mirror to try).
         let others = self
-            .mirrors
+            .mirrors()
             .iter()
             .enumerate()
             .any(|(i, m)| i != disk && m.active());
         let fail_fast =
-            self.mirrors.get(disk).is_some_and(Mirror::fail_fast) && (others || r1.fail_fast());
+            self.mirrors().get(disk).is_some_and(Mirror::fail_fast) && (others || r1.fail_fast());
         if self.mddev().ro() == Ro::Rdwr && fail_fast {
             if self.error(disk) {
                 r1.block(disk);
@@ -229,7 +229,7 @@ impl Conf {
     /// exceed_read_errors: counts an error (halved for every hour since the last)
     /// and fails a member past the limit.
     pub(super) fn exceed_read_errors(&self, slot: usize) -> bool {
-        let Some(m) = self.mirrors.get(slot).and_then(Mirror::rdev) else {
+        let Some(m) = self.mirrors().get(slot).and_then(Mirror::rdev) else {
             return true;
         };
         let now = sys::time::real_seconds();
@@ -269,7 +269,7 @@ impl Conf {
         let Ok(mut buf) = PageBuf::new(1) else {
             return false;
         };
-        let n = self.mirrors.len();
+        let n = self.mirrors().len();
         let (mut sect, mut left) = (sector, sectors);
         while left > 0 {
             let s = left.min(buf.sectors());
@@ -277,7 +277,7 @@ impl Conf {
             let mut d = read_disk;
             let mut success = false;
             loop {
-                if let Some(m) = self.mirrors.get(d) {
+                if let Some(m) = self.mirrors().get(d) {
                     if m.readable(end)
                         && m.bad(sect, u64::from(s)).is_none()
                         && self.sync_rw(m, sect, s, &mut buf, false).is_ok()
@@ -294,7 +294,7 @@ impl Conf {
             if !success {
                 // Nowhere to read it from: this member's copy is lost there.
                 let recorded = self
-                    .mirrors
+                    .mirrors()
                     .get(read_disk)
                     .and_then(Mirror::rdev)
                     .is_some_and(|rd| self.mddev().rdev_set_badblocks(rd, sect, u64::from(s)));
@@ -308,7 +308,7 @@ impl Conf {
             let start = d;
             while d != read_disk {
                 d = if d == 0 { n - 1 } else { d - 1 };
-                if let Some(m) = self.mirrors.get(d) {
+                if let Some(m) = self.mirrors().get(d) {
                     if m.working() {
                         self.r1_sync_page_io(d, sect, s, &mut buf, true);
                     }
@@ -317,7 +317,7 @@ impl Conf {
             d = start;
             while d != read_disk {
                 d = if d == 0 { n - 1 } else { d - 1 };
-                let Some(m) = self.mirrors.get(d) else {
+                let Some(m) = self.mirrors().get(d) else {
                     continue;
                 };
                 if !m.working() {
@@ -357,7 +357,7 @@ impl Conf {
         buf: &mut PageBuf,
         write: bool,
     ) -> bool {
-        let Some(m) = self.mirrors.get(slot) else {
+        let Some(m) = self.mirrors().get(slot) else {
             return false;
         };
         if self.sync_rw(m, sector, sectors, buf, write).is_ok() {

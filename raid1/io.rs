@@ -64,7 +64,7 @@ impl Conf {
         loop {
             let Some((i, sectors)) = self.read_balance(&r1) else {
                 if retry {
-                    let dev = self.mirrors.get(r1.read_disk()).map_or("?", Mirror::name);
+                    let dev = self.mirrors().get(r1.read_disk()).map_or("?", Mirror::name);
                     md_crit!(
                         "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
                         self.name(),
@@ -75,7 +75,7 @@ impl Conf {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             };
-            let Some(m) = self.mirrors.get(i) else {
+            let Some(m) = self.mirrors().get(i) else {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             };
@@ -138,7 +138,7 @@ impl Conf {
     /// `None` when no mirror can serve its start.
     pub(super) fn read_balance(&self, r1: &R1Ref) -> Option<(usize, u32)> {
         // Most arrays have a few mirrors: their views fit a small array.
-        if self.mirrors.len() <= 4 {
+        if self.mirrors().len() <= 4 {
             self.read_balance_in::<4>(r1)
         } else {
             self.read_balance_in::<MAX_MIRRORS>(r1)
@@ -159,7 +159,7 @@ impl Conf {
             nonrot: false,
             choose_next: false,
         }; N];
-        for (i, (v, m)) in views.iter_mut().zip(self.mirrors.iter()).enumerate() {
+        for (i, (v, m)) in views.iter_mut().zip(self.mirrors().iter()).enumerate() {
             let Some(rd) = m.rdev() else { continue };
             let in_sync = rd.readable(end) && blocked & (1 << i) == 0;
             *v = MirrorView {
@@ -177,7 +177,7 @@ impl Conf {
                 choose_next: m.stream_outgrown(rd),
             };
         }
-        let n = self.mirrors.len().min(views.len());
+        let n = self.mirrors().len().min(views.len());
         // Where resync has not been, only the first readable mirror with a good copy
         // has the data everyone will get (raid1_should_read_first), write-mostly or
         // not (choose_first_rdev).
@@ -185,10 +185,10 @@ impl Conf {
         let views = views.get(..n).unwrap_or(&[]);
         let c = balance::choose(views, sector, sectors, read_first)?;
         // R1BIO_FailFast matters only to a fail-fast member (looked at only then).
-        let ff = self.mirrors.get(c.disk).is_some_and(Mirror::fail_fast)
+        let ff = self.mirrors().get(c.disk).is_some_and(Mirror::fail_fast)
             && balance::fail_fast_read(views, sector, sectors, read_first);
         r1.set_fail_fast(ff);
-        self.mirrors
+        self.mirrors()
             .get(c.disk)
             .filter(|m| m.occupied())
             .map(|_| (c.disk, c.sectors.max(1).min(sectors.max(1))))
@@ -215,7 +215,7 @@ impl Conf {
             // Faulty, so a member seen faulty and not blocked is already on disk), or
             // one blocked through dev-NAME/state until it is unblocked.
             let blocked = self
-                .mirrors
+                .mirrors()
                 .iter()
                 .find(|m| m.rdev().is_some_and(|r| r.test(flag::BLOCKED)))
                 .and_then(Mirror::rdev_arc);
@@ -282,7 +282,7 @@ impl Conf {
         }
         let mut sent = 0u32;
         let mut any_active = false;
-        for (i, m) in self.mirrors.iter().enumerate() {
+        for (i, m) in self.mirrors().iter().enumerate() {
             if m.working() && skip & (1 << i) == 0 {
                 sent |= 1 << i;
                 any_active |= m.active();
@@ -302,7 +302,7 @@ impl Conf {
         let mostly = self.write_mostly_mask() & sent;
         let bm = self.mddev().bitmap();
         let fast_active = self
-            .mirrors
+            .mirrors()
             .iter()
             .enumerate()
             .any(|(i, m)| mostly & (1 << i) == 0 && m.active());
@@ -312,7 +312,7 @@ impl Conf {
             && bio_is_data_write(&r1)
             && bm.as_ref().is_some_and(|b| b.try_start_behind());
         let s = r1.start();
-        for (i, m) in self.mirrors.iter().enumerate() {
+        for (i, m) in self.mirrors().iter().enumerate() {
             if behind && mostly & (1 << i) != 0 {
                 if !s.clone_behind_to(i, m) {
                     s.fail(i);
@@ -349,7 +349,7 @@ impl Conf {
     ) -> Result<(u32, u64), Arc<Rdev>> {
         let mut max = sectors;
         let mut skip = 0u32;
-        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+        for (i, m) in self.mirrors().iter().enumerate().take(MAX_MIRRORS) {
             let Some(rd) = m.rdev().filter(|r| !r.faulty()) else {
                 continue;
             };
@@ -381,7 +381,7 @@ impl Conf {
     /// The write-mostly mirrors.
     pub(super) fn write_mostly_mask(&self) -> u32 {
         let mut mask = 0u32;
-        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+        for (i, m) in self.mirrors().iter().enumerate().take(MAX_MIRRORS) {
             if m.rdev().is_some_and(|r| r.test(flag::WRITE_MOSTLY)) {
                 mask |= 1 << i;
             }
@@ -429,8 +429,8 @@ impl Conf {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             }
-            let active = self.mirrors.iter().filter(|m| m.active()).count();
-            let Some(m) = self.mirrors.get(r1.read_disk()) else {
+            let active = self.mirrors().iter().filter(|m| m.active()).count();
+            let Some(m) = self.mirrors().get(r1.read_disk()) else {
                 self.end_r1(r1, bio::BLK_STS_IOERR);
                 return;
             };

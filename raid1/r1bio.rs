@@ -497,7 +497,9 @@ pub(crate) unsafe fn clone_end(r1: *mut c_void, idx: i32, status: u8) {
     let r = unsafe { ptr.as_ref() };
     // SAFETY: The conf outlives every request (`Conf`'s invariant).
     let conf = unsafe { &*r.conf };
-    let mirror = usize::try_from(idx).ok().and_then(|i| conf.mirrors.get(i));
+    let mirror = usize::try_from(idx)
+        .ok()
+        .and_then(|i| conf.mirrors().get(i));
     if let Some(m) = mirror {
         // update_head_pos: the member's head is where this request ended.
         m.head_position.store(

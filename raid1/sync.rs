@@ -59,7 +59,7 @@ impl Conf {
             resync::SYNC_IO_SECTORS / 8
         } as usize;
         let mut bufs = KVec::new();
-        for _ in 0..self.mirrors.len() {
+        for _ in 0..self.mirrors().len() {
             match PageBuf::new(buf_pages) {
                 Ok(b) => {
                     if bufs.push(b, GFP_KERNEL).is_err() {
@@ -69,7 +69,7 @@ impl Conf {
                 Err(_) => break,
             }
         }
-        let mut interrupted = bufs.len() != self.mirrors.len();
+        let mut interrupted = bufs.len() != self.mirrors().len();
         // A resync or recovery copies in pieces, each written while the next is read
         // into this buffer (then swapped with the source's); without it, one piece a
         // step.
@@ -125,7 +125,7 @@ impl Conf {
                     && matches!(action, Action::Resync | Action::Recover)
                 {
                     // Another slot still missing: the marks stay for its return.
-                    let still_degraded = self.mirrors.iter().any(|m| !m.working());
+                    let still_degraded = self.mirrors().iter().any(|m| !m.working());
                     let (needed, blocks) = bm.start_sync(j, still_degraded);
                     if !needed {
                         let end = j.saturating_add(blocks).min(max);
@@ -229,8 +229,8 @@ impl Conf {
     /// `write_targets == 0`, with the extra in-sync mirrors of a resync, check or
     /// repair counted as targets); with no in-sync mirror at all the step fails.
     pub(super) fn nothing_to_write(&self, action: Action) -> bool {
-        let sources = self.mirrors.iter().filter(|m| m.active()).count();
-        let targets = self.mirrors.iter().filter(|m| m.recovering()).count();
+        let sources = self.mirrors().iter().filter(|m| m.active()).count();
+        let targets = self.mirrors().iter().filter(|m| m.recovering()).count();
         if sources == 0 {
             return false;
         }
@@ -256,7 +256,7 @@ impl Conf {
         bufs: &mut KVec<PageBuf>,
         spare: Option<&mut PageBuf>,
     ) -> Option<u64> {
-        let nm = self.mirrors.len().min(bufs.len());
+        let nm = self.mirrors().len().min(bufs.len());
         // Which mirrors take part: every working member not in sync is written,
         // whatever its own recovery offset (raid1_sync_request), so members
         // recovering from different offsets are all covered by one pass.
@@ -268,7 +268,7 @@ impl Conf {
         // Sectors bad from `j` on every in-sync mirror bad there (md's min_bad).
         let mut min_bad = 0u64;
         let rewrite_bad = matches!(action, Action::Resync | Action::Repair);
-        for (i, m) in self.mirrors.iter().enumerate().take(nm) {
+        for (i, m) in self.mirrors().iter().enumerate().take(nm) {
             if m.active() {
                 let mut first_bad = u64::MAX;
                 if let Some(b) = m.bad(j, u64::from(good)) {
@@ -296,7 +296,7 @@ impl Conf {
             // every mirror written here too. A range that cannot be recorded stops
             // the sync.
             let mut ok = true;
-            for (i, m) in self.mirrors.iter().enumerate().take(nm) {
+            for (i, m) in self.mirrors().iter().enumerate().take(nm) {
                 if (targets | bad_targets) & (1 << i) != 0 {
                     if let Some(rd) = m.rdev() {
                         ok = self.mddev().rdev_set_badblocks(rd, j, min_bad) && ok;
@@ -445,7 +445,7 @@ impl Conf {
         targets: u32,
     ) -> bool {
         let end = j.saturating_add(u64::from(n));
-        if self.mirrors.get(first).is_some_and(Mirror::fail_fast) && self.error(first) {
+        if self.mirrors().get(first).is_some_and(Mirror::fail_fast) && self.error(first) {
             // fix_sync_read_error on a fail-fast member: failed, not repaired; the
             // other mirrors give the data.
             sources &= !slot_bit(first).unwrap_or(0);
@@ -470,12 +470,12 @@ impl Conf {
         sources: u32,
         bufs: &mut KVec<PageBuf>,
     ) -> Option<core::result::Result<usize, usize>> {
-        let nm = self.mirrors.len().min(bufs.len()).min(MAX_MIRRORS);
+        let nm = self.mirrors().len().min(bufs.len()).min(MAX_MIRRORS);
         let is_source = |i: usize| sources & (1 << i) != 0;
         let first = (0..nm)
-            .find(|&i| is_source(i) && !self.mirrors.get(i).is_some_and(Mirror::write_mostly))
+            .find(|&i| is_source(i) && !self.mirrors().get(i).is_some_and(Mirror::write_mostly))
             .or_else(|| (0..nm).find(|&i| is_source(i)))?;
-        let (Some(m), Some(b)) = (self.mirrors.get(first), bufs.get_mut(first)) else {
+        let (Some(m), Some(b)) = (self.mirrors().get(first), bufs.get_mut(first)) else {
             return None;
         };
         Some(match self.sync_rw(m, j, n, b, false) {
@@ -504,7 +504,7 @@ impl Conf {
             self.sync_nomem(j);
             return false;
         };
-        let nm = self.mirrors.len().min(MAX_MIRRORS);
+        let nm = self.mirrors().len().min(MAX_MIRRORS);
         if first >= nm {
             return false;
         }
@@ -516,7 +516,7 @@ impl Conf {
             let mut from = None;
             loop {
                 if sources & (1 << d) != 0 {
-                    if let Some(m) = self.mirrors.get(d) {
+                    if let Some(m) = self.mirrors().get(d) {
                         if self.sync_rw(m, sect, s, &mut buf, false).is_ok() {
                             from = Some(d);
                             break;
@@ -533,11 +533,11 @@ impl Conf {
                 md_crit!(
                     "md/raid1:{}: {}: unrecoverable I/O read error for block {}\n",
                     self.name(),
-                    self.mirrors.get(first).map_or("?", Mirror::name),
+                    self.mirrors().get(first).map_or("?", Mirror::name),
                     j
                 );
                 let mut ok = true;
-                for m in self.mirrors.iter() {
+                for m in self.mirrors().iter() {
                     if let Some(rd) = m.rdev().filter(|r| !r.faulty()) {
                         ok = self.mddev().rdev_set_badblocks(rd, sect, ss) && ok;
                     }
@@ -551,7 +551,7 @@ impl Conf {
                 continue;
             };
             let good_here = self
-                .mirrors
+                .mirrors()
                 .get(d)
                 .is_some_and(|m| m.bad(sect, ss).is_none());
             // The sources tried before `d` failed: write the page back, read it again.
@@ -563,7 +563,7 @@ impl Conf {
                     if self.r1_sync_page_io(e, sect, s, &mut buf, true)
                         && self.r1_sync_page_io(e, sect, s, &mut check, false)
                     {
-                        if let Some(rd) = self.mirrors.get(e).and_then(Mirror::rdev) {
+                        if let Some(rd) = self.mirrors().get(e).and_then(Mirror::rdev) {
                             rd.add_corrected(s);
                             self.mddev().sb_change.store(true, Ordering::Release);
                         }
@@ -571,7 +571,7 @@ impl Conf {
                 }
                 e = (e + 1) % nm;
             }
-            for (t, m) in self.mirrors.iter().enumerate().take(nm) {
+            for (t, m) in self.mirrors().iter().enumerate().take(nm) {
                 let bit = 1u32 << t;
                 if writes & bit == 0 || failed & bit != 0 || t == d || !m.working() {
                     continue;
@@ -591,7 +591,7 @@ impl Conf {
     /// The mirrors being recovered (working, not in sync).
     pub(super) fn recovering_mask(&self) -> u32 {
         let mut mask = 0u32;
-        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+        for (i, m) in self.mirrors().iter().enumerate().take(MAX_MIRRORS) {
             if m.recovering() {
                 mask |= 1 << i;
             }
@@ -601,7 +601,7 @@ impl Conf {
 
     /// Recovery wrote `[j, end)` to the mirrors in `written`.
     pub(super) fn advance_recovery(&self, written: u32, j: u64, end: u64) {
-        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+        for (i, m) in self.mirrors().iter().enumerate().take(MAX_MIRRORS) {
             // A member is current up to `end` only if it already was up to `j`; one
             // ahead of `j` keeps its offset until passed.
             let Some(rd) = m.rdev() else { continue };
@@ -627,7 +627,7 @@ impl Conf {
             self.sync_nomem(j);
             return false;
         };
-        let nm = self.mirrors.len().min(bufs.len());
+        let nm = self.mirrors().len().min(bufs.len());
         let good = sources & !failed_reads;
         let Some(src) = (0..nm).find(|i| good & (1 << i) != 0) else {
             self.unrecoverable(j);
@@ -656,7 +656,7 @@ impl Conf {
         bufs: &KVec<PageBuf>,
     ) -> Result<u32> {
         let mut batch = SyncBatch::new(self, bufs, sources)?;
-        for i in 0..self.mirrors.len().min(bufs.len()) {
+        for i in 0..self.mirrors().len().min(bufs.len()) {
             if sources & (1 << i) != 0 {
                 batch.add(i, None, j, n)?;
             }
@@ -678,7 +678,7 @@ impl Conf {
     ) -> u32 {
         let Some(a) = bufs.get(src) else { return 0 };
         let mut rewrite = 0u32;
-        for (i, b) in bufs.iter().enumerate().take(self.mirrors.len()) {
+        for (i, b) in bufs.iter().enumerate().take(self.mirrors().len()) {
             if good & (1 << i) == 0 || i == src {
                 continue;
             }
@@ -737,7 +737,7 @@ impl Conf {
         }
         let src_bit = slot_bit(src).unwrap_or(0);
         let mut batch = SyncBatch::new(self, bufs, mask | src_bit)?;
-        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+        for (i, m) in self.mirrors().iter().enumerate().take(MAX_MIRRORS) {
             if mask & (1 << i) != 0 && m.working() {
                 batch.add(i, Some(src), j, n)?;
             }
@@ -755,10 +755,10 @@ impl Conf {
         // cannot record it; a write over a member's bad range from a source good
         // there made it good (R1BIO_MadeGood): the range is cleared.
         let made_good = self
-            .mirrors
+            .mirrors()
             .get(src)
             .is_some_and(|m| m.bad(j, u64::from(n)).is_none());
-        for (i, m) in self.mirrors.iter().enumerate().take(MAX_MIRRORS) {
+        for (i, m) in self.mirrors().iter().enumerate().take(MAX_MIRRORS) {
             let Some(rd) = m.rdev() else { continue };
             if failed & (1 << i) != 0 {
                 rd.set(flag::WRITE_ERROR | flag::WANT_REPLACEMENT);
@@ -824,7 +824,7 @@ impl<'a> SyncBatch<'a> {
     /// Adds a request of mirror `slot` on `buf` (see `add` and `read_into`, which keep
     /// the type invariant for the buffers).
     fn push(&mut self, slot: usize, buf: &'a PageBuf, write: bool, j: u64, n: u32) -> Result<bool> {
-        let (Some(m), Some(bit)) = (self.conf.mirrors.get(slot), slot_bit(slot)) else {
+        let (Some(m), Some(bit)) = (self.conf.mirrors().get(slot), slot_bit(slot)) else {
             return Ok(false);
         };
         if self.used & bit != 0 {
@@ -871,7 +871,7 @@ impl<'a> SyncBatch<'a> {
 impl Drop for SyncBatch<'_> {
     fn drop(&mut self) {
         for slot in self.slots.iter().take(self.reqs.len()) {
-            if let Some(rd) = self.conf.mirrors.get(*slot).and_then(Mirror::rdev) {
+            if let Some(rd) = self.conf.mirrors().get(*slot).and_then(Mirror::rdev) {
                 rd.nr_pending.fetch_sub(1, Ordering::AcqRel);
             }
         }
