@@ -65,6 +65,19 @@ pub(crate) trait Personality: Send + Sync {
         let _ = raid_disks;
         Err(EINVAL)
     }
+
+    /// Whether this level can change the space it uses of each member (md's
+    /// `resize` operation is set).
+    fn can_resize(&self) -> bool {
+        false
+    }
+
+    /// md's `resize`: the array now uses `dev_sectors` of each member (the core
+    /// checked they fit and no sync runs); returns the array's new size in sectors.
+    fn resize(&self, dev_sectors: u64) -> Result<u64> {
+        let _ = dev_sectors;
+        Err(EINVAL)
+    }
 }
 
 /// A personality as registered at module load (md's `struct md_personality`).

@@ -401,4 +401,14 @@ impl Personality for Conf {
     fn reshape(&self, raid_disks: u32) -> Result {
         self.reshape_mirrors(raid_disks as usize)
     }
+
+    fn can_resize(&self) -> bool {
+        true
+    }
+
+    fn resize(&self, dev_sectors: u64) -> Result<u64> {
+        // raid1_size: a mirror is as large as each member's share. Requests beyond
+        // a smaller end fail at the block layer's capacity check.
+        Ok(dev_sectors)
+    }
 }

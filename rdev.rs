@@ -77,8 +77,9 @@ pub(crate) struct Rdev {
     dev_sectors: u64,
     /// Where the data starts, in sectors.
     data_offset: u64,
-    /// Usable data size in sectors.
-    data_sectors: u64,
+    /// Usable data size in sectors (md's rdev->sectors); dev-NAME/size may change
+    /// it under the state lock.
+    data_sectors: AtomicU64,
     /// The device is non-rotational (md's Nonrot) and its optimal I/O size in
     /// sectors, read when it joined: read balancing uses them.
     nonrot: bool,
@@ -211,7 +212,7 @@ impl Rdev {
                 dev,
                 dev_sectors: sectors,
                 data_offset,
-                data_sectors,
+                data_sectors: AtomicU64::new(data_sectors),
                 nonrot,
                 io_opt_sectors,
                 sb_offset,
@@ -262,7 +263,31 @@ impl Rdev {
 
     /// Usable data size in sectors.
     pub(crate) fn data_sectors(&self) -> u64 {
-        self.data_sectors
+        self.data_sectors.load(Ordering::Acquire)
+    }
+
+    /// md's rdev_size_change: the member gives the array `want` sectors (0: all that
+    /// fits on the device as it is now), at least `in_use`. Returns the new usable
+    /// size, recorded in its superblock for the next write; None where md refuses
+    /// (see [`superblock::member_size_change`]).
+    pub(crate) fn size_change(&self, want: u64, in_use: u64, bitmap: bool) -> Option<u64> {
+        let mut meta = self.meta();
+        let layout = meta.sb.size_layout(self.sb_offset, self.data_offset);
+        let n = crate::superblock::member_size_change(
+            layout,
+            self.file.sectors(),
+            want,
+            in_use,
+            bitmap,
+        )?;
+        meta.sb.set_data_size(n);
+        self.data_sectors.store(n, Ordering::Release);
+        Some(n)
+    }
+
+    /// Sets the usable size without a superblock (an array without metadata).
+    pub(crate) fn set_data_sectors(&self, sectors: u64) {
+        self.data_sectors.store(sectors, Ordering::Release);
     }
 
     // ---- bad blocks (md's rdev->badblocks; sectors of the whole device) ----
@@ -488,7 +513,7 @@ impl Rdev {
             state,
             self.raid_disk(),
             self.data_offset,
-            self.data_sectors / 2,
+            self.data_sectors() / 2,
             i32::try_from(self.corrected()).unwrap_or(i32::MAX),
         );
     }

@@ -59,6 +59,8 @@ pub(crate) struct SyncInfo<'a, M: MemberView> {
     pub(crate) resync_offset: u64,
     /// Slots.
     pub(crate) raid_disks: u32,
+    /// Sectors of each member the array uses (md's dev_sectors; a grow changes it).
+    pub(crate) dev_sectors: u64,
     /// Every member of the array (0.90 keeps the whole member table in each
     /// superblock); their roles and states are read as they are now.
     pub(crate) members: &'a [M],
@@ -193,6 +195,25 @@ impl Super {
         match self {
             Super::V1(s) => s.data_size,
             Super::V0(_) => superblock::sb0_offset_sectors(dev_sectors).unwrap_or(0),
+        }
+    }
+
+    /// Records a new usable data size (1.x `data_size`; 0.90 derives it from the
+    /// device size and keeps nothing).
+    pub(crate) fn set_data_size(&mut self, sectors: u64) {
+        if let Super::V1(s) = self {
+            s.data_size = sectors;
+        }
+    }
+
+    /// Where this member's superblock sits relative to its data, for a size change.
+    pub(crate) fn size_layout(&self, sb_offset: u64, data_offset: u64) -> superblock::SizeLayout {
+        match self {
+            Super::V1(_) if sb_offset < data_offset => {
+                superblock::SizeLayout::V1Front { data_offset }
+            }
+            Super::V1(_) => superblock::SizeLayout::V1End { sb_offset },
+            Super::V0(_) => superblock::SizeLayout::V0 { sb_offset },
         }
     }
 
@@ -368,8 +389,9 @@ impl Super {
             Super::V1(s) => {
                 s.events = info.events;
                 s.set_utime(info.utime);
-                // The slot count may have changed (a grow).
+                // The slot count and the size may have changed (a grow).
                 s.raid_disks = info.raid_disks;
+                s.size = info.dev_sectors;
                 // super_1_sync: the bitmap's place, or none.
                 match info.bitmap.and_then(|o| i32::try_from(o).ok()) {
                     Some(o) => {
@@ -449,6 +471,8 @@ impl Super {
 fn sync_90<M: MemberView>(s: &mut Sb0, me: u32, info: &SyncInfo<'_, M>) {
     s.set_events(info.events);
     s.raid_disks = info.raid_disks;
+    // 0.90 records KiB in 32 bits (md limits such arrays to 4 TiB).
+    s.size = u32::try_from(info.dev_sectors / 2).unwrap_or(u32::MAX);
     if info.bitmap.is_some() {
         s.state |= superblock::SB0_STATE_BITMAP_PRESENT;
     } else {

@@ -1816,3 +1816,84 @@ impl Sb0 {
         UuidFmt::sysfs(self.uuid())
     }
 }
+
+/// Where a member keeps its superblock, for a change of the space it gives the
+/// array (md's `rdev_size_change`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeLayout {
+    /// 1.1 / 1.2: the superblock before the data, which starts at `data_offset`.
+    V1Front {
+        /// Data start, sectors.
+        data_offset: u64,
+    },
+    /// 1.0: the superblock after the data, at `sb_offset` now.
+    V1End {
+        /// Where the superblock is now, sectors.
+        sb_offset: u64,
+    },
+    /// 0.90: the superblock in the last 64 KiB-aligned 64 KiB, at `sb_offset` now.
+    V0 {
+        /// Where the superblock is now, sectors.
+        sb_offset: u64,
+    },
+}
+
+/// md's super_1_choose_bm_space: what a 1.0 member of `dev_sectors` keeps between
+/// its data and its superblock for a bitmap.
+pub fn v1_bm_space(dev_sectors: u64) -> u64 {
+    if dev_sectors < 64 * 2 {
+        0
+    } else if dev_sectors - 64 * 2 >= 200 * 1024 * 1024 * 2 {
+        128 * 2
+    } else if dev_sectors - 4 * 2 > 8 * 1024 * 1024 * 2 {
+        64 * 2
+    } else {
+        4 * 2
+    }
+}
+
+/// md's rdev_size_change (super_1_rdev_size_change / super_90_rdev_size_change): the
+/// data sectors a member of `dev_sectors` sectors gives the array when asked for
+/// `want` (0: all that fits; more than fits is cut to what fits). None where md
+/// refuses: `want` below the array's `in_use`, or where the superblock would have
+/// to move (it stays in place here) or a bitmap next to it keeps it there.
+pub fn member_size_change(
+    layout: SizeLayout,
+    dev_sectors: u64,
+    want: u64,
+    in_use: u64,
+    bitmap: bool,
+) -> Option<u64> {
+    if want != 0 && want < in_use {
+        return None;
+    }
+    let max = match layout {
+        SizeLayout::V1Front { data_offset } => dev_sectors.checked_sub(data_offset)?,
+        SizeLayout::V1End { sb_offset } => {
+            if bitmap {
+                return None;
+            }
+            // 8 KiB from the end, 4 KiB aligned.
+            let sb_start = dev_sectors.checked_sub(8 * 2)? & !(4 * 2 - 1);
+            if sb_start != sb_offset {
+                return None;
+            }
+            // The bitmap's space and 4 KiB for a bad-block log stay free.
+            sb_start
+                .checked_sub(v1_bm_space(dev_sectors))?
+                .checked_sub(4 * 2)?
+        }
+        SizeLayout::V0 { sb_offset } => {
+            if bitmap {
+                return None;
+            }
+            let sb_start = sb0_offset_sectors(dev_sectors)?;
+            if sb_start != sb_offset {
+                return None;
+            }
+            // 0.90 records the size in KiB in 32 bits: at most 4 TiB.
+            sb_start.min((2u64 << 32) - 2)
+        }
+    };
+    Some(if want == 0 || want > max { max } else { want })
+}

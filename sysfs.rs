@@ -170,7 +170,7 @@ pub(crate) static RDEV_ATTRS: [RdevEntry; 7] = attr_table! { RdevEntry;
     state:  0o644, Snap(rdev_state_show),  Some(rdev_state_store);
     slot:   0o644, Snap(rdev_slot_show),   None;
     offset: 0o644, Snap(rdev_offset_show), None;
-    size:   0o644, Snap(rdev_size_show),   None;
+    size:   0o644, Snap(rdev_size_show),   Some(rdev_size_store);
     errors: 0o644, Snap(rdev_errors_show), None;
     bad_blocks:                0o644, Live(rdev_bb_show),  Some(rdev_bb_store);
     unacknowledged_bad_blocks: 0o644, Live(rdev_ubb_show), Some(rdev_ubb_store);
@@ -516,11 +516,11 @@ fn size_show(_m: &Mddev, st: &MddevState, page: &mut Page<'_>) -> fmt::Result {
     writeln!(page, "{}", st.dev_sectors / 2)
 }
 
-fn size_store(_m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
+fn size_store(m: &Mddev, st: &mut MddevState, input: &[u8]) -> Result {
     let sectors = parse::blocks_to_sectors(cstr(input))?;
     if st.pers.is_some() {
-        // Resizing a running array is not supported.
-        return Err(crate::eopnotsupp());
+        // An online resize (mdadm --grow --size when the size is past 2^31 KiB).
+        return crate::mddev::update_size(m, st, sectors);
     }
     // Before running, it may only shrink (or be set from 0).
     if st.dev_sectors != 0 && st.dev_sectors <= sectors {
@@ -1011,6 +1011,11 @@ fn rdev_bb_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> Resu
 
 fn rdev_ubb_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> Result {
     crate::bb_sysfs_store(m, st, dev, input, true)
+}
+
+fn rdev_size_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> Result {
+    let sectors = parse::blocks_to_sectors(cstr(input))?;
+    crate::mddev::rdev_size_store(m, st, dev, sectors)
 }
 
 fn rdev_state_store(m: &Mddev, st: &mut MddevState, dev: u32, input: &[u8]) -> Result {

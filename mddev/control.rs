@@ -189,8 +189,14 @@ fn update_array_info(m: &Mddev, st: &mut MddevState, info: &ioctl::ArrayInfo) ->
         return Err(EINVAL);
     }
     if size {
-        // Resizing a running array is not supported.
-        return Err(crate::eopnotsupp());
+        // mdadm --grow --size: as md, the superblocks are written whatever the
+        // outcome (a change wrote them already).
+        let rv = update_size(m, st, info.size as u64 * 2);
+        if let (Err(_), Some(conf)) = (rv, m.conf()) {
+            m.sb_change.store(true, Ordering::Release);
+            service_sb(m, st, &*conf, false);
+        }
+        return rv;
     }
     if disks {
         // As md, the superblocks are written whatever the outcome (a change wrote

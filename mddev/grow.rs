@@ -54,3 +54,88 @@ pub(crate) fn update_raid_disks(m: &Mddev, st: &mut MddevState, n: u32) -> Resul
     m.need_check();
     Ok(())
 }
+
+/// dev-NAME/size (rdev_size_store): the space member `dev` gives the array, in
+/// sectors (0: all that fits). A member in a slot of a running array with
+/// metadata goes through its superblock's rule (md's rdev_size_change); nothing
+/// may drop below the array's component size.
+pub(crate) fn rdev_size_store(m: &Mddev, st: &mut MddevState, dev: u32, sectors: u64) -> Result {
+    let r = st
+        .disks
+        .iter()
+        .find(|r| r.dev == dev)
+        .cloned()
+        .ok_or(ENODEV)?;
+    let mut sectors = sectors;
+    if st.pers.is_some() && r.raid_disk() >= 0 {
+        if st.persistent {
+            sectors = r
+                .size_change(sectors, st.dev_sectors, m.bitmap().is_some())
+                .ok_or(EBUSY)?;
+        } else if sectors == 0 {
+            sectors = r.file().sectors().saturating_sub(r.data_offset());
+        }
+        if m.conf().is_some_and(|c| !c.can_resize()) {
+            return Err(EINVAL);
+        }
+    }
+    if sectors < st.dev_sectors {
+        return Err(EINVAL);
+    }
+    r.set_data_sectors(sectors);
+    if st.pers.is_some() && st.persistent {
+        // The superblock records the new data_size with the next write.
+        m.sb_change.store(true, Ordering::Release);
+        m.wake_thread();
+    }
+    Ok(())
+}
+
+/// update_size: the running array uses `sectors` of each member (0: the most
+/// every member has room for). A larger size is resynced from the old end (as
+/// raid1_resize sets the resync point there), the disk's capacity follows with a
+/// change uevent, and the superblocks record it.
+pub(crate) fn update_size(m: &Mddev, st: &mut MddevState, sectors: u64) -> Result {
+    let conf = m.conf().ok_or(EINVAL)?;
+    if !conf.can_resize() {
+        return Err(EINVAL);
+    }
+    // A sync running or not yet reaped (md's MD_RECOVERY_RUNNING).
+    if st.sync_thread.is_some() {
+        return Err(EBUSY);
+    }
+    if m.ro() != Ro::Rdwr {
+        return Err(EROFS);
+    }
+    let fit = sectors == 0;
+    let mut sectors = sectors;
+    for r in st.disks.iter() {
+        let avail = r.data_sectors();
+        if fit && (sectors == 0 || sectors > avail) {
+            sectors = avail;
+        }
+        if avail < sectors {
+            return Err(ENOSPC);
+        }
+    }
+    if m.bitmap().is_some() {
+        // md resizes the bitmap with the array (md_bitmap_resize); ours cannot yet.
+        md_warn!(
+            "md: {}: cannot resize an array with a write-intent bitmap; remove the bitmap first\n",
+            m.name()
+        );
+        return Err(EBUSY);
+    }
+    let array_sectors = conf.resize(sectors)?;
+    let old = st.dev_sectors;
+    if sectors > old && m.resync_offset() > old {
+        // raid1_resize: the new space is resynced (MD_RECOVERY_NEEDED below).
+        m.set_resync_offset(old);
+    }
+    st.dev_sectors = sectors;
+    m.disk.set_capacity(array_sectors);
+    m.sb_change.store(true, Ordering::Release);
+    service_sb(m, st, &*conf, false);
+    m.need_check();
+    Ok(())
+}

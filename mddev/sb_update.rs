@@ -181,6 +181,7 @@ pub(crate) fn write_superblocks(m: &Mddev, st: &mut MddevState, clean: bool) -> 
         clean,
         resync_offset: resync,
         raid_disks: st.raid_disks,
+        dev_sectors: st.dev_sectors,
         members: &st.disks,
         bitmap: bitmap.as_ref().map(|b| b.offset()),
     };

@@ -887,3 +887,41 @@ fn reasons_are_distinct() {
     assert_eq!(BadChecksum.reason(), "bad checksum");
     assert_eq!(BadMagic.reason(), "bad magic");
 }
+
+#[test]
+fn member_size_change_follows_md() {
+    let front = SizeLayout::V1Front { data_offset: 2048 };
+    // 1.2: everything after the data offset; a request is kept when it fits, cut
+    // to the space when it does not, refused below what the array uses.
+    assert_eq!(member_size_change(front, 131072, 0, 65536, false), Some(129024));
+    assert_eq!(member_size_change(front, 131072, 100000, 65536, false), Some(100000));
+    assert_eq!(member_size_change(front, 131072, 200000, 65536, false), Some(129024));
+    assert_eq!(member_size_change(front, 131072, 1000, 65536, false), None);
+    // A bitmap next to a 1.2 superblock sits before the data: no matter.
+    assert_eq!(member_size_change(front, 131072, 0, 65536, true), Some(129024));
+    assert_eq!(member_size_change(front, 1000, 0, 0, false), None);
+
+    // 1.0 on a 64 MiB device: the superblock 8 KiB from the end, 4 KiB for a
+    // bitmap and 4 KiB for a bad-block log before it.
+    let sb = (131072 - 16) & !7;
+    let end = SizeLayout::V1End { sb_offset: sb };
+    assert_eq!(member_size_change(end, 131072, 0, 65536, false), Some(sb - 8 - 8));
+    assert_eq!(v1_bm_space(131072), 8);
+    assert_eq!(v1_bm_space(100), 0);
+    assert_eq!(v1_bm_space(16 * 1024 * 1024 * 2), 128);
+    assert_eq!(v1_bm_space(300 * 1024 * 1024 * 2), 256);
+    // The device grew: the superblock would have to move.
+    assert_eq!(member_size_change(end, 262144, 0, 65536, false), None);
+    // A bitmap keeps a 1.0 or 0.90 superblock where it is.
+    assert_eq!(member_size_change(end, 131072, 0, 65536, true), None);
+
+    let sb0 = sb0_offset_sectors(131072).unwrap();
+    let v0 = SizeLayout::V0 { sb_offset: sb0 };
+    assert_eq!(member_size_change(v0, 131072, 0, 65536, false), Some(sb0));
+    assert_eq!(member_size_change(v0, 131072, 0, 65536, true), None);
+    assert_eq!(member_size_change(v0, 262144, 0, 65536, false), None);
+    // 0.90 stops at 4 TiB.
+    let big = 10u64 << 32;
+    let v0big = SizeLayout::V0 { sb_offset: sb0_offset_sectors(big).unwrap() };
+    assert_eq!(member_size_change(v0big, big, 0, 0, false), Some((2u64 << 32) - 2));
+}
