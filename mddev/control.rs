@@ -188,21 +188,16 @@ fn update_array_info(m: &Mddev, st: &mut MddevState, info: &ioctl::ArrayInfo) ->
         // raid1's check_reshape refuses a new layout.
         return Err(EINVAL);
     }
-    if size {
-        // mdadm --grow --size: as md, the superblocks are written whatever the
-        // outcome (a change wrote them already).
-        let rv = update_size(m, st, info.size as u64 * 2);
-        if let (Err(_), Some(conf)) = (rv, m.conf()) {
-            m.sb_change.store(true, Ordering::Release);
-            service_sb(m, st, &*conf, false);
-        }
-        return rv;
-    }
-    if disks {
-        // As md, the superblocks are written whatever the outcome (a change wrote
-        // them already).
-        let n = u32::try_from(info.raid_disks).map_err(|_| EINVAL);
-        let rv = n.and_then(|n| update_raid_disks(m, st, n));
+    if size || disks {
+        // mdadm --grow --size / --raid-devices. As md, the superblocks are written
+        // whatever the outcome (a change wrote them already).
+        let rv = if size {
+            update_size(m, st, info.size as u64 * 2)
+        } else {
+            u32::try_from(info.raid_disks)
+                .map_err(|_| EINVAL)
+                .and_then(|n| update_raid_disks(m, st, n))
+        };
         if let (Err(_), Some(conf)) = (rv, m.conf()) {
             m.sb_change.store(true, Ordering::Release);
             service_sb(m, st, &*conf, false);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Growing and shrinking a running array: its number of slots (update_raid_disks),
-//! as `mdadm --grow --raid-devices=N` asks through md/raid_disks or SET_ARRAY_INFO.
+//! Growing and shrinking a running array: its number of slots (update_raid_disks,
+//! `mdadm --grow --raid-devices`) and the space it uses of each member
+//! (update_size and dev-NAME/size, `mdadm --grow --size`), through md/ sysfs or
+//! SET_ARRAY_INFO.
 
 use super::*;
 
@@ -32,9 +34,7 @@ pub(crate) fn update_raid_disks(m: &Mddev, st: &mut MddevState, n: u32) -> Resul
     if st.sync_thread.is_some() {
         return Err(EBUSY);
     }
-    if n == st.raid_disks {
-        return Ok(());
-    }
+    // Both callers pass a count that differs from the current one.
     conf.reshape(n)?;
     st.raid_disks = n;
     // md/rdN follow the members' new slots: all go first, so that no new name is
